@@ -1,0 +1,151 @@
+// A small C shim over system OpenSSL 3: Swift cannot import function-like
+// macros, variadic functions or the STACK_OF helpers, so the few we need are
+// wrapped here as static inline functions. Everything else is called directly.
+#ifndef HEALTHSYNC_COPENSSL_SHIM_H
+#define HEALTHSYNC_COPENSSL_SHIM_H
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/obj_mac.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+/// A fresh P-256 key (EVP_EC_gen is a variadic macro).
+static inline EVP_PKEY *hs_ec_p256_generate(void) {
+    return EVP_EC_gen("P-256");
+}
+
+/// Length and pointer of a memory BIO's contents (BIO_get_mem_data is a macro).
+static inline long hs_bio_mem_data(BIO *bio, char **data) {
+    return BIO_get_mem_data(bio, data);
+}
+
+static inline void hs_openssl_free(void *p) { OPENSSL_free(p); }
+
+/// 1 when the key is an EC key on P-256.
+static inline int hs_pkey_is_p256(EVP_PKEY *pkey) {
+    if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) return 0;
+    char group[64] = {0};
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, "group", group, sizeof group, &len) != 1) return 0;
+    return strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0;
+}
+
+/// Adds one X.509v3 extension given in openssl.cnf syntax ("critical,CA:TRUE").
+static inline int hs_x509_add_ext(X509 *cert, X509 *issuer, int nid, const char *value) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    if (ext == NULL) return 0;
+    int ok = X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+    return ok;
+}
+
+/// Adds a subjectAltName request extension to a CSR.
+static inline int hs_req_add_san(X509_REQ *req, const char *value) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, NULL, NULL, req, NULL, 0);
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, value);
+    if (ext == NULL) return 0;
+    STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+    if (exts == NULL) { X509_EXTENSION_free(ext); return 0; }
+    sk_X509_EXTENSION_push(exts, ext);
+    int ok = X509_REQ_add_extensions(req, exts);
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    return ok;
+}
+
+/// The subjectAltName entries of a certificate as "URI:…\nDNS:…\nIP:…\n",
+/// malloc'ed (free with free()); NULL when there are none.
+static inline char *hs_x509_san_text(X509 *cert) {
+    GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    if (names == NULL) return NULL;
+    size_t cap = 256, used = 0;
+    char *out = malloc(cap);
+    if (out == NULL) { GENERAL_NAMES_free(names); return NULL; }
+    out[0] = 0;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+        GENERAL_NAME *name = sk_GENERAL_NAME_value(names, i);
+        char item[320];
+        item[0] = 0;
+        if (name->type == GEN_URI || name->type == GEN_DNS) {
+            ASN1_IA5STRING *s = name->d.ia5;
+            int len = ASN1_STRING_length(s);
+            if (len > 256) continue;
+            snprintf(item, sizeof item, "%s:%.*s\n", name->type == GEN_URI ? "URI" : "DNS",
+                     len, (const char *)ASN1_STRING_get0_data(s));
+        } else if (name->type == GEN_IPADD) {
+            const unsigned char *ip = ASN1_STRING_get0_data(name->d.ip);
+            int len = ASN1_STRING_length(name->d.ip);
+            char buf[INET6_ADDRSTRLEN] = {0};
+            if (len == 4) inet_ntop(AF_INET, ip, buf, sizeof buf);
+            else if (len == 16) inet_ntop(AF_INET6, ip, buf, sizeof buf);
+            else continue;
+            snprintf(item, sizeof item, "IP:%s\n", buf);
+        } else {
+            continue;
+        }
+        size_t n = strlen(item);
+        if (used + n + 1 > cap) {
+            cap = (used + n + 1) * 2;
+            char *grown = realloc(out, cap);
+            if (grown == NULL) { free(out); GENERAL_NAMES_free(names); return NULL; }
+            out = grown;
+        }
+        memcpy(out + used, item, n + 1);
+        used += n;
+    }
+    GENERAL_NAMES_free(names);
+    return out;
+}
+
+/// Verifies `leaf` (with optional untrusted intermediates) against the single
+/// trust anchor at the given time. Returns the X509_V_ERR_* code (0 = valid).
+/// `purpose` is X509_PURPOSE_SSL_CLIENT/SERVER or 0; `host` may be NULL.
+static inline int hs_x509_verify(X509 *leaf, X509 **untrusted, int untrusted_count,
+                                 X509 *anchor, time_t at, int purpose, const char *host) {
+    int result = X509_V_ERR_UNSPECIFIED;
+    X509_STORE *store = X509_STORE_new();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    if (store == NULL || ctx == NULL || chain == NULL) goto done;
+    if (anchor != NULL && X509_STORE_add_cert(store, anchor) != 1) goto done;
+    for (int i = 0; i < untrusted_count; i++) sk_X509_push(chain, untrusted[i]);
+    if (X509_STORE_CTX_init(ctx, store, leaf, chain) != 1) goto done;
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+    X509_VERIFY_PARAM_set_time(param, at);
+    X509_VERIFY_PARAM_set_depth(param, 4);
+    if (purpose != 0) X509_STORE_CTX_set_purpose(ctx, purpose);
+    if (host != NULL) {
+        if (X509_VERIFY_PARAM_set1_ip_asc(param, host) != 1) {
+            ERR_clear_error();
+            X509_VERIFY_PARAM_set1_host(param, host, 0);
+        }
+    }
+    result = X509_verify_cert(ctx) == 1 ? X509_V_OK : X509_STORE_CTX_get_error(ctx);
+    if (result == X509_V_OK && X509_STORE_CTX_get_error(ctx) != X509_V_OK)
+        result = X509_STORE_CTX_get_error(ctx);
+done:
+    if (chain) sk_X509_free(chain);
+    if (ctx) X509_STORE_CTX_free(ctx);
+    if (store) X509_STORE_free(store);
+    return result;
+}
+
+#endif

@@ -1,0 +1,51 @@
+import Foundation
+import HealthSyncDomain
+
+/// An event as `{"event": name, …fields}`.
+struct EventJSON: Encodable {
+    let event: Event
+
+    init(_ event: Event) { self.event = event }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        func put<T: Encodable>(_ key: String, _ value: T) throws { try container.encode(value, forKey: Key(key)) }
+        switch event {
+        case .identityCreated(let id):
+            try put("event", "identityCreated"); try put("deviceID", id)
+        case .keystoreCleared(let peers):
+            try put("event", "keystoreCleared"); try put("peersRemoved", peers)
+        case .configChanged(let key, let value):
+            try put("event", "configChanged"); try put("key", key); try put("value", value)
+        case .samplesGenerated(let count, let days):
+            try put("event", "samplesGenerated"); try put("count", count); try put("days", days)
+        case .pairingCodeIssued(let code, let expiresAt):
+            try put("event", "pairingCodeIssued"); try put("code", code); try put("expiresAt", expiresAt)
+        case .pairingRequestPending(let name, let id, let check):
+            try put("event", "pairingRequestPending"); try put("name", name); try put("deviceID", id)
+            try put("checkNumber", check)
+        case .pairingAccepted(let id):
+            try put("event", "pairingAccepted"); try put("deviceID", id)
+        case .pairingRejected(let id):
+            try put("event", "pairingRejected"); try put("deviceID", id)
+        case .paired(let name, let id):
+            try put("event", "paired"); try put("name", name); try put("deviceID", id)
+        case .unpaired(let id):
+            try put("event", "unpaired"); try put("deviceID", id)
+        case .samplesServed(let id, let count):
+            try put("event", "samplesServed"); try put("deviceID", id); try put("count", count)
+        case .samplesFetched(let id, let count):
+            try put("event", "samplesFetched"); try put("deviceID", id); try put("count", count)
+        case .failed(let error):
+            try put("event", "failed"); try put("code", error.code.rawValue); try put("message", error.message)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncPorts
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `FileSystem` port over POSIX calls: atomic writes (temp file, fsync,
+/// rename, fsync of the folder), bounded reads, `flock` advisory locks.
+public struct PosixFileSystem: FileSystem {
+    public init() {}
+
+    public func read(_ path: String, maxBytes: Int) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw failure("Cannot open", path)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("Cannot inspect", path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw HealthSyncError(.storageFailure, "\(path) is not a regular file")
+        }
+        guard info.st_size <= maxBytes else {
+            throw HealthSyncError(.storageFailure, "\(path) is larger than \(maxBytes) bytes",
+                                  hint: "The file is not one HealthSync wrote; move it away and retry.")
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = Glibc.read(fd, &chunk, chunk.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure("Cannot read", path)
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+            if bytes.count > maxBytes {
+                throw HealthSyncError(.storageFailure, "\(path) is larger than \(maxBytes) bytes")
+            }
+        }
+        return bytes
+    }
+
+    public func permissions(_ path: String) throws -> UInt16? {
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            if errno == ENOENT { return nil }
+            throw failure("Cannot inspect", path)
+        }
+        return UInt16(info.st_mode & 0o7777)
+    }
+
+    public func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt16) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        var template = Array("\(directory.isEmpty ? "." : directory)/.\(name).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw failure("Cannot create a temporary file for", path) }
+        let temporary = String(cString: template)
+        var renamed = false
+        defer {
+            if !renamed { unlink(temporary) }
+        }
+        do {
+            defer { close(fd) }
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw failure("Cannot set permissions of", path) }
+            var written = 0
+            while written < bytes.count {
+                let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw failure("Cannot write", path)
+                }
+                written += count
+            }
+            guard fsync(fd) == 0 else { throw failure("Cannot flush", path) }
+        }
+        guard rename(temporary, path) == 0 else { throw failure("Cannot replace", path) }
+        renamed = true
+        syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
+    public func createDirectory(_ path: String, mode: UInt16) throws {
+        var partial = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            partial += "/" + component
+            if mkdir(partial, mode_t(mode)) != 0 && errno != EEXIST {
+                throw failure("Cannot create the folder", partial)
+            }
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw HealthSyncError(.storageFailure, "\(path) is not a folder")
+        }
+    }
+
+    public func move(_ source: String, to destination: String) throws {
+        guard rename(source, destination) == 0 else { throw failure("Cannot rename \(source) to", destination) }
+        syncDirectory((destination as NSString).deletingLastPathComponent)
+    }
+
+    public func remove(_ path: String) throws {
+        if unlink(path) == 0 || errno == ENOENT { return }
+        if errno == EISDIR || errno == EPERM, rmdir(path) == 0 || errno == ENOENT { return }
+        throw failure("Cannot remove", path)
+    }
+
+    public func list(_ path: String) throws -> [String] {
+        guard let directory = opendir(path) else {
+            if errno == ENOENT { return [] }
+            throw failure("Cannot list", path)
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func withLock<T>(_ path: String, exclusive: Bool, _ body: () throws -> T) throws -> T {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure("Cannot open the lock file", path) }
+        defer { close(fd) }
+        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
+            guard errno == EINTR else { throw failure("Cannot lock", path) }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    private func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        // Best effort: the rename is already atomic; this makes it durable.
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    private func failure(_ what: String, _ path: String) -> HealthSyncError {
+        let reason = String(cString: strerror(errno))
+        let code: ErrorCode = (errno == EACCES || errno == EPERM) ? .keystorePermissions : .storageFailure
+        return HealthSyncError(code, "\(what) \(path): \(reason)")
+    }
+}

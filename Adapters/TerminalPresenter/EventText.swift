@@ -1,0 +1,33 @@
+import HealthSyncDomain
+
+/// One line per event, in the guides' wording; nil for events a person
+/// does not need to see.
+struct EventText {
+    let style: TerminalStyle
+
+    func render(_ event: Event) -> String? {
+        switch event {
+        case .identityCreated(let id):
+            return style.dim("Created this device's identity and CA (\(id.short)...).")
+        case .keystoreCleared, .configChanged, .samplesGenerated, .samplesServed:
+            return nil
+        case .pairingCodeIssued:
+            return "Waiting for connection..."
+        case .pairingRequestPending(let name, let id, let check):
+            return "\nIncoming pairing request!\n\n  Device: \(name) (\(id))\n  Check:  \(check)\n"
+        case .pairingAccepted:
+            return "Pairing request accepted."
+        case .pairingRejected:
+            return "Pairing was rejected."
+        case .paired:
+            return style.green("Device paired successfully!")
+                + "\nThe devices will now sync automatically when discovered on the network."
+        case .unpaired(let id):
+            return "Unpaired \(id.short)..."
+        case .samplesFetched(let id, let count):
+            return style.dim("Fetched \(count) samples from \(id.short)...")
+        case .failed(let error):
+            return style.red("Error: \(error.code.rawValue): \(error.message)")
+        }
+    }
+}

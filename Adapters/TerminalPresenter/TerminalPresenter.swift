@@ -1,0 +1,108 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// The `Presenter` port for people: the guides' layouts on standard output,
+/// errors and progress on standard error.
+public struct TerminalPresenter: Presenter {
+    public typealias Output = @Sendable (String) -> Void
+
+    private let output: Output
+    private let errorOutput: Output
+    private let style: TerminalStyle
+
+    /// - Parameters:
+    ///   - colour: whether to use ANSI colour (a TTY and no NO_COLOR).
+    public init(colour: Bool, output: @escaping Output, errorOutput: @escaping Output) {
+        self.output = output
+        self.errorOutput = errorOutput
+        self.style = TerminalStyle(colour: colour)
+    }
+
+    public func show(_ report: Report) {
+        let text: String
+        switch report {
+        case .certificates(let report): text = CertificateText(style: style).render(report)
+        case .export(let report): text = render(report)
+        case .keystoreCleared(let report): text = render(report)
+        case .config(let report): text = render(report)
+        case .devices(let report): text = render(report)
+        case .types(let report): text = render(report)
+        case .status(let report): text = StatusText(style: style).render(report)
+        case .samplesGenerated(let report): text = render(report)
+        }
+        output(text + "\n")
+    }
+
+    public func show(_ error: HealthSyncError) {
+        var lines = [style.red("Error: \(error.message)"), style.red("Error: \(error.code.rawValue)")]
+        if !error.hint.isEmpty { lines.append("Hint: \(error.hint)") }
+        errorOutput(lines.joined(separator: "\n") + "\n")
+    }
+
+    public func show(_ event: Event) {
+        guard let line = EventText(style: style).render(event) else { return }
+        errorOutput(line + "\n")
+    }
+
+    private func render(_ report: ExportReport) -> String {
+        var lines = ["Exported \(report.files.count) files to \(report.destination):"]
+        for file in report.files {
+            lines.append("  \(file.path)" + (file.secret ? style.yellow("  (private key, mode 0600: keep it on this device)") : ""))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func render(_ report: ClearReport) -> String {
+        guard report.hadIdentity || report.peersRemoved > 0 else {
+            return "The \(report.keystore) keystore at \(report.location) holds no identity; nothing else to clear."
+        }
+        let peers = report.peersRemoved == 1 ? "1 paired device" : "\(report.peersRemoved) paired devices"
+        return "Cleared the \(report.keystore) keystore at \(report.location): identity, CA, \(peers), revocations and API token removed.\n"
+            + "A new identity is created the next time one is needed; paired devices must pair again."
+    }
+
+    private func render(_ report: ConfigReport) -> String {
+        switch report.action {
+        case "set":
+            let entry = report.entries.first { $0.key == report.changedKey }
+            return "Set \(report.changedKey ?? "") = \(entry?.value ?? "") in \(report.file)"
+        case "reset":
+            return report.fileExists
+                ? "Removed \(report.file); the built-in defaults are in force."
+                : "No user configuration at \(report.file); the built-in defaults are already in force."
+        default:
+            let header = "# \(report.file)" + (report.fileExists ? "" : " (not created yet)")
+            let rows = report.entries.map { ["\($0.key):", $0.value, style.dim("# \($0.source)")] }
+            return header + "\n" + TerminalStyle.table(["# key", "value", ""], rows)
+                .split(separator: "\n").dropFirst().joined(separator: "\n")
+        }
+    }
+
+    private func render(_ report: DevicesReport) -> String {
+        guard !report.devices.isEmpty else {
+            return "No paired devices. Pair with `healthsync scan` or `healthsync pair --code <code>`."
+        }
+        let rows = report.devices.map { device in
+            [device.name, device.deviceID.short, device.role.rawValue,
+             device.lastSeen.map(TerminalStyle.minute) ?? "never",
+             device.certificateExpiry.map(TerminalStyle.day) ?? "-"]
+        }
+        return TerminalStyle.table(["NAME", "DEVICE ID", "ROLE", "LAST SEEN", "CERT EXPIRES"], rows)
+    }
+
+    private func render(_ report: TypesReport) -> String {
+        let rows = report.types.map { [$0.name, $0.healthKitIdentifier, $0.unit, $0.shared ? "yes" : "no"] }
+        let shared = report.types.filter(\.shared).count
+        return TerminalStyle.table(["TYPE", "HEALTHKIT IDENTIFIER", "UNIT", "SHARED"], rows)
+            + "\n\n\(report.types.count) types, \(shared) shared with paired devices."
+    }
+
+    private func render(_ report: GenerateReport) -> String {
+        var text = "Generated \(report.generated) samples of \(report.types) types over \(report.days) days"
+        if let from = report.from, let to = report.to {
+            text += " (\(TerminalStyle.day(from)) to \(TerminalStyle.day(to)))"
+        }
+        return text + ".\nThe sample store now holds \(report.totalStored) samples."
+    }
+}

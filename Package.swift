@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+// HealthSync: hexagonal layout. The target graph below is the architecture:
+// domain, ports, bus and use cases know no adapter; adapters know only the
+// domain, the ports and shared C modules; HealthSyncWiring is the only target
+// that imports adapters. ArchitectureTests reads this manifest and enforces it.
+import PackageDescription
+
+let domain: Target.Dependency = "HealthSyncDomain"
+let ports: Target.Dependency = "HealthSyncPorts"
+
+/// An adapter target under Adapters/<Name>: it sees the domain, the ports and
+/// the C modules it names, nothing else of ours.
+func adapter(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
+    .target(name: name, dependencies: [domain, ports] + extra, path: "Adapters/\(name)")
+}
+
+let package = Package(
+    name: "HealthSync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "healthsync", targets: ["healthsync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // Core: pure Swift, no I/O libraries.
+        .target(name: "HealthSyncDomain"),
+        .target(name: "HealthSyncPorts", dependencies: [domain]),
+        .target(name: "HealthSyncBus", dependencies: [domain]),
+        .target(name: "HealthSyncUseCases", dependencies: [domain, ports, "HealthSyncBus"]),
+
+        // C modules over system libraries (shared by adapters).
+        .systemLibrary(name: "COpenSSL", path: "Adapters/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CYAML", path: "Adapters/CYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+
+        // Driven adapters.
+        adapter("OpenSSLCrypto", ["COpenSSL"]),
+        adapter("PosixFileSystem"),
+        adapter("FileKeyStore"),
+        adapter("SQLiteKeyStore", [.product(name: "GRDB", package: "GRDB.swift")]),
+        adapter("MemoryKeyStore"),
+        adapter("SQLiteSampleStore", [.product(name: "GRDB", package: "GRDB.swift")]),
+        adapter("MemorySampleStore"),
+        adapter("LibYAMLConfigReader", ["CYAML"]),
+        adapter("TerminalPresenter"),
+        adapter("JSONPresenter"),
+        adapter("SystemClock"),
+        adapter("ManualClock"),
+
+        // Composition root and the driving CLI.
+        .target(name: "HealthSyncWiring", dependencies: [
+            domain, ports, "HealthSyncBus", "HealthSyncUseCases",
+            "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore", "MemoryKeyStore",
+            "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
+            "TerminalPresenter", "JSONPresenter", "SystemClock", "ManualClock",
+        ]),
+        .executableTarget(name: "healthsync", dependencies: [
+            domain, "HealthSyncUseCases", "HealthSyncWiring",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests.
+        .testTarget(name: "HealthSyncCoreTests", dependencies: [
+            domain, ports, "HealthSyncBus", "HealthSyncUseCases", "HealthSyncWiring",
+        ]),
+        .testTarget(name: "AdapterContractTests", dependencies: [
+            domain, ports, "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore",
+            "MemoryKeyStore", "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
+            "TerminalPresenter", "JSONPresenter", "ManualClock",
+        ]),
+        .testTarget(name: "WiringTests", dependencies: [domain, ports, "HealthSyncWiring"]),
+        .testTarget(name: "CLITests", dependencies: ["healthsync"]),
+    ]
+)

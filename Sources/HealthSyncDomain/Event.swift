@@ -1,0 +1,19 @@
+import FoundationEssentials
+
+/// Everything that happens, published on the bus by the use cases. Presenters
+/// render these; tests subscribe to them.
+public enum Event: Sendable, Equatable {
+    case identityCreated(DeviceID)
+    case keystoreCleared(peersRemoved: Int)
+    case configChanged(key: String, value: String)
+    case samplesGenerated(count: Int, days: Int)
+    case pairingCodeIssued(code: String, expiresAt: Date)
+    case pairingRequestPending(name: String, deviceID: DeviceID, checkNumber: String)
+    case pairingAccepted(DeviceID)
+    case pairingRejected(DeviceID)
+    case paired(name: String, deviceID: DeviceID)
+    case unpaired(DeviceID)
+    case samplesServed(to: DeviceID, count: Int)
+    case samplesFetched(from: DeviceID, count: Int)
+    case failed(HealthSyncError)
+}

@@ -1,0 +1,61 @@
+import FoundationEssentials
+
+/// Guide 000's status block, plus the paired devices behind it.
+public struct StatusReport: Sendable, Codable, Equatable {
+    public let paired: Bool
+    public let device: DeviceLine
+    /// The paired sharing device shown first (the guide's "Device:").
+    public let peer: DeviceSummary?
+    public let peers: [DeviceSummary]
+    public let secure: String
+    /// The fingerprint of the CA the connection is pinned to (the peer's CA
+    /// when paired, else this device's own CA).
+    public let fingerprint: SHA256Fingerprint
+    public let enabledTypes: Int
+    public let version: String
+    public let stateDir: String
+    public let keystore: String
+
+    public init(paired: Bool, device: DeviceLine, peer: DeviceSummary?, peers: [DeviceSummary],
+                secure: String, fingerprint: SHA256Fingerprint, enabledTypes: Int, version: String,
+                stateDir: String, keystore: String) {
+        self.paired = paired
+        self.device = device
+        self.peer = peer
+        self.peers = peers
+        self.secure = secure
+        self.fingerprint = fingerprint
+        self.enabledTypes = enabledTypes
+        self.version = version
+        self.stateDir = stateDir
+        self.keystore = keystore
+    }
+}
+
+/// One paired device as lists show it.
+public struct DeviceSummary: Sendable, Codable, Equatable {
+    public let name: String
+    public let deviceID: DeviceID
+    public let role: PeerRecord.Role
+    public let pairedAt: Date
+    public let lastSeen: Date?
+    public let lastAddress: String?
+    /// When the certificate that lets us reach the peer (or it reach us) ends.
+    public let certificateExpiry: Date?
+
+    public init(record: PeerRecord, certificateExpiry: Date?) {
+        self.name = record.name
+        self.deviceID = record.deviceID
+        self.role = record.role
+        self.pairedAt = record.pairedAt
+        self.lastSeen = record.lastSeen
+        self.lastAddress = record.lastAddress
+        self.certificateExpiry = certificateExpiry
+    }
+}
+
+public struct DevicesReport: Sendable, Codable, Equatable {
+    public let devices: [DeviceSummary]
+
+    public init(devices: [DeviceSummary]) { self.devices = devices }
+}

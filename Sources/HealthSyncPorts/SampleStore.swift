@@ -1,0 +1,19 @@
+import HealthSyncDomain
+
+/// The health samples this device holds and serves.
+///
+/// Throws only `HealthSyncError` (`STORAGE_FAILURE` for I/O, `KEYSTORE_CORRUPT`
+/// never). Pages are ordered by (startDate, id) and a cursor continues right
+/// after the last sample of the previous page, so paging sees every matching
+/// sample exactly once even while new samples are added before the cursor.
+public protocol SampleStore: Sendable {
+    /// Inserts samples, replacing those with the same ID; all or nothing.
+    func upsert(_ samples: [HealthSample]) throws
+    /// One page of samples matching the query, at most `query.limit`; the
+    /// page's `nextCursor` is nil when no matching sample follows.
+    func query(_ query: SampleQuery) throws -> SamplePage
+    /// How many samples are stored (of the given types, or all).
+    func count(types: [HealthDataType]?) throws -> Int
+    /// Deletes every sample.
+    func removeAll() throws
+}
