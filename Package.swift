@@ -59,7 +59,7 @@ let package = Package(
             "TerminalPresenter", "JSONPresenter", "SystemClock", "ManualClock",
         ]),
         .executableTarget(name: "healthsync", dependencies: [
-            domain, "HealthSyncUseCases", "HealthSyncWiring",
+            domain, ports, "HealthSyncUseCases", "HealthSyncWiring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

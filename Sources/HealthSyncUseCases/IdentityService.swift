@@ -1,0 +1,84 @@
+import FoundationEssentials
+import HealthSyncBus
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// Creates this device's identity on first need and loads it afterwards,
+/// checking that the stored pieces belong together.
+public struct IdentityService: Sendable {
+    private let deps: Dependencies
+
+    public init(_ deps: Dependencies) { self.deps = deps }
+
+    /// The identity, created (key, CA, server certificate) when there is none.
+    public func ensureIdentity() throws -> LoadedIdentity {
+        if let stored = try deps.keyStore.loadIdentity() { return try check(stored) }
+        let created = try makeIdentity()
+        let stored = try deps.keyStore.createIdentityIfAbsent(created)
+        if stored == created { deps.bus.publish(.identityCreated(created.deviceID)) }
+        return try check(stored)
+    }
+
+    /// The identity if one exists, without creating it.
+    public func existingIdentity() throws -> LoadedIdentity? {
+        try deps.keyStore.loadIdentity().map(check)
+    }
+
+    /// A new server certificate request signed by this device's key.
+    func makeServerCertificate(deviceKey: SecretBytes, caKey: SecretBytes, ca: Certificate) throws -> Certificate {
+        let now = deps.clock.now()
+        let (notBefore, notAfter) = CertificatePolicy.validity(years: CertificatePolicy.leafYears, from: now)
+        let request = try deps.crypto.makeSigningRequest(key: deviceKey, commonName: CertificatePolicy.serverCommonName)
+        let spec = CertificateSpec(commonName: CertificatePolicy.serverCommonName,
+                                   serial: try deps.entropy.bytes(CertificatePolicy.serialBytes),
+                                   notBefore: notBefore, notAfter: notAfter,
+                                   extraSubjectAltNames: ["DNS:localhost", "IP:127.0.0.1", "IP:::1"])
+        return try deps.crypto.issueCertificate(request: request, spec: spec, role: .server, caKey: caKey,
+                                                caCertificate: ca)
+    }
+
+    private func makeIdentity() throws -> DeviceIdentity {
+        let now = deps.clock.now()
+        let deviceKey = try deps.crypto.generatePrivateKey()
+        let caKey = try deps.crypto.generatePrivateKey()
+        let (notBefore, notAfter) = CertificatePolicy.validity(years: CertificatePolicy.caYears, from: now)
+        let ca = try deps.crypto.makeCertificateAuthority(
+            key: caKey,
+            spec: CertificateSpec(commonName: CertificatePolicy.caCommonName,
+                                  serial: try deps.entropy.bytes(CertificatePolicy.serialBytes),
+                                  notBefore: notBefore, notAfter: notAfter))
+        let server = try makeServerCertificate(deviceKey: deviceKey, caKey: caKey, ca: ca)
+        return DeviceIdentity(deviceID: try deps.crypto.deviceID(ofPrivateKey: deviceKey), deviceKey: deviceKey,
+                              caKey: caKey, caCertificatePEM: ca.pem, serverCertificatePEM: server.pem,
+                              createdAt: now)
+    }
+
+    /// Parses the stored certificates and checks that keys, certificates and
+    /// the device ID agree; any disagreement is corruption, never a reason
+    /// to make a new identity.
+    private func check(_ identity: DeviceIdentity) throws -> LoadedIdentity {
+        let place = "\(deps.keyStore.adapterName) keystore at \(deps.keyStore.location)"
+        func corrupt(_ what: String) -> HealthSyncError {
+            HealthSyncError(.keystoreCorrupt, "The identity in the \(place) is damaged: \(what)")
+        }
+        let ca: Certificate, server: Certificate
+        do {
+            ca = try deps.crypto.parseCertificate(pem: identity.caCertificatePEM)
+            server = try deps.crypto.parseCertificate(pem: identity.serverCertificatePEM)
+        } catch {
+            throw corrupt("a certificate cannot be parsed")
+        }
+        let keyID: DeviceID
+        do { keyID = try deps.crypto.deviceID(ofPrivateKey: identity.deviceKey) } catch {
+            throw corrupt("the device key cannot be read")
+        }
+        guard keyID == identity.deviceID else { throw corrupt("the device ID does not match the device key") }
+        guard deps.crypto.certificate(ca, matches: identity.caKey) else {
+            throw corrupt("the CA key does not match the CA certificate")
+        }
+        guard deps.crypto.certificate(server, matches: identity.deviceKey), server.deviceID == keyID else {
+            throw corrupt("the server certificate is not this device's")
+        }
+        return LoadedIdentity(identity: identity, caCertificate: ca, serverCertificate: server)
+    }
+}

@@ -1,0 +1,75 @@
+import FileKeyStore
+import Foundation
+import HealthSyncBus
+import HealthSyncDomain
+import HealthSyncPorts
+import HealthSyncUseCases
+import JSONPresenter
+import MemoryKeyStore
+import MemorySampleStore
+import OpenSSLCrypto
+import PosixFileSystem
+import SQLiteKeyStore
+import SQLiteSampleStore
+import SystemClock
+import TerminalPresenter
+
+/// The composition root: the only place that constructs adapters. The CLI
+/// and the tests call this same function; the configuration alone decides
+/// which adapters a device gets.
+public func build(config: Config, environment: RuntimeEnvironment = .process,
+                  overrides: Overrides = Overrides()) throws -> Application {
+    let files = PosixFileSystem()
+    let stateDir = try resolveStateDir(config, environment: environment.variables)
+
+    let keyStore: any KeyStore = switch config.keystore.adapter {
+    case .file: FileKeyStore(directory: stateDir, fileSystem: files)
+    case .sqlite: SQLiteKeyStore(directory: stateDir, fileSystem: files)
+    case .memory: MemoryKeyStore()
+    }
+    let sampleStore: any SampleStore = switch config.samples.adapter {
+    case .sqlite: SQLiteSampleStore(directory: stateDir, fileSystem: files)
+    case .memory: MemorySampleStore()
+    }
+    let presenter: any Presenter = switch config.presenter.adapter {
+    case .terminal:
+        TerminalPresenter(colour: environment.outputIsTerminal && environment.variables["NO_COLOR"] == nil,
+                          output: environment.standardOutput, errorOutput: environment.standardError)
+    case .json:
+        JSONPresenter(output: environment.standardOutput, errorOutput: environment.standardError)
+    }
+    let dependencies = Dependencies(
+        keyStore: keyStore, sampleStore: sampleStore, crypto: OpenSSLCrypto(),
+        entropy: overrides.entropy ?? OpenSSLRandom(), clock: overrides.clock ?? SystemClock(),
+        files: files, bus: EventBus(),
+        deviceName: config.device.name.isEmpty ? RuntimeEnvironment.hostName : config.device.name,
+        sharedTypes: config.share.types, version: Application.version)
+    return Application(config: config, stateDir: stateDir, dependencies: dependencies, presenter: presenter)
+}
+
+/// `state_dir`, else `$XDG_DATA_HOME/healthsync`, else `~/.local/share/healthsync`;
+/// a leading `~/` is the home folder.
+func resolveStateDir(_ config: Config, environment: [String: String]) throws -> String {
+    let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
+    var path = config.stateDir
+    if path.isEmpty {
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {
+            path = xdg + "/healthsync"
+        } else if let home {
+            path = home + "/.local/share/healthsync"
+        } else {
+            throw HealthSyncError(.configInvalid, "Cannot tell where to keep state: HOME is not set",
+                                  hint: "Pass --state-dir DIR or set HEALTHSYNC_STATE_DIR.")
+        }
+    } else if path == "~" || path.hasPrefix("~/") {
+        guard let home else {
+            throw HealthSyncError(.configInvalid, "state_dir starts with ~ but HOME is not set")
+        }
+        path = home + path.dropFirst()
+    }
+    if !path.hasPrefix("/") {
+        path = FileManager.default.currentDirectoryPath + "/" + path
+    }
+    while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+    return path
+}

@@ -1,0 +1,64 @@
+import HealthSyncDomain
+
+/// The typed configuration of DESIGN §2. Built-in defaults are the values
+/// below; `config.yaml` at the repository root documents the same values.
+public struct Config: Sendable, Equatable {
+    public enum KeyStoreAdapter: String, Sendable, CaseIterable { case file, sqlite, memory }
+    public enum TransportAdapter: String, Sendable, CaseIterable { case openssl, loopback }
+    public enum PresenterAdapter: String, Sendable, CaseIterable { case terminal, json }
+    public enum SampleStoreAdapter: String, Sendable, CaseIterable { case sqlite, memory }
+
+    public struct Device: Sendable, Equatable { public var name = "" }
+    public struct KeyStore: Sendable, Equatable { public var adapter = KeyStoreAdapter.file }
+    public struct Listen: Sendable, Equatable {
+        public var host = "0.0.0.0"
+        public var port = 8443
+    }
+    public struct Transport: Sendable, Equatable {
+        public var adapter = TransportAdapter.openssl
+        public var listen = Listen()
+        public var timeoutMS = 10_000
+        public var strictHost = false
+    }
+    public struct Presenter: Sendable, Equatable { public var adapter = PresenterAdapter.terminal }
+    public struct Samples: Sendable, Equatable { public var adapter = SampleStoreAdapter.sqlite }
+    public struct API: Sendable, Equatable {
+        public var host = "127.0.0.1"
+        public var port = 9778
+    }
+    public struct Pairing: Sendable, Equatable {
+        public var codeTTLSeconds = 300
+        public var maxFailedCodes = 3
+    }
+    public struct Server: Sendable, Equatable {
+        public var host = ""
+        public var port = 8443
+    }
+    public struct Share: Sendable, Equatable { public var types = HealthDataType.allCases }
+
+    public var device = Device()
+    public var stateDir = ""
+    public var keystore = KeyStore()
+    public var transport = Transport()
+    public var presenter = Presenter()
+    public var samples = Samples()
+    public var api = API()
+    public var pairing = Pairing()
+    public var server = Server()
+    public var share = Share()
+
+    /// The built-in defaults.
+    public init() {}
+
+    /// Everything in memory: no disk, no sockets, JSON output. Tests build
+    /// whole devices from this with `build(config:)`.
+    public static var inMemory: Config {
+        var config = Config()
+        config.keystore.adapter = .memory
+        config.samples.adapter = .memory
+        config.transport.adapter = .loopback
+        config.presenter.adapter = .json
+        config.stateDir = "/nonexistent/healthsync-in-memory"
+        return config
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncPorts
+import JSONPresenter
+import PosixFileSystem
+import TerminalPresenter
+
+/// Reads the layered configuration from the real file system.
+public func loadConfig(explicitFile: String?, environment: [String: String], flags: [(String, String)],
+                       allowMissingFile: Bool = false) throws -> LoadedConfig {
+    try ConfigLoader(files: PosixFileSystem()).load(explicitFile: explicitFile, environment: environment,
+                                                    flags: flags, allowMissingFile: allowMissingFile)
+}
+
+/// The editor of the user configuration file on the real file system.
+public func makeConfigEditor() -> ConfigEditor { ConfigEditor(files: PosixFileSystem()) }
+
+/// A presenter for errors that happen before a configuration exists
+/// (a broken config file, bad arguments).
+public func makeFallbackPresenter(json: Bool, environment: RuntimeEnvironment) -> any Presenter {
+    if json || environment.variables["HEALTHSYNC_PRESENTER_ADAPTER"] == "json" {
+        return JSONPresenter(output: environment.standardOutput, errorOutput: environment.standardError)
+    }
+    return TerminalPresenter(colour: environment.outputIsTerminal && environment.variables["NO_COLOR"] == nil,
+                             output: environment.standardOutput, errorOutput: environment.standardError)
+}

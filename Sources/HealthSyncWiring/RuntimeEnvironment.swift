@@ -1,0 +1,37 @@
+import Foundation
+
+/// What the process gives the application: variables, output streams and
+/// whether standard output is a terminal. Tests pass recording outputs.
+public struct RuntimeEnvironment: Sendable {
+    public typealias Output = @Sendable (String) -> Void
+
+    public var variables: [String: String]
+    public var standardOutput: Output
+    public var standardError: Output
+    public var outputIsTerminal: Bool
+
+    public init(variables: [String: String], standardOutput: @escaping Output, standardError: @escaping Output,
+                outputIsTerminal: Bool) {
+        self.variables = variables
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+        self.outputIsTerminal = outputIsTerminal
+    }
+
+    /// The real process: its environment, stdout and stderr.
+    public static var process: RuntimeEnvironment {
+        RuntimeEnvironment(
+            variables: ProcessInfo.processInfo.environment,
+            standardOutput: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
+            standardError: { text in FileHandle.standardError.write(Data(text.utf8)) },
+            outputIsTerminal: isatty(STDOUT_FILENO) == 1)
+    }
+
+    /// The host name, used when `device.name` is empty.
+    static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "healthsync-device" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "healthsync-device" : name
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import HealthSyncPorts
+import Foundation
+import HealthSyncDomain
+import HealthSyncWiring
+
+/// Runs one command: loads the configuration, builds the application,
+/// shows events while the command runs, then its report or its error, and
+/// exits with the code of the error's category.
+struct CommandRunner {
+    let global: GlobalOptions
+    let environment = RuntimeEnvironment.process
+
+    var explicitConfigFile: String? { global.config ?? environment.variables["HEALTHSYNC_CONFIG"] }
+
+    func load(allowMissingFile: Bool = false) throws -> LoadedConfig {
+        try loadConfig(explicitFile: explicitConfigFile, environment: environment.variables,
+                       flags: global.configFlags, allowMissingFile: allowMissingFile)
+    }
+
+    /// Runs `body` on a freshly built application.
+    func run(allowMissingConfig: Bool = false,
+             _ body: @Sendable (Application, LoadedConfig) async throws -> Report) async throws {
+        var presenter = makeFallbackPresenter(json: global.json, environment: environment)
+        do {
+            let loaded = try load(allowMissingFile: allowMissingConfig)
+            let application = try build(config: loaded.config, environment: environment)
+            presenter = application.presenter
+            let events = application.bus.subscribe()
+            let shown = Task { [presenter] in
+                for await event in events { presenter.show(event) }
+            }
+            let result: Result<Report, any Error>
+            do { result = .success(try await body(application, loaded)) } catch { result = .failure(error) }
+            application.bus.finish()
+            await shown.value
+            presenter.show(try result.get())
+        } catch {
+            fail(error, presenter: presenter)
+        }
+    }
+
+    /// Runs a command that needs no application (config reset).
+    func runWithoutApplication(_ body: () throws -> Report) throws {
+        let presenter = makeFallbackPresenter(json: global.json, environment: environment)
+        do { presenter.show(try body()) } catch { fail(error, presenter: presenter) }
+    }
+
+    private func fail(_ error: any Error, presenter: any Presenter) -> Never {
+        let failure = HealthSyncError.wrap(error, as: .cryptoFailure, "Unexpected failure")
+        presenter.show(failure)
+        if global.verbose, let cause = failure.cause { environment.standardError("Cause: \(cause)\n") }
+        exit(ExitCodes.code(for: failure.code.category))
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import HealthSyncDomain
+import HealthSyncWiring
+
+struct DevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices", abstract: "List paired devices: name, device ID, role, last seen, certificate expiry.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await CommandRunner(global: global).run { application, _ in .devices(try application.devices.devices()) }
+    }
+}
+
+struct TypesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "types", abstract: "List the health data types and which are shared.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await CommandRunner(global: global).run { application, _ in .types(application.devices.types()) }
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show this device, its pairing, the enabled data types and the version.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await CommandRunner(global: global).run { application, _ in
+            .status(try application.devices.status(stateDir: application.stateDir))
+        }
+    }
+}
+
+struct SamplesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "samples", abstract: "Fill the local sample store.", subcommands: [Generate.self])
+    @OptionGroup var global: GlobalOptions
+
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store deterministic, plausible demo samples of every type for the last N days.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: "How many whole days, ending last midnight (UTC).") var days = 7
+
+        func run() async throws {
+            try await CommandRunner(global: global).run { application, _ in
+                .samplesGenerated(try application.samples.generate(days: days))
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import HealthSyncDomain
+import HealthSyncWiring
+
+@main
+struct HealthSyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "healthsync",
+        abstract: "Pair devices over mutual TLS 1.3 and sync health data between them.",
+        version: Application.version,
+        subcommands: [CertCommand.self, KeychainCommand.self, ConfigCommand.self, DevicesCommand.self,
+                      TypesCommand.self, StatusCommand.self, SamplesCommand.self])
+
+    @OptionGroup var global: GlobalOptions
+
+    /// Parses and runs, mapping usage errors to exit code 1 (and to a JSON
+    /// error document with --json).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if error is ExitCode { Foundation.exit(code.rawValue) }
+            let message = message(for: error)
+            let usage = HealthSyncError(.invalidArgument, message.isEmpty ? "Invalid arguments" : message,
+                                        hint: "Run `healthsync --help` or `healthsync <command> --help`.")
+            let json = CommandLine.arguments.contains("--json")
+            makeFallbackPresenter(json: json, environment: .process).show(usage)
+            Foundation.exit(ExitCodes.code(for: .usage))
+        }
+    }
+
+    func run() async throws {
+        print(Self.helpMessage())
+    }
+}
