@@ -64,15 +64,17 @@ let package = Package(
         ]),
 
         // Tests.
+        .target(name: "HealthSyncTestSupport", dependencies: [domain, ports], path: "Tests/TestSupport"),
         .testTarget(name: "HealthSyncCoreTests", dependencies: [
-            domain, ports, "HealthSyncBus", "HealthSyncUseCases", "HealthSyncWiring",
+            domain, ports, "HealthSyncBus", "HealthSyncUseCases", "HealthSyncWiring", "HealthSyncTestSupport",
+            "ManualClock",
         ]),
         .testTarget(name: "AdapterContractTests", dependencies: [
-            domain, ports, "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore",
+            domain, ports, "HealthSyncTestSupport", "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore",
             "MemoryKeyStore", "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "ManualClock",
         ]),
-        .testTarget(name: "WiringTests", dependencies: [domain, ports, "HealthSyncWiring"]),
-        .testTarget(name: "CLITests", dependencies: ["healthsync"]),
+        .testTarget(name: "WiringTests", dependencies: [domain, ports, "HealthSyncWiring", "HealthSyncTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["healthsync", domain, "HealthSyncTestSupport"]),
     ]
 )

@@ -105,7 +105,7 @@ public struct SamplePage: Sendable, Equatable {
 
 extension Date {
     /// Whole milliseconds since 1970, the precision samples are stored at.
-    public var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    public var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 
     public init(millisecondsSince1970 millis: Int64) {
         self.init(timeIntervalSince1970: Double(millis) / 1000)

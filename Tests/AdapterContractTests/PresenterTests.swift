@@ -1,0 +1,99 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncPorts
+import JSONPresenter
+import Synchronization
+import TerminalPresenter
+import Testing
+
+final class Captured: Sendable {
+    private let parts = Mutex<[String]>([])
+    var text: String { parts.withLock { $0.joined() } }
+    func append(_ text: String) { parts.withLock { $0.append(text) } }
+}
+
+@Suite("Presenters")
+struct PresenterTests {
+    static let day = Date(timeIntervalSince1970: 1_767_744_000) // 2026-01-07
+    static let chain: IssuedChain = try! IssuedChain(now: day)
+
+    var report: CertificateReport {
+        let chain = Self.chain
+        return CertificateReport(
+            device: DeviceLine(name: "mac", deviceID: chain.leaf.publicKeyID),
+            certificates: [
+                CertificateEntry(title: "Client Certificate", kind: "client", peer: nil, certificate: chain.leaf, at: Self.day),
+                CertificateEntry(title: "CA Certificate", kind: "ca", peer: nil, certificate: chain.ca, at: Self.day),
+            ], missing: [])
+    }
+
+    @Test func theTerminalShowsGuide001sBlocks() {
+        let out = Captured(), err = Captured()
+        let presenter = TerminalPresenter(colour: false, output: out.append, errorOutput: err.append)
+        presenter.show(.certificates(report))
+        #expect(out.text.contains("""
+            Client Certificate:
+              Subject: healthsync-client
+              Issuer: healthsync-ca
+              Valid: 2026-01-06 to 2027-01-07
+              Status: Valid
+            """))
+        #expect(out.text.contains("CA Certificate:\n  Subject: healthsync-ca\n  Valid: 2026-01-06 to 2031-01-07\n  Status: Valid"))
+        #expect(!out.text.contains("\u{1B}["))
+        #expect(err.text.isEmpty)
+    }
+
+    @Test func colourOnlyWhenAsked() {
+        let out = Captured()
+        TerminalPresenter(colour: true, output: out.append, errorOutput: out.append).show(.certificates(report))
+        #expect(out.text.contains("\u{1B}[32mValid\u{1B}[0m"))
+    }
+
+    @Test func terminalErrorsLookLikeTheGuides() {
+        let out = Captured(), err = Captured()
+        TerminalPresenter(colour: false, output: out.append, errorOutput: err.append).show(HealthSyncError(.certHasExpired))
+        #expect(err.text.hasPrefix("Error: Certificate has expired\nError: CERT_HAS_EXPIRED\nHint: "))
+        #expect(out.text.isEmpty)
+    }
+
+    @Test func jsonIsOneDocumentOnStandardOutput() throws {
+        let out = Captured(), err = Captured()
+        let presenter = JSONPresenter(output: out.append, errorOutput: err.append)
+        presenter.show(.certificates(report))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(out.text.utf8)) as? [String: Any])
+        let certificates = try #require(object["certificates"] as? [[String: Any]])
+        #expect(certificates.first?["subject"] as? String == "healthsync-client")
+        #expect(certificates.first?["validTo"] as? String == "2027-01-07T00:00:00Z")
+        #expect((object["device"] as? [String: Any])?["deviceID"] as? String == Self.chain.leaf.publicKeyID.description)
+    }
+
+    @Test func jsonErrorsHaveCodeMessageAndHint() throws {
+        let out = Captured()
+        JSONPresenter(output: out.append, errorOutput: { _ in }).show(HealthSyncError(.notPaired))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(out.text.utf8)) as? [String: Any])
+        let error = try #require(object["error"] as? [String: String])
+        #expect(error == ["code": "NOT_PAIRED", "message": "This device is not paired",
+                          "hint": ErrorCode.notPaired.defaultHint])
+    }
+
+    @Test func jsonEventsAreLinesOnStandardError() throws {
+        let out = Captured(), err = Captured()
+        let presenter = JSONPresenter(output: out.append, errorOutput: err.append)
+        presenter.show(Event.samplesGenerated(count: 3, days: 1))
+        presenter.show(Event.failed(HealthSyncError(.pairingBusy)))
+        let lines = err.text.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0] == #"{"count":3,"days":1,"event":"samplesGenerated"}"#)
+        #expect(lines[1].contains(#""code":"PAIRING_BUSY""#))
+        #expect(out.text.isEmpty)
+    }
+
+    @Test func exportedKeysAreNeverPrinted() throws {
+        let out = Captured()
+        let report = ExportReport(destination: "/x", files: [.init(path: "/x/device-key.pem", contents: "SECRET-KEY", secret: true)])
+        JSONPresenter(output: out.append, errorOutput: out.append).show(.export(report))
+        TerminalPresenter(colour: false, output: out.append, errorOutput: out.append).show(.export(report))
+        #expect(!out.text.contains("SECRET-KEY"))
+        #expect(out.text.contains("/x/device-key.pem"))
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HealthSyncTestSupport
+import Testing
+
+/// Reads the package manifest (`swift package describe`) and enforces the
+/// hexagon: the core knows no adapter and no C module, adapters know no
+/// other adapter.
+@Suite("Architecture")
+struct ArchitectureTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let core: Set = ["HealthSyncDomain", "HealthSyncPorts", "HealthSyncBus", "HealthSyncUseCases"]
+
+    struct Target {
+        let name: String
+        let path: String
+        let type: String
+        let targets: [String]
+        let products: [String]
+    }
+
+    /// The manifest as SwiftPM describes it. A scratch path of its own keeps
+    /// it from waiting on the `.build` lock that `swift test` holds.
+    static func describe() throws -> [Target] {
+        let swift = try #require(ProcessRunner.which("swift") ?? (FileManager.default.isExecutableFile(
+            atPath: "/opt/swift/usr/bin/swift") ? "/opt/swift/usr/bin/swift" : nil))
+        let scratch = TemporaryDirectory("describe")
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFTPM_ENABLE_PLUGINS"] = "0"
+        let result = try ProcessRunner.run(
+            swift, ["package", "--scratch-path", scratch.path, "describe", "--type", "json"],
+            environment: environment, directory: repository)
+        try #require(result.status == 0, "swift package describe failed: \(result.standardError)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let targets = try #require(json["targets"] as? [[String: Any]])
+        return targets.map {
+            Target(name: $0["name"] as? String ?? "", path: $0["path"] as? String ?? "", type: $0["type"] as? String ?? "",
+                   targets: $0["target_dependencies"] as? [String] ?? [],
+                   products: $0["product_dependencies"] as? [String] ?? [])
+        }
+    }
+
+    @Test func theTargetGraphKeepsTheHexagon() throws {
+        let targets = try Self.describe()
+        let byName = Dictionary(uniqueKeysWithValues: targets.map { ($0.name, $0) })
+        let cModules = Set(targets.filter { $0.type == "system-target" }.map(\.name))
+        let adapters = Set(targets.filter { $0.path.hasPrefix("Adapters/") && $0.type != "system-target" }.map(\.name))
+
+        for name in Self.core {
+            let target = try #require(byName[name], "missing core target \(name)")
+            #expect(Set(target.targets).isSubset(of: Self.core), "\(name) depends on \(target.targets)")
+            #expect(target.products.isEmpty, "\(name) depends on packages \(target.products)")
+            #expect(target.path == "Sources/\(name)")
+        }
+        #expect(byName["HealthSyncDomain"]?.targets.isEmpty == true)
+        #expect(byName["HealthSyncPorts"]?.targets == ["HealthSyncDomain"])
+        #expect(!adapters.isEmpty)
+        for name in adapters {
+            let target = try #require(byName[name])
+            let allowed = Self.core.union(cModules)
+            #expect(Set(target.targets).isSubset(of: allowed), "\(name) depends on \(target.targets)")
+            #expect(Set(target.targets).isDisjoint(with: adapters), "\(name) depends on another adapter")
+            #expect(!target.targets.contains("HealthSyncUseCases") && !target.targets.contains("HealthSyncBus"))
+        }
+        for name in ["COpenSSL", "CYAML"] { #expect(cModules.contains(name)) }
+        // Only the composition root imports adapters (tests aside).
+        for target in targets where target.type != "test" && !target.path.hasPrefix("Tests/")
+            && target.name != "HealthSyncWiring" && !adapters.contains(target.name) {
+            #expect(Set(target.targets).isDisjoint(with: adapters), "\(target.name) imports an adapter")
+        }
+    }
+
+    @Test func coreSourcesImportNoAdapterLibrary() throws {
+        let forbidden = ["COpenSSL", "CYAML", "GRDB", "NIO", "Foundation\n", "Glibc", "ArgumentParser"]
+        for module in Self.core {
+            let folder = Self.repository + "/Sources/" + module
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".swift") {
+                let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+                for line in text.split(separator: "\n") where line.hasPrefix("import ") {
+                    let imported = line.dropFirst("import ".count) + "\n"
+                    #expect(!forbidden.contains { imported.hasPrefix($0) }, "\(module)/\(file): \(line)")
+                }
+            }
+        }
+    }
+}
