@@ -48,3 +48,28 @@ struct BuildTests {
         #expect(try build(config: config, environment: home).stateDir == "/home/a/hs")
     }
 }
+
+@Suite("Presenter choice")
+struct PresenterChoiceTests {
+    final class Sink: @unchecked Sendable {
+        // Safe: written and read on the test's own thread only.
+        var text = ""
+    }
+
+    func render(terminal: Bool, variables: [String: String], json: Bool = false) throws -> String {
+        let sink = Sink()
+        var config = Config.inMemory
+        config.presenter.adapter = json ? .json : .terminal
+        let environment = RuntimeEnvironment(variables: variables, standardOutput: { sink.text += $0 },
+                                             standardError: { sink.text += $0 }, outputIsTerminal: terminal)
+        try build(config: config, environment: environment).presenter.show(HealthSyncError(.certRevoked))
+        return sink.text
+    }
+
+    @Test func colourOnlyOnATerminalWithoutNO_COLOR() throws {
+        #expect(try render(terminal: true, variables: [:]).contains("\u{1B}["))
+        #expect(try !render(terminal: true, variables: ["NO_COLOR": "1"]).contains("\u{1B}["))
+        #expect(try !render(terminal: false, variables: [:]).contains("\u{1B}["))
+        #expect(try render(terminal: true, variables: [:], json: true).hasPrefix("{"))
+    }
+}
