@@ -82,6 +82,19 @@ public struct PosixFileSystem: FileSystem {
         syncDirectory(directory.isEmpty ? "." : directory)
     }
 
+    @discardableResult
+    public func createFile(_ path: String, mode: UInt16) throws -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
+        if fd < 0 {
+            if errno == EEXIST { return false }
+            throw failure("Cannot create", path)
+        }
+        // The umask may have narrowed the mode; set it exactly.
+        fchmod(fd, mode_t(mode))
+        close(fd)
+        return true
+    }
+
     public func createDirectory(_ path: String, mode: UInt16) throws {
         var partial = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {

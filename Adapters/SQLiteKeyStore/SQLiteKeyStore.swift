@@ -180,14 +180,19 @@ public final class SQLiteKeyStore: KeyStore {
                                       hint: "Run `chmod 600 \(databasePath)`.")
             }
             try files.createDirectory(directory, mode: 0o700)
-            let opened = try run { () throws -> DatabasePool in
-                var configuration = Configuration()
-                configuration.busyMode = .timeout(10)
-                let database = try DatabasePool(path: databasePath, configuration: configuration)
-                try Self.migrator.migrate(database)
-                return database
+            // Created private before SQLite opens it, so it is never exposed;
+            // SQLite gives its -wal and -shm files the same mode.
+            try files.createFile(databasePath, mode: 0o600)
+            // Two processes opening a new database must not migrate it at once.
+            let opened = try files.withLock(databasePath + ".lock", exclusive: true) {
+                try run { () throws -> DatabasePool in
+                    var configuration = Configuration()
+                    configuration.busyMode = .timeout(10)
+                    let database = try DatabasePool(path: databasePath, configuration: configuration)
+                    try Self.migrator.migrate(database)
+                    return database
+                }
             }
-            for suffix in ["", "-wal", "-shm"] { chmod(databasePath + suffix, 0o600) }
             pool = opened
             return opened
         }

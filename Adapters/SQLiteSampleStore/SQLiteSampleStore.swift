@@ -107,26 +107,30 @@ public final class SQLiteSampleStore: SampleStore {
         try pool.withLock { pool in
             if let pool { return pool }
             try files.createDirectory(directory, mode: 0o700)
-            let opened = try run { () throws -> DatabasePool in
-                var configuration = Configuration()
-                configuration.busyMode = .timeout(10)
-                let database = try DatabasePool(path: databasePath, configuration: configuration)
-                var migrator = DatabaseMigrator()
-                migrator.registerMigration("v1") { db in
-                    try db.execute(sql: """
-                        CREATE TABLE samples (
-                            id TEXT PRIMARY KEY, type TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL,
-                            start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, source_name TEXT NOT NULL,
-                            metadata TEXT NOT NULL);
-                        CREATE INDEX samples_by_type_start ON samples (type, start_ms, id);
-                        CREATE INDEX samples_by_start ON samples (start_ms, id);
-                        """)
+            // Created private before SQLite opens it, so it is never exposed;
+            // SQLite gives its -wal and -shm files the same mode.
+            try files.createFile(databasePath, mode: 0o600)
+            // Two processes opening a new database must not migrate it at once.
+            let opened = try files.withLock(databasePath + ".lock", exclusive: true) {
+                try run { () throws -> DatabasePool in
+                    var configuration = Configuration()
+                    configuration.busyMode = .timeout(10)
+                    let database = try DatabasePool(path: databasePath, configuration: configuration)
+                    var migrator = DatabaseMigrator()
+                    migrator.registerMigration("v1") { db in
+                        try db.execute(sql: """
+                            CREATE TABLE samples (
+                                id TEXT PRIMARY KEY, type TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL,
+                                start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, source_name TEXT NOT NULL,
+                                metadata TEXT NOT NULL);
+                            CREATE INDEX samples_by_type_start ON samples (type, start_ms, id);
+                            CREATE INDEX samples_by_start ON samples (start_ms, id);
+                            """)
+                    }
+                    try migrator.migrate(database)
+                    return database
                 }
-                try migrator.migrate(database)
-                return database
             }
-            // Health data is private: same permissions as the keystore.
-            for suffix in ["", "-wal", "-shm"] { chmod(databasePath + suffix, 0o600) }
             pool = opened
             return opened
         }

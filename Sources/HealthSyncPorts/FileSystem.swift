@@ -13,6 +13,10 @@ public protocol FileSystem: Sendable {
     func permissions(_ path: String) throws -> UInt16?
     /// Replaces the file with `bytes`, created with `mode`, atomically.
     func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt16) throws
+    /// Creates an empty file with `mode` unless something exists there
+    /// (O_EXCL, so two processes cannot both create it); true if it did.
+    @discardableResult
+    func createFile(_ path: String, mode: UInt16) throws -> Bool
     /// Creates the folder and missing parents with `mode` (existing ones are left as they are).
     func createDirectory(_ path: String, mode: UInt16) throws
     /// Renames a file or folder atomically; fails when `destination` is a
