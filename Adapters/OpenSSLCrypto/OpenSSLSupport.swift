@@ -48,23 +48,23 @@ enum OpenSSLSupport {
 
     /// The DER encoding of a key's public half (SubjectPublicKeyInfo).
     static func publicKeyDER(_ pkey: OpaquePointer) throws -> [UInt8] {
-        let length = i2d_PUBKEY(pkey, nil)
-        guard length > 0 else { throw HealthSyncError(.cryptoFailure, "Cannot encode a public key", cause: lastError()) }
-        var der = [UInt8](repeating: 0, count: Int(length))
-        der.withUnsafeMutableBufferPointer { buffer in
-            var cursor = buffer.baseAddress
-            _ = i2d_PUBKEY(pkey, &cursor)
-        }
-        return der
+        try der(pkey, i2d_PUBKEY, what: "a public key")
     }
 
     static func certificateDER(_ x509: OpaquePointer) throws -> [UInt8] {
-        let length = i2d_X509(x509, nil)
-        guard length > 0 else { throw HealthSyncError(.cryptoFailure, "Cannot encode a certificate", cause: lastError()) }
+        try der(x509, i2d_X509, what: "a certificate")
+    }
+
+    /// Runs an `i2d_*` encoder twice: once for the length, once to fill.
+    private static func der(_ object: OpaquePointer,
+                            _ encode: (OpaquePointer?, UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?) -> Int32,
+                            what: String) throws -> [UInt8] {
+        let length = encode(object, nil)
+        guard length > 0 else { throw HealthSyncError(.cryptoFailure, "Cannot encode \(what)", cause: lastError()) }
         var der = [UInt8](repeating: 0, count: Int(length))
         der.withUnsafeMutableBufferPointer { buffer in
             var cursor = buffer.baseAddress
-            _ = i2d_X509(x509, &cursor)
+            _ = encode(object, &cursor)
         }
         return der
     }
