@@ -46,6 +46,7 @@ let package = Package(
         adapter("SQLiteSampleStore", [.product(name: "GRDB", package: "GRDB.swift")]),
         adapter("MemorySampleStore"),
         adapter("LibYAMLConfigReader", ["CYAML"]),
+        adapter("LoopbackTransport"),
         adapter("TerminalPresenter"),
         adapter("JSONPresenter"),
         adapter("SystemClock"),
@@ -56,7 +57,7 @@ let package = Package(
             domain, ports, "HealthSyncBus", "HealthSyncUseCases",
             "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore", "MemoryKeyStore",
             "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
-            "TerminalPresenter", "JSONPresenter", "SystemClock", "ManualClock",
+            "TerminalPresenter", "JSONPresenter", "SystemClock", "ManualClock", "LoopbackTransport",
         ]),
         .executableTarget(name: "healthsync", dependencies: [
             domain, ports, "HealthSyncUseCases", "HealthSyncWiring",
@@ -67,7 +68,7 @@ let package = Package(
         .target(name: "HealthSyncTestSupport", dependencies: [domain, ports], path: "Tests/TestSupport"),
         .testTarget(name: "HealthSyncCoreTests", dependencies: [
             domain, ports, "HealthSyncBus", "HealthSyncUseCases", "HealthSyncWiring", "HealthSyncTestSupport",
-            "ManualClock",
+            "ManualClock", "LoopbackTransport",
         ]),
         .testTarget(name: "AdapterContractTests", dependencies: [
             domain, ports, "HealthSyncTestSupport", "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore",

@@ -32,6 +32,10 @@ struct EventJSON: Encodable {
         case .pairingRequestPending(let name, let id, let check):
             try put("event", "pairingRequestPending"); try put("name", name); try put("deviceID", id)
             try put("checkNumber", check)
+        case .pairingCheckNumber(let number):
+            try put("event", "pairingCheckNumber"); try put("checkNumber", number)
+        case .pairingCancelled:
+            try put("event", "pairingCancelled")
         case .pairingAccepted(let id):
             try put("event", "pairingAccepted"); try put("deviceID", id)
         case .pairingRejected(let id):

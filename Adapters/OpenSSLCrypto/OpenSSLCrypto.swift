@@ -138,6 +138,8 @@ public struct OpenSSLCrypto: Crypto {
 
     public func sha256(_ bytes: [UInt8]) -> [UInt8] { OpenSSLSupport.sha256(bytes) }
 
+    public func hmacSHA256(key: [UInt8], data: [UInt8]) -> [UInt8] { HMACSHA256.mac(key: key, data: data) }
+
     /// Maps X509_V_ERR_* codes onto what the trust policy decides on.
     static func chainCheck(forVerifyError code: Int32) -> ChainCheck {
         switch code {

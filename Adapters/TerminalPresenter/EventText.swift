@@ -15,6 +15,10 @@ struct EventText {
             return "Waiting for connection..."
         case .pairingRequestPending(let name, let id, let check):
             return "\nIncoming pairing request!\n\n  Device: \(name) (\(id))\n  Check:  \(check)\n"
+        case .pairingCheckNumber(let number):
+            return "Joining pairing session...\nCheck number: \(number) (the other device shows the same number)"
+        case .pairingCancelled:
+            return "Pairing session cancelled."
         case .pairingAccepted:
             return "Pairing request accepted."
         case .pairingRejected:

@@ -18,6 +18,7 @@ extension ErrorCode {
         case .protocolError: return "The peer sent a malformed message"
         case .payloadTooLarge: return "The message is larger than allowed"
         case .pairingTokenExpired: return "Pairing Token Expired"
+        case .pairingTokenInvalid: return "The pairing token does not belong to the current session"
         case .invalidPairingCode: return "Invalid pairing code"
         case .pairingRejected: return "Pairing was rejected"
         case .pairingBusy: return "Another pairing session is already running"
@@ -70,6 +71,8 @@ extension ErrorCode {
             return "Ask for fewer samples (`--limit`) or a shorter date range."
         case .pairingTokenExpired:
             return "Generate a new code on the sharing device (`healthsync pair`) and use it immediately."
+        case .pairingTokenInvalid:
+            return "The QR code is from an older session. Scan the code shown now by `healthsync pair` or `healthsync share`."
         case .invalidPairingCode:
             return "Double-check the 6-digit code; it may have expired. Ask the other device to run `healthsync pair` again."
         case .pairingRejected:

@@ -20,6 +20,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case payloadTooLarge = "PAYLOAD_TOO_LARGE"
     // Pairing.
     case pairingTokenExpired = "PAIRING_TOKEN_EXPIRED"
+    case pairingTokenInvalid = "PAIRING_TOKEN_INVALID"
     case invalidPairingCode = "INVALID_PAIRING_CODE"
     case pairingRejected = "PAIRING_REJECTED"
     case pairingBusy = "PAIRING_BUSY"
@@ -47,7 +48,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
             return .trust
         case .timedOut, .unsupportedProtocol, .deviceNotFound, .protocolError, .payloadTooLarge:
             return .transport
-        case .pairingTokenExpired, .invalidPairingCode, .pairingRejected, .pairingBusy,
+        case .pairingTokenExpired, .pairingTokenInvalid, .invalidPairingCode, .pairingRejected, .pairingBusy,
              .pairingRateLimited, .invalidQRPayload:
             return .pairing
         case .configInvalid, .keystoreCorrupt, .keystorePermissions, .storageFailure:

@@ -9,6 +9,9 @@ public enum Event: Sendable, Equatable {
     case samplesGenerated(count: Int, days: Int)
     case pairingCodeIssued(code: String, expiresAt: Date)
     case pairingRequestPending(name: String, deviceID: DeviceID, checkNumber: String)
+    /// The joiner's side of the check number, shown while the sharing user decides.
+    case pairingCheckNumber(String)
+    case pairingCancelled
     case pairingAccepted(DeviceID)
     case pairingRejected(DeviceID)
     case paired(name: String, deviceID: DeviceID)

@@ -28,7 +28,7 @@ public enum StateJSON {
         return decoder
     }
 
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         let millis = date.millisecondsSince1970
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let fraction = millis - seconds * 1000
@@ -37,7 +37,7 @@ public enum StateJSON {
         return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         guard text.utf8.count <= 40, text.hasSuffix("Z") else { return nil }
         let body = text.dropLast()
         let parts = body.split(separator: ".", omittingEmptySubsequences: false)

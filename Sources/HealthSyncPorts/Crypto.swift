@@ -63,4 +63,6 @@ public protocol Crypto: Sendable {
     func certificate(_ certificate: Certificate, matches key: SecretBytes) -> Bool
     /// SHA-256 of the bytes.
     func sha256(_ bytes: [UInt8]) -> [UInt8]
+    /// HMAC-SHA256 of `data` under `key`.
+    func hmacSHA256(key: [UInt8], data: [UInt8]) -> [UInt8]
 }

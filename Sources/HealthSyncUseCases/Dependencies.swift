@@ -12,7 +12,10 @@ public struct Dependencies: Sendable {
     public let entropy: any EntropySource
     public let clock: any WallClock
     public let files: any FileSystem
+    public let transport: any Transport
+    public let pake: any PasswordKeyExchange
     public let bus: EventBus
+    public let settings: Settings
     /// This device's name as peers see it.
     public let deviceName: String
     /// The types paired devices may read (`share.types`).
@@ -20,7 +23,8 @@ public struct Dependencies: Sendable {
     public let version: String
 
     public init(keyStore: any KeyStore, sampleStore: any SampleStore, crypto: any Crypto,
-                entropy: any EntropySource, clock: any WallClock, files: any FileSystem, bus: EventBus,
+                entropy: any EntropySource, clock: any WallClock, files: any FileSystem, transport: any Transport,
+                pake: any PasswordKeyExchange, bus: EventBus, settings: Settings,
                 deviceName: String, sharedTypes: [HealthDataType], version: String) {
         self.keyStore = keyStore
         self.sampleStore = sampleStore
@@ -28,9 +32,38 @@ public struct Dependencies: Sendable {
         self.entropy = entropy
         self.clock = clock
         self.files = files
+        self.transport = transport
+        self.pake = pake
         self.bus = bus
+        self.settings = settings
         self.deviceName = deviceName
         self.sharedTypes = sharedTypes
         self.version = version
+    }
+}
+
+/// The settings use cases need from the configuration.
+public struct Settings: Sendable {
+    /// How long a pairing code and token live.
+    public var codeTTLSeconds: Int
+    /// Failed codes in 15 minutes before new sessions back off.
+    public var maxFailedCodes: Int
+    /// PBKDF2 iterations for SPAKE2+ (sent to the joiner with the salt).
+    public var pbkdf2Iterations: Int
+    /// How long to wait for a peer.
+    public var timeoutMilliseconds: Int
+    /// Whether the peer's certificate must name the address dialled.
+    public var strictHost: Bool
+    /// Where the paired sharing device was last seen, if configured.
+    public var serverEndpoint: Endpoint?
+
+    public init(codeTTLSeconds: Int = 300, maxFailedCodes: Int = 3, pbkdf2Iterations: Int = 100_000,
+                timeoutMilliseconds: Int = 10_000, strictHost: Bool = false, serverEndpoint: Endpoint? = nil) {
+        self.codeTTLSeconds = codeTTLSeconds
+        self.maxFailedCodes = maxFailedCodes
+        self.pbkdf2Iterations = pbkdf2Iterations
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.strictHost = strictHost
+        self.serverEndpoint = serverEndpoint
     }
 }

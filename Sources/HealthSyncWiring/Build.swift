@@ -5,6 +5,7 @@ import HealthSyncDomain
 import HealthSyncPorts
 import HealthSyncUseCases
 import JSONPresenter
+import LoopbackTransport
 import MemoryKeyStore
 import MemorySampleStore
 import OpenSSLCrypto
@@ -38,13 +39,25 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     case .json:
         JSONPresenter(output: environment.standardOutput, errorOutput: environment.standardError)
     }
+    let crypto = OpenSSLCrypto()
+    let entropy = overrides.entropy ?? OpenSSLRandom()
+    let clock = overrides.clock ?? SystemClock()
+    let transport: any Transport = switch config.transport.adapter {
+    case .loopback, .openssl:
+        LoopbackTransport(network: overrides.network ?? .shared, crypto: crypto, clock: clock, entropy: entropy)
+    }
+    let settings = Settings(
+        codeTTLSeconds: config.pairing.codeTTLSeconds, maxFailedCodes: config.pairing.maxFailedCodes,
+        pbkdf2Iterations: overrides.pbkdf2Iterations ?? Settings().pbkdf2Iterations,
+        timeoutMilliseconds: config.transport.timeoutMS, strictHost: config.transport.strictHost,
+        serverEndpoint: config.server.host.isEmpty ? nil : Endpoint(host: config.server.host, port: config.server.port))
     let dependencies = Dependencies(
-        keyStore: keyStore, sampleStore: sampleStore, crypto: OpenSSLCrypto(),
-        entropy: overrides.entropy ?? OpenSSLRandom(), clock: overrides.clock ?? SystemClock(),
-        files: files, bus: EventBus(),
+        keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,
+        files: files, transport: transport, pake: OpenSSLSpake2Plus(), bus: EventBus(), settings: settings,
         deviceName: config.device.name.isEmpty ? RuntimeEnvironment.hostName : config.device.name,
         sharedTypes: config.share.types, version: Application.version)
-    return Application(config: config, stateDir: stateDir, dependencies: dependencies, presenter: presenter)
+    return Application(config: config, stateDir: stateDir, dependencies: dependencies, presenter: presenter,
+                       pairingHost: PairingHost(dependencies))
 }
 
 /// `state_dir`, else `$XDG_DATA_HOME/healthsync`, else `~/.local/share/healthsync`;

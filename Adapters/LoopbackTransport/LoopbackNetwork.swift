@@ -1,0 +1,64 @@
+import HealthSyncDomain
+import HealthSyncPorts
+import Synchronization
+
+/// An in-memory network shared by the devices of one process: listeners
+/// register by port; connections call their handler directly. Like one
+/// machine's loopback interface, any host name reaches the same ports.
+public final class LoopbackNetwork: Sendable {
+    struct Listening: Sendable {
+        let id: Int
+        let credentials: TransportCredentials
+        let clientAnchor: Certificate
+        let handler: WireHandler
+    }
+
+    private struct State {
+        var listeners: [Int: Listening] = [:]
+        var silent: Set<Int> = []
+        var nextPort = 40_000
+        var nextID = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// A network for every device of the process that is not given one.
+    public static let shared = LoopbackNetwork()
+
+    func register(port requested: Int, credentials: TransportCredentials, clientAnchor: Certificate,
+                  handler: @escaping WireHandler) throws -> (port: Int, id: Int) {
+        try state.withLock { state in
+            var port = requested
+            if port == 0 {
+                while state.listeners[state.nextPort] != nil { state.nextPort += 1 }
+                port = state.nextPort
+                state.nextPort += 1
+            }
+            guard state.listeners[port] == nil else {
+                throw HealthSyncError(.invalidArgument, "Port \(port) is already in use",
+                                      hint: "Choose another port, or 0 to let the system choose.")
+            }
+            state.nextID += 1
+            state.listeners[port] = Listening(id: state.nextID, credentials: credentials, clientAnchor: clientAnchor,
+                                              handler: handler)
+            return (port, state.nextID)
+        }
+    }
+
+    func unregister(port: Int, id: Int) {
+        state.withLock { state in
+            if state.listeners[port]?.id == id { state.listeners[port] = nil }
+        }
+    }
+
+    func listener(port: Int) -> Listening? { state.withLock { $0.listeners[port] } }
+
+    func isListening(port: Int, id: Int) -> Bool { state.withLock { $0.listeners[port]?.id == id } }
+
+    func isSilent(port: Int) -> Bool { state.withLock { $0.silent.contains(port) } }
+
+    /// Makes a port swallow connections without answering (to test timeouts).
+    public func silence(port: Int) { _ = state.withLock { $0.silent.insert(port) } }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// The `Transport` port in memory (after grpc-swift's InProcessTransport):
+/// a connection is a pair of `ConnectionInfo`s and a direct call into the
+/// listener's handler. Certificates are verified through the crypto port
+/// exactly as the TLS transport verifies them, so revoked, expired and
+/// foreign-CA peers are refused in memory as they are on the network.
+public struct LoopbackTransport: Transport {
+    private let network: LoopbackNetwork
+    private let crypto: any Crypto
+    private let clock: any WallClock
+    private let entropy: any EntropySource
+
+    public init(network: LoopbackNetwork, crypto: any Crypto, clock: any WallClock, entropy: any EntropySource) {
+        self.network = network
+        self.crypto = crypto
+        self.clock = clock
+        self.entropy = entropy
+    }
+
+    public func listen(on endpoint: Endpoint, credentials: TransportCredentials, clientAnchor: Certificate,
+                       handler: @escaping WireHandler) async throws -> any TransportListener {
+        let (port, id) = try network.register(port: endpoint.port, credentials: credentials,
+                                              clientAnchor: clientAnchor, handler: handler)
+        return LoopbackListener(network: network, endpoint: Endpoint(host: endpoint.host, port: port), id: id)
+    }
+
+    public func connect(to endpoint: Endpoint, credentials: TransportCredentials?, anchor: TrustAnchor,
+                        timeoutMilliseconds: Int) async throws -> any TransportConnection {
+        guard let listener = network.listener(port: endpoint.port) else {
+            throw HealthSyncError(.deviceNotFound, "Nothing is listening at \(endpoint)")
+        }
+        guard !network.isSilent(port: endpoint.port) else {
+            throw HealthSyncError(.timedOut, "\(endpoint) did not answer within \(timeoutMilliseconds) ms")
+        }
+        let binding = try entropy.bytes(32)
+        let now = clock.now()
+        let serverChain = [listener.credentials.certificate] + listener.credentials.chain
+        let clientChain = credentials.map { [$0.certificate] + $0.chain } ?? []
+        let clientView = ConnectionInfo(
+            peer: crypto.presentation(of: serverChain, anchor: anchor, role: .server, host: endpoint.host, at: now),
+            presentedChain: serverChain, channelBinding: binding, remoteAddress: endpoint.description)
+        let serverView = ConnectionInfo(
+            peer: crypto.presentation(of: clientChain, anchor: .certificate(listener.clientAnchor), role: .client,
+                                      host: nil, at: now),
+            presentedChain: clientChain, channelBinding: binding, remoteAddress: "loopback")
+        return LoopbackConnection(network: network, port: endpoint.port, listenerID: listener.id,
+                                  info: clientView, serverView: serverView, handler: listener.handler)
+    }
+}
+
+struct LoopbackListener: TransportListener {
+    let network: LoopbackNetwork
+    let endpoint: Endpoint
+    let id: Int
+
+    func close() async { network.unregister(port: endpoint.port, id: id) }
+}
+
+struct LoopbackConnection: TransportConnection {
+    let network: LoopbackNetwork
+    let port: Int
+    let listenerID: Int
+    let info: ConnectionInfo
+    let serverView: ConnectionInfo
+    let handler: WireHandler
+
+    func send(_ request: WireRequest) async throws -> WireResponse {
+        guard network.isListening(port: port, id: listenerID) else {
+            throw HealthSyncError(.deviceNotFound, "The connection to port \(port) was closed")
+        }
+        guard request.body.count <= WireCodec.maxRequestBytes else {
+            return WireResponse(error: HealthSyncError(.payloadTooLarge))
+        }
+        return await handler(serverView, request)
+    }
+
+    func close() async {}
+}

@@ -1,0 +1,55 @@
+import FoundationEssentials
+
+/// What the sharing device's QR code encodes (DESIGN §4):
+/// `{"version":"1","host":…,"port":…,"code":…,"token":…,"expiresAt":…,"certificateFingerprint":"SHA256:…"}`.
+/// The fingerprint is that of the sharing device's CA: the joiner pins it.
+public struct PairingPayload: Sendable, Equatable, Codable {
+    public static let maxBytes = 1024
+
+    public let version: String
+    public let host: String
+    public let port: Int
+    public let code: String
+    /// 128 random bits as 32 hex digits. Never sent back over the wire.
+    public let token: String
+    public let expiresAt: Date
+    public let certificateFingerprint: SHA256Fingerprint
+
+    public init(endpoint: Endpoint, code: String, token: [UInt8], expiresAt: Date, caFingerprint: SHA256Fingerprint) {
+        version = "1"
+        host = endpoint.host
+        port = endpoint.port
+        self.code = code
+        self.token = Hex.encode(token)
+        self.expiresAt = expiresAt
+        certificateFingerprint = caFingerprint
+    }
+
+    public var endpoint: Endpoint { Endpoint(host: host, port: port) }
+    public var tokenBytes: [UInt8] { Hex.decode(token) ?? [] }
+
+    /// The compact JSON text a QR code carries.
+    public var text: String {
+        let encoder = StateJSON.encoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? ""
+    }
+
+    /// Parses and checks a scanned or pasted payload; anything else is `INVALID_QR_PAYLOAD`.
+    public init(parsing text: String) throws(HealthSyncError) {
+        let trimmed = text.trimmingSpaces
+        guard trimmed.utf8.count <= Self.maxBytes, trimmed.hasPrefix("{"),
+              let payload = try? StateJSON.decoder().decode(PairingPayload.self, from: Data(trimmed.utf8)) else {
+            throw HealthSyncError(.invalidQRPayload)
+        }
+        guard payload.version == "1" else {
+            throw HealthSyncError(.invalidQRPayload, "QR payload version \(payload.version) is not supported",
+                                  hint: "Update HealthSync on both devices.")
+        }
+        guard (try? Endpoint(parsing: payload.host, defaultPort: payload.port)) != nil, (1...65535).contains(payload.port),
+              PairingCode.isWellFormed(payload.code), payload.token.count == 32, Hex.decode(payload.token) != nil else {
+            throw HealthSyncError(.invalidQRPayload)
+        }
+        self = payload
+    }
+}

@@ -1,0 +1,90 @@
+import HealthSyncDomain
+
+/// What this device presents on a connection: its key, its leaf
+/// certificate and the certificates that follow it (its CA).
+public struct TransportCredentials: Sendable {
+    public let key: SecretBytes
+    public let certificate: Certificate
+    public let chain: [Certificate]
+
+    public init(key: SecretBytes, certificate: Certificate, chain: [Certificate] = []) {
+        self.key = key
+        self.certificate = certificate
+        self.chain = chain
+    }
+}
+
+/// The CA a connection's peer must chain to, as far as the dialler knows it.
+public enum TrustAnchor: Sendable {
+    /// A pinned CA certificate (a paired device).
+    case certificate(Certificate)
+    /// Only the CA's fingerprint (from a QR payload): the peer must send that CA.
+    case fingerprint(SHA256Fingerprint)
+    /// Nothing yet (code pairing): the connection is authenticated later by SPAKE2+.
+    case none
+}
+
+/// What the peer presented, as the transport verified it with the crypto port.
+public struct ConnectionInfo: Sendable {
+    /// The peer's leaf, the anchor it chained to, the verification result,
+    /// and whether the leaf names the address dialled.
+    public let peer: PeerPresentation
+    /// Every certificate the peer sent, leaf first.
+    public let presentedChain: [Certificate]
+    /// 32 bytes unique to this connection and equal at both ends: the TLS
+    /// exporter value, or a random value on the loopback transport. A relay
+    /// that terminates both sides ends up with two different values.
+    public let channelBinding: [UInt8]
+    /// The peer's address as seen by the transport.
+    public let remoteAddress: String
+
+    public init(peer: PeerPresentation, presentedChain: [Certificate], channelBinding: [UInt8], remoteAddress: String) {
+        self.peer = peer
+        self.presentedChain = presentedChain
+        self.channelBinding = channelBinding
+        self.remoteAddress = remoteAddress
+    }
+}
+
+/// A handler for requests arriving on a listener.
+public typealias WireHandler = @Sendable (ConnectionInfo, WireRequest) async -> WireResponse
+
+/// Mutually authenticated connections between devices carrying the wire
+/// protocol. The transport verifies certificate chains through the crypto
+/// port and reports the result in `ConnectionInfo`; the use cases decide
+/// trust from it (so every transport refuses the same peers the same way).
+///
+/// Throws only `HealthSyncError`: `DEVICE_NOT_FOUND` when nothing listens,
+/// `ETIMEDOUT` when nothing answers in time, `UNSUPPORTED_PROTOCOL` for
+/// peers older than TLS 1.3, `PROTOCOL_ERROR` for malformed traffic.
+public protocol Transport: Sendable {
+    /// Listens on `endpoint` (port 0: any free port), presenting
+    /// `credentials`. Clients may present a certificate, which is verified
+    /// against `clientAnchor`; clients without one are let in (pairing needs
+    /// that) and the handler sees `peer.leaf == nil`.
+    func listen(on endpoint: Endpoint, credentials: TransportCredentials, clientAnchor: Certificate,
+                handler: @escaping WireHandler) async throws -> any TransportListener
+
+    /// Connects to `endpoint`, presenting `credentials` if any, and verifies
+    /// the server's chain against `anchor` (and its name against the host).
+    func connect(to endpoint: Endpoint, credentials: TransportCredentials?, anchor: TrustAnchor,
+                 timeoutMilliseconds: Int) async throws -> any TransportConnection
+}
+
+/// A listening socket (or its loopback equivalent).
+public protocol TransportListener: Sendable {
+    /// Where it listens, with the port the system chose.
+    var endpoint: Endpoint { get }
+    /// Stops accepting and closes every connection it accepted.
+    func close() async
+}
+
+/// One connection from this device to another.
+public protocol TransportConnection: Sendable {
+    /// What the server presented.
+    var info: ConnectionInfo { get }
+    /// Sends one request and waits for its response. Requests on one
+    /// connection are answered in order.
+    func send(_ request: WireRequest) async throws -> WireResponse
+    func close() async
+}

@@ -1,0 +1,44 @@
+import FoundationEssentials
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// Reads samples from a paired sharing device, page by page.
+public struct FetchService: Sendable {
+    public struct Result: Sendable {
+        public let peer: PeerRecord
+        public let samples: [HealthSample]
+    }
+
+    private let deps: Dependencies
+
+    public init(_ deps: Dependencies) { self.deps = deps }
+
+    /// Up to `limit` samples of `types` in [since, until), oldest first.
+    public func fetch(types: [HealthDataType], limit: Int, since: Date? = nil, until: Date? = nil,
+                      device: String? = nil, host: String? = nil) async throws -> Result {
+        guard limit >= 1 else { throw HealthSyncError(.invalidArgument, "--limit must be at least 1") }
+        let connector = PeerConnector(deps: deps)
+        var peer = try connector.peer(device)
+        let endpoint = try connector.endpoint(for: peer, host: host)
+        let connection = try await connector.connect(to: peer, at: endpoint)
+        defer { Task { await connection.close() } }
+        var samples: [HealthSample] = []
+        var cursor: SampleCursor?
+        repeat {
+            let pageSize = min(SampleQuery.maxPageSize, limit - samples.count)
+            let items = SampleRequest.queryItems(types: types, limit: pageSize, since: since, until: until, cursor: cursor)
+            let response = try await connection.send(WireRequest(method: "GET", path: WireRoute.healthData, query: items))
+            let page = try WireCodec.result(SamplesPageMessage.self, from: response, maxBytes: WireCodec.maxResponseBytes)
+            guard page.samples.count <= pageSize else {
+                throw HealthSyncError(.protocolError, "The peer sent more samples than asked for")
+            }
+            samples += page.samples
+            cursor = try page.nextCursor.map { try SampleCursor(token: $0) }
+        } while cursor != nil && samples.count < limit
+        peer.lastSeen = deps.clock.now()
+        peer.lastAddress = endpoint.description
+        try deps.keyStore.savePeer(peer)
+        deps.bus.publish(.samplesFetched(from: peer.deviceID, count: samples.count))
+        return Result(peer: peer, samples: samples)
+    }
+}

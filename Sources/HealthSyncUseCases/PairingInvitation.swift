@@ -1,0 +1,22 @@
+import FoundationEssentials
+import HealthSyncDomain
+
+/// A pairing session as the sharing user sees it: the code, the QR payload
+/// and when they expire.
+public struct PairingInvitation: Sendable, Equatable {
+    public let code: String
+    public let payload: PairingPayload
+    public let expiresAt: Date
+
+    public var qrText: String { payload.text }
+}
+
+/// Where the sharing device's pairing stands.
+public enum PairingState: Sendable, Equatable {
+    case idle
+    case waiting(code: String, expiresAt: Date)
+    /// A joiner proved the code; the sharing user must accept or reject.
+    case pending(name: String, deviceID: DeviceID, checkNumber: String)
+    /// Accepted (or proven by token): certificates are being exchanged.
+    case exchanging(name: String)
+}

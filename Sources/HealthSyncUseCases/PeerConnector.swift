@@ -1,0 +1,50 @@
+import FoundationEssentials
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// Opens a mutually authenticated connection to a paired device and
+/// applies the trust policy to what it presents.
+struct PeerConnector {
+    let deps: Dependencies
+
+    /// The paired device a selector names; without one, the first sharing
+    /// device (the one this device reads from).
+    func peer(_ selector: String?) throws -> PeerRecord {
+        let peers = try deps.keyStore.peers()
+        if let selector { return try DeviceSelector.find(selector, in: peers) }
+        guard let peer = peers.first(where: { $0.role == .sharing }) ?? peers.first else {
+            throw HealthSyncError(.notPaired)
+        }
+        return peer
+    }
+
+    /// Where to reach `peer`: an explicit host, else its last address, else `server.host`.
+    func endpoint(for peer: PeerRecord, host: String?) throws -> Endpoint {
+        let defaultPort = deps.settings.serverEndpoint?.port ?? 8443
+        if let host { return try Endpoint(parsing: host, defaultPort: defaultPort) }
+        // `server.host` is where the device we read from lives, no one else.
+        if peer.role == .sharing, let configured = deps.settings.serverEndpoint { return configured }
+        if let last = peer.lastAddress { return try Endpoint(parsing: last, defaultPort: defaultPort) }
+        throw HealthSyncError(.deviceNotFound, "No address is known for \(peer.name)",
+                              hint: "Pass --host, or set it: `healthsync config set server.host <ip>`.")
+    }
+
+    func connect(to peer: PeerRecord, at endpoint: Endpoint) async throws -> any TransportConnection {
+        let loaded = try IdentityService(deps).ensureIdentity()
+        let ca: Certificate
+        do { ca = try deps.crypto.parseCertificate(pem: peer.caCertificatePEM) } catch {
+            throw HealthSyncError(.keystoreCorrupt, "The pinned CA of \(peer.name) cannot be parsed")
+        }
+        let connection = try await deps.transport.connect(
+            to: endpoint, credentials: try PeerCredentials.client(loaded, for: peer, crypto: deps.crypto),
+            anchor: .certificate(ca), timeoutMilliseconds: deps.settings.timeoutMilliseconds)
+        let context = TrustContext(anchorFingerprint: peer.caFingerprint, allowList: [peer.deviceID: peer],
+                                   revokedSerials: [], expectedDeviceID: peer.deviceID,
+                                   strictHost: deps.settings.strictHost)
+        if let refusal = TrustPolicy.evaluate(connection.info.peer, in: context, at: deps.clock.now()).error {
+            await connection.close()
+            throw refusal
+        }
+        return connection
+    }
+}

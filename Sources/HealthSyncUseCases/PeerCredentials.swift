@@ -1,0 +1,65 @@
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// The certificates this device presents, and pairing's shared constants.
+enum PeerCredentials {
+    /// Labels that bind proofs and SPAKE2+ to one TLS connection.
+    static let tokenProofLabel = Array("HealthSync pair token v1".utf8)
+    static let spakeContextLabel = Array("HealthSync pairing v1".utf8)
+    static let checkNumberLabel = Array("HealthSync check number v1".utf8)
+
+    static func spakeIdentities(binding: [UInt8]) -> SpakeIdentities {
+        SpakeIdentities(context: spakeContextLabel + binding, prover: Array("healthsync-joiner".utf8),
+                        verifier: Array("healthsync-sharer".utf8))
+    }
+
+    /// As a server: our server certificate followed by our CA.
+    static func server(_ loaded: LoadedIdentity) -> TransportCredentials {
+        TransportCredentials(key: loaded.identity.deviceKey, certificate: loaded.serverCertificate,
+                             chain: [loaded.caCertificate])
+    }
+
+    /// As a client of `peer`: the client certificate its CA issued to us.
+    static func client(_ loaded: LoadedIdentity, for peer: PeerRecord, crypto: any Crypto) throws -> TransportCredentials {
+        guard let pem = peer.clientCertificatePEM else {
+            throw HealthSyncError(.noClientCertificate, "No client certificate from \(peer.name) is stored")
+        }
+        let certificate: Certificate
+        do { certificate = try crypto.parseCertificate(pem: pem) } catch {
+            throw HealthSyncError(.keystoreCorrupt, "The client certificate from \(peer.name) cannot be parsed")
+        }
+        return TransportCredentials(key: loaded.identity.deviceKey, certificate: certificate)
+    }
+
+    /// A client certificate for a peer's CSR, signed by our CA.
+    static func issueClientCertificate(csr: String, deps: Dependencies, loaded: LoadedIdentity) throws -> Certificate {
+        let (notBefore, notAfter) = CertificatePolicy.validity(years: CertificatePolicy.leafYears, from: deps.clock.now())
+        let spec = CertificateSpec(commonName: CertificatePolicy.clientCommonName,
+                                   serial: try deps.entropy.bytes(CertificatePolicy.serialBytes),
+                                   notBefore: notBefore, notAfter: notAfter)
+        return try deps.crypto.issueCertificate(request: csr, spec: spec, role: .client,
+                                                caKey: loaded.identity.caKey, caCertificate: loaded.caCertificate)
+    }
+
+    /// Parses a peer's CA: it must be a valid, self-issued CA certificate.
+    static func peerCA(_ pem: String, deps: Dependencies) throws -> Certificate {
+        guard let ca = try? deps.crypto.parseCertificate(pem: pem), ca.isCA, ca.isSelfIssued,
+              deps.crypto.verify(ca, intermediates: [], anchor: ca, role: nil, host: nil, at: deps.clock.now()) == .verified
+        else {
+            throw HealthSyncError(.protocolError, "The peer's CA certificate is not a valid CA")
+        }
+        return ca
+    }
+
+    /// Checks a client certificate the peer's CA issued to us.
+    static func checkIssuedToUs(_ pem: String, by ca: Certificate, deps: Dependencies, loaded: LoadedIdentity) throws -> Certificate {
+        guard let certificate = try? deps.crypto.parseCertificate(pem: pem),
+              deps.crypto.verify(certificate, intermediates: [], anchor: ca, role: .client, host: nil,
+                                 at: deps.clock.now()) == .verified,
+              deps.crypto.certificate(certificate, matches: loaded.identity.deviceKey),
+              certificate.deviceID == loaded.deviceID else {
+            throw HealthSyncError(.protocolError, "The client certificate the peer issued is not valid for this device")
+        }
+        return certificate
+    }
+}

@@ -1,0 +1,49 @@
+import FoundationEssentials
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// Ends pairings: the peer leaves the allow-list, the certificates our CA
+/// issued to it are revoked, and it is told when it can be reached.
+public struct UnpairService: Sendable {
+    public struct Outcome: Sendable, Equatable {
+        public let name: String
+        public let deviceID: DeviceID
+        public let notified: Bool
+    }
+
+    private let deps: Dependencies
+
+    public init(_ deps: Dependencies) { self.deps = deps }
+
+    /// Unpairs the device `selector` names, or every paired device.
+    public func unpair(_ selector: String?, notify: Bool = true) async throws -> [Outcome] {
+        let peers = try deps.keyStore.peers()
+        let targets = try selector.map { [try DeviceSelector.find($0, in: peers)] } ?? peers
+        var outcomes: [Outcome] = []
+        for peer in targets {
+            try forget(peer)
+            outcomes.append(Outcome(name: peer.name, deviceID: peer.deviceID, notified: notify ? await tell(peer) : false))
+        }
+        return outcomes
+    }
+
+    /// Removes the peer and revokes what we issued to it.
+    func forget(_ peer: PeerRecord) throws {
+        let now = deps.clock.now()
+        try deps.keyStore.revoke(peer.issuedSerials.map { RevokedCertificate(serial: $0, deviceID: peer.deviceID, revokedAt: now) })
+        _ = try deps.keyStore.removePeer(peer.deviceID)
+        deps.bus.publish(.unpaired(peer.deviceID))
+    }
+
+    /// Best effort: a peer that cannot be reached finds out from `CERT_REVOKED`.
+    private func tell(_ peer: PeerRecord) async -> Bool {
+        let connector = PeerConnector(deps: deps)
+        guard let endpoint = try? connector.endpoint(for: peer, host: nil),
+              let connection = try? await connector.connect(to: peer, at: endpoint) else { return false }
+        defer { Task { await connection.close() } }
+        guard let response = try? await connection.send(WireRequest(method: "POST", path: WireRoute.unpair)) else {
+            return false
+        }
+        return response.status == 200
+    }
+}
