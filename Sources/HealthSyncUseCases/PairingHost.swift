@@ -119,7 +119,12 @@ public actor PairingHost {
 
     func codeParameters() throws -> PairingMessage.CodeParameters {
         let current = try activeSession()
-        guard current.attempt == nil, current.joining == nil else { throw HealthSyncError(.pairingBusy) }
+        guard current.joining == nil, current.pending == nil else { throw HealthSyncError(.pairingBusy) }
+        guard current.attempt == nil else {
+            // The code's one attempt was used and never confirmed.
+            fail(at: deps.clock.now())
+            throw HealthSyncError(.invalidPairingCode, "The code was already tried once and is now destroyed")
+        }
         return PairingMessage.CodeParameters(salt: Hex.encode(current.salt), iterations: deps.settings.pbkdf2Iterations)
     }
 

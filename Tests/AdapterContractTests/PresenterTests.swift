@@ -97,3 +97,42 @@ struct PresenterTests {
         #expect(out.text.contains("/x/device-key.pem"))
     }
 }
+
+@Suite("Pairing events in the guides' words")
+struct PairingEventWordingTests {
+    @Test func theTerminalSpeaksLikeTheGuides() {
+        let err = Captured()
+        let presenter = TerminalPresenter(colour: false, output: { _ in }, errorOutput: err.append)
+        let id = DeviceID(bytes: Array(repeating: 0xa1, count: 32))!
+        presenter.show(Event.pairingCodeIssued(code: "847293", expiresAt: Date()))
+        presenter.show(Event.pairingRequestPending(name: "desktop", deviceID: id, checkNumber: "042137"))
+        presenter.show(Event.pairingCheckNumber("042137"))
+        presenter.show(Event.paired(name: "desktop", deviceID: id))
+        presenter.show(Event.pairingRejected(id))
+        #expect(err.text.contains("Waiting for connection..."))
+        #expect(err.text.contains("Incoming pairing request!\n\n  Device: desktop (\(id))"))
+        #expect(err.text.contains("042137"))
+        #expect(err.text.contains("Joining pairing session..."))
+        #expect(err.text.contains("Device paired successfully!\nThe devices will now sync automatically when discovered on the network."))
+        #expect(err.text.contains("Pairing was rejected."))
+    }
+
+    @Test func jsonNamesEveryEvent() throws {
+        let err = Captured()
+        let presenter = JSONPresenter(output: { _ in }, errorOutput: err.append)
+        let id = DeviceID(bytes: Array(repeating: 0xa1, count: 32))!
+        let events: [Event] = [.identityCreated(id), .keystoreCleared(peersRemoved: 1), .configChanged(key: "k", value: "v"),
+                               .samplesGenerated(count: 1, days: 1), .pairingCodeIssued(code: "847293", expiresAt: Date()),
+                               .pairingRequestPending(name: "n", deviceID: id, checkNumber: "000001"),
+                               .pairingCheckNumber("000001"), .pairingCancelled, .pairingAccepted(id), .pairingRejected(id),
+                               .paired(name: "n", deviceID: id), .unpaired(id), .samplesServed(to: id, count: 2),
+                               .samplesFetched(from: id, count: 2), .failed(HealthSyncError(.notPaired))]
+        for event in events { presenter.show(event) }
+        let lines = err.text.split(separator: "\n")
+        #expect(lines.count == events.count)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["event"] is String)
+        }
+    }
+}

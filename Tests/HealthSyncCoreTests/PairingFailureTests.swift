@@ -1,0 +1,240 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncPorts
+import HealthSyncUseCases
+import HealthSyncWiring
+import ManualClock
+import Testing
+
+@Suite("Pairing and trust failures, each by its code")
+struct PairingFailureTests {
+    @Test func anExpiredSessionIsRefused() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 101)
+        let lateClock = ManualClock(world.clock.now())
+        let b = try world.device("mac", seed: 102, clock: lateClock)
+        let listener = try await a.serve()
+        let invitation = try await a.host.initiate(advertising: listener.endpoint)
+        // The joiner sees the payload's expiry itself…
+        lateClock.advance(by: 301)
+        #expect(await errorCode { _ = try await b.application.joining.join(payloadText: invitation.qrText) } == .pairingTokenExpired)
+        // …and the sharing device refuses a joiner whose clock is behind.
+        lateClock.set(world.clock.now())
+        world.clock.advance(by: 301)
+        #expect(await errorCode { _ = try await b.application.joining.join(payloadText: invitation.qrText) } == .pairingTokenExpired)
+        #expect(await a.host.state() == .idle)
+        #expect(await errorCode { _ = try await b.application.joining.join(code: invitation.code, endpoint: listener.endpoint) }
+            == .pairingTokenExpired)
+        await listener.close()
+    }
+
+    @Test func aWrongCodeDestroysTheCode() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 111), b = try world.device("mac", seed: 112)
+        let listener = try await a.serve()
+        let invitation = try await a.host.initiate(advertising: listener.endpoint)
+        let wrong = invitation.code == "271828" ? "314159" : "271828"
+        #expect(await errorCode { _ = try await a.joinByCode(b, at: listener.endpoint, code: wrong) } == .invalidPairingCode)
+        #expect(await errorCode { _ = try await a.joinByCode(b, at: listener.endpoint, code: invitation.code) } == .invalidPairingCode)
+        #expect(await a.host.state() == .idle)
+        #expect(try a.peers().isEmpty && b.peers().isEmpty)
+        await listener.close()
+    }
+
+    @Test func malformedCodesAreRefusedBeforeConnecting() async throws {
+        let world = World()
+        let b = try world.device("mac", seed: 113)
+        for code in ["12345", "1234567", "abcdef", "012345", ""] {
+            #expect(await errorCode { _ = try await b.application.joining.join(code: code, endpoint: Endpoint(host: "x", port: 1)) }
+                == .invalidPairingCode)
+        }
+    }
+
+    @Test func usedAndForeignTokensAreRefused() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 121), b = try world.device("mac", seed: 122), d = try world.device("watch", seed: 123)
+        let listener = try await a.serve()
+        let used = try await a.host.initiate(advertising: listener.endpoint)
+        _ = try await b.application.joining.join(payloadText: used.qrText)
+        #expect(await errorCode { _ = try await d.application.joining.join(payloadText: used.qrText) } == .pairingTokenExpired)
+
+        let old = try await a.host.initiate(advertising: listener.endpoint)
+        await a.host.cancel()
+        _ = try await a.host.initiate(advertising: listener.endpoint)
+        #expect(await errorCode { _ = try await d.application.joining.join(payloadText: old.qrText) } == .pairingTokenInvalid)
+        #expect(try a.peers().count == 1)
+        await listener.close()
+    }
+
+    @Test func aRejectedRequestPairsNobody() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 131), c = try world.device("tablet", seed: 132)
+        let listener = try await a.serve()
+        #expect(await errorCode { _ = try await a.pairByCode(c, at: listener.endpoint, accept: false) } == .pairingRejected)
+        #expect(try a.peers().isEmpty && c.peers().isEmpty)
+        #expect(await a.host.state() == .idle)
+        await listener.close()
+    }
+
+    @Test func oneSessionAtATime() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 141)
+        let endpoint = Endpoint(host: "127.0.0.1", port: 8443)
+        _ = try await a.host.initiate(advertising: endpoint)
+        #expect(await errorCode { _ = try await a.host.initiate(advertising: endpoint) } == .pairingBusy)
+        world.clock.advance(by: 301)
+        _ = try await a.host.initiate(advertising: endpoint)
+    }
+
+    @Test func failedCodesBackOffNewSessions() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 151, maxFailedCodes: 2), b = try world.device("mac", seed: 152)
+        let listener = try await a.serve()
+        for _ in 0..<2 {
+            let invitation = try await a.host.initiate(advertising: listener.endpoint)
+            let wrong = invitation.code == "271828" ? "314159" : "271828"
+            _ = await errorCode { _ = try await a.joinByCode(b, at: listener.endpoint, code: wrong) }
+            await a.host.cancel()
+        }
+        #expect(await errorCode { _ = try await a.host.initiate(advertising: listener.endpoint) } == .pairingRateLimited)
+        world.clock.advance(by: 31)
+        _ = try await a.host.initiate(advertising: listener.endpoint)
+        await listener.close()
+    }
+
+    @Test func fetchingNeedsAPairingTheServerStillHonours() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 161), b = try world.device("mac", seed: 162), d = try world.device("watch", seed: 163)
+        let listener = try await a.serve()
+        _ = try a.application.samples.generate(days: 1)
+        #expect(await errorCode { _ = try await d.application.fetching.fetch(types: [.steps], limit: 1) } == .notPaired)
+        _ = try await a.pairByToken(b, advertising: listener.endpoint)
+        // Dropped from A's allow-list without a revocation.
+        _ = try a.deps.keyStore.removePeer(try b.deviceID)
+        #expect(await errorCode { _ = try await b.application.fetching.fetch(types: [.steps], limit: 1) } == .notPaired)
+        await listener.close()
+    }
+
+    @Test func certificatesOutsideTheirValidityAreRefused() async throws {
+        let world = World()
+        let serverClock = ManualClock(world.clock.now())
+        let a = try world.device("phone", seed: 171, clock: serverClock), b = try world.device("mac", seed: 172)
+        let listener = try await a.serve()
+        _ = try await a.pairByToken(b, advertising: listener.endpoint)
+        let start = serverClock.now()
+        // The sharing device judges the joiner's client certificate by its own clock.
+        serverClock.set(start.addingTimeInterval(400 * 86_400))
+        #expect(await errorCode { _ = try await b.application.fetching.fetch(types: [.steps], limit: 1) } == .certHasExpired)
+        serverClock.set(start.addingTimeInterval(-86_400))
+        #expect(await errorCode { _ = try await b.application.fetching.fetch(types: [.steps], limit: 1) } == .certNotYetValid)
+        // The joiner judges the server certificate by its clock.
+        serverClock.set(start)
+        world.clock.set(start.addingTimeInterval(400 * 86_400))
+        #expect(await errorCode { _ = try await b.application.fetching.fetch(types: [.steps], limit: 1) } == .certHasExpired)
+        world.clock.set(start)
+        _ = try await b.application.fetching.fetch(types: [.steps], limit: 1)
+        await listener.close()
+    }
+
+    @Test func aCertificateFromAForeignCAIsRefused() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 181), b = try world.device("mac", seed: 182)
+        let listener = try await a.serve()
+        var peer = try await a.pairByToken(b, advertising: listener.endpoint)
+        // B replaces the certificate A issued with one from its own CA.
+        let loaded = try b.application.identity.ensureIdentity()
+        let request = try b.deps.crypto.makeSigningRequest(key: loaded.identity.deviceKey, commonName: "healthsync-client")
+        let forged = try b.deps.crypto.issueCertificate(
+            request: request, spec: CertificateSpec(commonName: "healthsync-client", serial: [9],
+                                                    notBefore: world.clock.now().addingTimeInterval(-60),
+                                                    notAfter: world.clock.now().addingTimeInterval(86_400)),
+            role: .client, caKey: loaded.identity.caKey, caCertificate: loaded.caCertificate)
+        peer.clientCertificatePEM = forged.pem
+        try b.deps.keyStore.savePeer(peer)
+        #expect(await errorCode { _ = try await b.application.fetching.fetch(types: [.steps], limit: 1) } == .unableToVerifyLeafSignature)
+        await listener.close()
+    }
+
+    @Test func aRelayInTheMiddleGetsNoCertificate() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 191), b = try world.device("mac", seed: 192), m = try world.device("mallory", seed: 193)
+        let listener = try await a.serve()
+        let relay = try await Relay.start(m, forwardingTo: listener.endpoint)
+
+        // Token path: the relay cannot present A's CA.
+        let invitation = try await a.host.initiate(advertising: listener.endpoint)
+        let redirected = PairingPayload(endpoint: relay.endpoint, code: invitation.code, token: invitation.payload.tokenBytes,
+                                        expiresAt: invitation.expiresAt, caFingerprint: invitation.payload.certificateFingerprint)
+        #expect(await errorCode { _ = try await b.application.joining.join(payloadText: redirected.text) } == .fingerprintMismatch)
+        #expect(relay.forwarded.isEmpty)
+
+        // Code path: the relay's two connections have different channel bindings.
+        #expect(await errorCode { _ = try await a.joinByCode(b, at: relay.endpoint, code: invitation.code) } == .invalidPairingCode)
+        #expect(!relay.forwarded.isEmpty)
+        #expect(!relay.sawCertificate)
+        #expect(try a.peers().isEmpty && b.peers().isEmpty && m.peers().isEmpty)
+        await relay.listener.close()
+        await listener.close()
+    }
+}
+
+/// A device that terminates connections itself and forwards every request
+/// to the real sharing device over a connection of its own.
+final class Relay: Sendable {
+    let listener: any TransportListener
+    private let log: Captured
+
+    var endpoint: Endpoint { listener.endpoint }
+    var forwarded: [String] { log.paths }
+    var sawCertificate: Bool { log.sawCertificate }
+
+    private init(listener: any TransportListener, log: Captured) {
+        self.listener = listener
+        self.log = log
+    }
+
+    static func start(_ device: WorldDevice, forwardingTo target: Endpoint) async throws -> Relay {
+        let loaded = try device.application.identity.ensureIdentity()
+        let transport = device.deps.transport
+        let log = Captured()
+        let listener = try await transport.listen(
+            on: Endpoint(host: "127.0.0.1", port: 0),
+            credentials: TransportCredentials(key: loaded.identity.deviceKey, certificate: loaded.serverCertificate,
+                                              chain: [loaded.caCertificate]),
+            clientAnchor: loaded.caCertificate) { _, request in
+                guard let upstream = try? await log.connection(transport, target) else {
+                    return WireResponse(error: HealthSyncError(.deviceNotFound))
+                }
+                let response = (try? await upstream.send(request)) ?? WireResponse(error: HealthSyncError(.deviceNotFound))
+                log.record(request.path, response)
+                return response
+            }
+        return Relay(listener: listener, log: log)
+    }
+}
+
+/// What the relay saw, and its one upstream connection.
+final class Captured: @unchecked Sendable {
+    // Safe: every access holds `lock`.
+    private let lock = NSLock()
+    private var seen: [String] = []
+    private var certificate = false
+    private var upstream: (any TransportConnection)?
+
+    var paths: [String] { lock.withLock { seen } }
+    var sawCertificate: Bool { lock.withLock { certificate } }
+
+    func record(_ path: String, _ response: WireResponse) {
+        lock.withLock {
+            seen.append(path)
+            if String(decoding: response.body, as: UTF8.self).contains("BEGIN CERTIFICATE") { certificate = true }
+        }
+    }
+
+    func connection(_ transport: any Transport, _ target: Endpoint) async throws -> any TransportConnection {
+        if let existing = lock.withLock({ upstream }) { return existing }
+        let made = try await transport.connect(to: target, credentials: nil, anchor: .none, timeoutMilliseconds: 1000)
+        lock.withLock { upstream = made }
+        return made
+    }
+}
