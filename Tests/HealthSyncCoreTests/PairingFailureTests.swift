@@ -238,3 +238,29 @@ final class Captured: @unchecked Sendable {
         return made
     }
 }
+
+@Suite("Pairing status")
+struct PairingStatusTests {
+    @Test func theSessionMovesFromWaitingToPendingToIdle() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 201), c = try world.device("tablet", seed: 202)
+        let listener = try await a.serve()
+        #expect(await a.host.state() == .idle)
+        let events = a.application.bus.subscribe()
+        let invitation = try await a.host.initiate(advertising: listener.endpoint)
+        #expect(await a.host.state() == .waiting(code: invitation.code, expiresAt: invitation.expiresAt))
+        let join = Task { try await c.application.joining.join(code: invitation.code, endpoint: listener.endpoint) }
+        _ = await firstEvent(events) { if case .pairingRequestPending = $0 { return true } else { return nil } }
+        guard case .pending(let name, let id, let check) = await a.host.state() else {
+            Issue.record("not pending")
+            return
+        }
+        #expect(name == "tablet" && id == (try c.deviceID) && check.count == 6)
+        #expect(await errorCode { _ = try await a.host.initiate(advertising: listener.endpoint) } == .pairingBusy)
+        await a.host.cancel()
+        #expect(await errorCode { _ = try await join.value } == .pairingRejected)
+        #expect(await a.host.state() == .idle)
+        #expect(await errorCode { try await a.host.respond(accept: true) } == .invalidArgument)
+        await listener.close()
+    }
+}
