@@ -255,7 +255,8 @@ struct PairingStatusTests {
             Issue.record("not pending")
             return
         }
-        #expect(name == "tablet" && id == (try c.deviceID) && check.count == 6)
+        let cID = try c.deviceID
+        #expect(name == "tablet" && id == cID && check.count == 6)
         #expect(await errorCode { _ = try await a.host.initiate(advertising: listener.endpoint) } == .pairingBusy)
         await a.host.cancel()
         #expect(await errorCode { _ = try await join.value } == .pairingRejected)
