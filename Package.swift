@@ -23,6 +23,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // Core: pure Swift, no I/O libraries.
@@ -47,6 +48,9 @@ let package = Package(
         adapter("MemorySampleStore"),
         adapter("LibYAMLConfigReader", ["CYAML"]),
         adapter("LoopbackTransport"),
+        adapter("OpenSSLTransport", ["COpenSSL", .product(name: "NIOCore", package: "swift-nio"),
+                                     .product(name: "NIOPosix", package: "swift-nio"),
+                                     .product(name: "NIOHTTP1", package: "swift-nio")]),
         adapter("TerminalPresenter"),
         adapter("JSONPresenter"),
         adapter("SystemClock"),
@@ -58,6 +62,7 @@ let package = Package(
             "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore", "MemoryKeyStore",
             "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "SystemClock", "ManualClock", "LoopbackTransport",
+            "OpenSSLTransport",
         ]),
         .executableTarget(name: "healthsync", dependencies: [
             domain, ports, "HealthSyncUseCases", "HealthSyncWiring",

@@ -148,4 +148,78 @@ done:
     return result;
 }
 
+
+// ---- TLS (used by the OpenSSL transport) ----
+
+/// TLS 1.3 only, small idle buffers.
+static inline int hs_ssl_ctx_tls13_only(SSL_CTX *ctx) {
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    return SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) == 1
+        && SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) == 1;
+}
+
+/// Accepts whatever chain the peer sends: HealthSync verifies it after the
+/// handshake against the CA pinned for that peer (or the QR fingerprint).
+static inline int hs_accept_any_certificate(int preverify_ok, X509_STORE_CTX *ctx) {
+    (void)preverify_ok; (void)ctx;
+    return 1;
+}
+
+/// Asks the peer for a certificate without requiring one (pairing routes
+/// are open to clients that have none yet).
+static inline void hs_ssl_ctx_request_peer_certificate(SSL_CTX *ctx) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, hs_accept_any_certificate);
+}
+
+/// Server ALPN: healthsync/1 when offered, else http/1.1 (curl offers h2,http/1.1).
+static inline int hs_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                                 const unsigned char *in, unsigned int inlen, void *arg) {
+    static const unsigned char preferred[] = "\x0chealthsync/1\x08http/1.1";
+    (void)ssl; (void)arg;
+    if (SSL_select_next_proto((unsigned char **)out, outlen, preferred, sizeof(preferred) - 1, in, inlen)
+        == OPENSSL_NPN_NEGOTIATED) return SSL_TLSEXT_ERR_OK;
+    return SSL_TLSEXT_ERR_NOACK;
+}
+
+static inline void hs_ssl_ctx_server_alpn(SSL_CTX *ctx) {
+    SSL_CTX_set_alpn_select_cb(ctx, hs_alpn_select, NULL);
+}
+
+static inline int hs_ssl_client_alpn(SSL *ssl) {
+    static const unsigned char offered[] = "\x0chealthsync/1\x08http/1.1";
+    return SSL_set_alpn_protos(ssl, offered, sizeof(offered) - 1) == 0;
+}
+
+static inline int hs_ssl_add_chain_certificate(SSL *ssl, X509 *x509) { return (int)SSL_add1_chain_cert(ssl, x509); }
+
+static inline size_t hs_bio_pending(BIO *bio) { return BIO_ctrl_pending(bio); }
+
+/// The peer's certificates as concatenated PEM, leaf first; malloc'ed, NULL when none.
+static inline char *hs_ssl_peer_chain_pem(SSL *ssl, int is_server) {
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (bio == NULL) return NULL;
+    X509 *leaf = SSL_get1_peer_certificate(ssl);
+    if (leaf == NULL) { BIO_free(bio); return NULL; }
+    PEM_write_bio_X509(bio, leaf);
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+    // A client's chain includes the leaf; a server's view of a client's does not.
+    for (int i = is_server ? 0 : 1; chain != NULL && i < sk_X509_num(chain) && i < 8; i++)
+        PEM_write_bio_X509(bio, sk_X509_value(chain, i));
+    X509_free(leaf);
+    char *data = NULL;
+    long length = BIO_get_mem_data(bio, &data);
+    char *copy = malloc((size_t)length + 1);
+    if (copy != NULL) { memcpy(copy, data, (size_t)length); copy[length] = 0; }
+    BIO_free(bio);
+    return copy;
+}
+
+/// 1 when the last error means the peer speaks an older TLS than 1.3.
+static inline int hs_error_is_protocol_version(unsigned long code) {
+    int reason = ERR_GET_REASON(code);
+    return reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION
+        || reason == SSL_R_NO_PROTOCOLS_AVAILABLE || reason == SSL_R_WRONG_VERSION_NUMBER
+        || reason == SSL_R_UNSUPPORTED_SSL_VERSION;
+}
+
 #endif

@@ -6,6 +6,7 @@ import HealthSyncPorts
 import HealthSyncUseCases
 import JSONPresenter
 import LoopbackTransport
+import OpenSSLTransport
 import MemoryKeyStore
 import MemorySampleStore
 import OpenSSLCrypto
@@ -43,8 +44,10 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     let entropy = overrides.entropy ?? OpenSSLRandom()
     let clock = overrides.clock ?? SystemClock()
     let transport: any Transport = switch config.transport.adapter {
-    case .loopback, .openssl:
+    case .loopback:
         LoopbackTransport(network: overrides.network ?? .shared, crypto: crypto, clock: clock, entropy: entropy)
+    case .openssl:
+        try OpenSSLTransport(crypto: crypto, clock: clock)
     }
     let settings = Settings(
         codeTTLSeconds: config.pairing.codeTTLSeconds, maxFailedCodes: config.pairing.maxFailedCodes,
