@@ -65,3 +65,17 @@ private final class ErrorCollector: @unchecked Sendable {
         return data
     }
 }
+
+extension ProcessRunner {
+    /// `run` on a thread of its own, so that a test waiting for a child
+    /// process never blocks Swift's cooperative pool (which serves the
+    /// server the child talks to).
+    public static func runDetached(_ executable: String, _ arguments: [String], environment: [String: String],
+                                   standardInput: String? = nil) async throws -> ProcessResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(executable, arguments, environment: environment) })
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncPorts
+import HealthSyncTestSupport
+import HealthSyncUseCases
+import HealthSyncWiring
+import Testing
+
+/// A sharing device on real TLS, checked with `openssl s_client` and `curl`.
+@Suite("Interop with openssl and curl", .serialized)
+struct InteropTests {
+    struct Setup {
+        let sharer: WorldDevice
+        let joiner: WorldDevice
+        let listener: any TransportListener
+        let files: TemporaryDirectory
+        var port: String { String(listener.endpoint.port) }
+        func file(_ name: String) -> String { files.file(name) }
+    }
+
+    /// A serves on 127.0.0.1:0 with demo samples; B pairs by token and writes
+    /// its key, the client certificate A issued and A's CA as PEM files.
+    func setUp() async throws -> Setup {
+        var world = World()
+        world.transport = .openssl
+        let a = try world.device("phone", seed: 401), b = try world.device("mac", seed: 402)
+        // The OpenSSL transport judges certificates by the real clock.
+        a.clock.set(Date())
+        let listener = try await a.serve()
+        _ = try a.application.samples.generate(days: 1)
+        let peer = try await a.pairByToken(b, advertising: listener.endpoint)
+        let files = TemporaryDirectory("interop")
+        let key = try b.application.identity.ensureIdentity().identity.deviceKey
+        TestFiles.write(files.file("key.pem"), String(decoding: key.bytes, as: UTF8.self))
+        TestFiles.write(files.file("client.pem"), peer.clientCertificatePEM ?? "")
+        TestFiles.write(files.file("ca.pem"), peer.caCertificatePEM)
+        return Setup(sharer: a, joiner: b, listener: listener, files: files)
+    }
+
+    func tool(_ name: String) throws -> String { try #require(ProcessRunner.which(name), "\(name) is needed") }
+
+    @Test func opensslCompletesTheMutualTLS13HandshakeAndRefusesTLS12() async throws {
+        let setup = try await setUp()
+        let openssl = try tool("openssl")
+        let common = ["s_client", "-connect", "127.0.0.1:" + setup.port, "-cert", setup.file("client.pem"),
+                      "-key", setup.file("key.pem"), "-CAfile", setup.file("ca.pem")]
+        let tls13 = try await ProcessRunner.runDetached(openssl, common + ["-tls1_3", "-alpn", "healthsync/1",
+                                                                           "-keymatexport", "EXPORTER-healthsync-channel-binding",
+                                                                           "-keymatexportlen", "32"], environment: [:])
+        #expect(tls13.standardOutput.contains("TLSv1.3"))
+        #expect(tls13.standardOutput.contains("Verify return code: 0 (ok)"))
+        #expect(tls13.standardOutput.contains("ALPN protocol: healthsync/1"))
+        #expect(tls13.standardOutput.contains("Keying material:"))
+        let tls12 = try await ProcessRunner.runDetached(openssl, common + ["-tls1_2"], environment: [:])
+        #expect(!tls12.standardOutput.contains("Verify return code: 0 (ok)") || tls12.status != 0)
+        #expect(!tls12.standardOutput.contains("TLSv1.2, Cipher is"))
+        await setup.listener.close()
+    }
+
+    @Test func curlReadsHealthDataWithTheClientCertificate() async throws {
+        let setup = try await setUp()
+        let curl = try tool("curl")
+        let url = "https://127.0.0.1:\(setup.port)/api/v1/health/data?types=steps&limit=2"
+        let result = try await ProcessRunner.runDetached(curl, [
+            "-sS", "--cert", setup.file("client.pem"), "--key", setup.file("key.pem"), "--cacert", setup.file("ca.pem"), url,
+        ], environment: [:])
+        #expect(result.status == 0, "\(result.standardError)")
+        let samples = try #require(result.json?["samples"] as? [[String: Any]])
+        #expect(samples.count == 2 && samples.allSatisfy { $0["type"] as? String == "steps" })
+
+        let anonymous = try await ProcessRunner.runDetached(curl, ["-sS", "--cacert", setup.file("ca.pem"), url], environment: [:])
+        #expect(anonymous.errorCode == "NO_CLIENT_CERTIFICATE")
+        await setup.listener.close()
+    }
+
+    @Test func garbageBytesCloseOnlyThatConnection() async throws {
+        let setup = try await setUp()
+        let socket = try await ProcessRunner.runDetached("/bin/bash", ["-c",
+            "exec 3<>/dev/tcp/127.0.0.1/\(setup.port); printf 'GET / HTTP/1.1\\r\\n\\r\\n\\x00\\xff garbage' >&3; timeout 5 cat <&3 | head -c 100; exec 3<&-"],
+            environment: ["PATH": "/usr/bin:/bin"])
+        #expect(socket.status == 0)
+        // The listener still serves.
+        #expect(try await setup.joiner.application.fetching.fetch(types: [.steps], limit: 1).samples.count == 1)
+        await setup.listener.close()
+    }
+}
