@@ -26,6 +26,10 @@ public struct JSONPresenter: Presenter {
         case .types(let value): emit(value)
         case .status(let value): emit(value)
         case .samplesGenerated(let value): emit(value)
+        case .listening(let value): emit(value, pretty: false)
+        case .paired(let value): emit(value)
+        case .fetched(let value): emit(value)
+        case .unpaired(let value): emit(value)
         }
     }
 
@@ -39,9 +43,11 @@ public struct JSONPresenter: Presenter {
         errorOutput(String(decoding: data, as: UTF8.self) + "\n")
     }
 
-    private func emit<T: Encodable>(_ value: T) {
+    /// Long-running commands print their first document on one line, so a
+    /// script can read it while the command goes on.
+    private func emit<T: Encodable>(_ value: T, pretty: Bool = true) {
         do {
-            output(String(decoding: try Self.encoder(pretty: true).encode(value), as: UTF8.self) + "\n")
+            output(String(decoding: try Self.encoder(pretty: pretty).encode(value), as: UTF8.self) + "\n")
         } catch {
             // Reports are plain values; encoding them cannot fail short of a bug.
             output(#"{"error":{"code":"CRYPTO_FAILURE","message":"cannot encode output","hint":""}}"# + "\n")

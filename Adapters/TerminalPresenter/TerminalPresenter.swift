@@ -30,6 +30,11 @@ public struct TerminalPresenter: Presenter {
         case .types(let report): text = render(report)
         case .status(let report): text = StatusText(style: style).render(report)
         case .samplesGenerated(let report): text = render(report)
+        case .listening(let report): text = NetworkText.render(report)
+        case .paired(let report): text = "Paired with \(report.name) (\(report.deviceID.short)...)"
+            + (report.address.map { " at \($0)" } ?? "") + "."
+        case .fetched(let report): text = NetworkText.render(report)
+        case .unpaired(let report): text = NetworkText.render(report)
         }
         output(text + "\n")
     }

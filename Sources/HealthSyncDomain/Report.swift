@@ -10,6 +10,10 @@ public enum Report: Sendable {
     case types(TypesReport)
     case status(StatusReport)
     case samplesGenerated(GenerateReport)
+    case listening(ListeningReport)
+    case paired(PairedReport)
+    case fetched(FetchReport)
+    case unpaired(UnpairReport)
 }
 
 /// This device as reports name it.

@@ -20,7 +20,7 @@ struct CommandRunner {
 
     /// Runs `body` on a freshly built application.
     func run(allowMissingConfig: Bool = false,
-             _ body: @Sendable (Application, LoadedConfig) async throws -> Report) async throws {
+             _ body: @Sendable (Application, LoadedConfig) async throws -> Report?) async throws {
         var presenter = makeFallbackPresenter(json: global.json, environment: environment)
         do {
             let loaded = try load(allowMissingFile: allowMissingConfig)
@@ -30,11 +30,11 @@ struct CommandRunner {
             let shown = Task { [presenter] in
                 for await event in events { presenter.show(event) }
             }
-            let result: Result<Report, any Error>
+            let result: Result<Report?, any Error>
             do { result = .success(try await body(application, loaded)) } catch { result = .failure(error) }
             application.bus.finish()
             await shown.value
-            presenter.show(try result.get())
+            if let report = try result.get() { presenter.show(report) }
         } catch {
             fail(error, presenter: presenter)
         }

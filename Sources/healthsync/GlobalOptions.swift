@@ -15,9 +15,14 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Show the underlying cause of errors.")
     var verbose = false
 
+    /// Command-specific flags that override configuration keys (e.g. `fetch --timeout`).
+    var extraFlags: [(String, String)] = []
+
+    enum CodingKeys: String, CodingKey { case json, config, stateDir, verbose }
+
     /// Settings the flags override, as configuration key paths.
     var configFlags: [(String, String)] {
-        var flags: [(String, String)] = []
+        var flags: [(String, String)] = extraFlags
         if let stateDir { flags.append(("state_dir", stateDir)) }
         if json { flags.append(("presenter.adapter", "json")) }
         return flags

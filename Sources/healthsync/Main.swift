@@ -10,7 +10,8 @@ struct HealthSyncCommand: AsyncParsableCommand {
         abstract: "Pair devices over mutual TLS 1.3 and sync health data between them.",
         version: Application.version,
         subcommands: [CertCommand.self, KeychainCommand.self, ConfigCommand.self, DevicesCommand.self,
-                      TypesCommand.self, StatusCommand.self, SamplesCommand.self])
+                      TypesCommand.self, StatusCommand.self, SamplesCommand.self, DaemonCommand.self, ShareCommand.self,
+                      PairCommand.self, FetchCommand.self, UnpairCommand.self])
 
     @OptionGroup var global: GlobalOptions
 

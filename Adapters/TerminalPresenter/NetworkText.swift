@@ -1,0 +1,73 @@
+import Foundation
+import HealthSyncDomain
+
+/// Guide 002's pairing box, the daemon's line, fetched samples and unpairing.
+enum NetworkText {
+    static func render(_ report: ListeningReport) -> String {
+        guard let code = report.code else {
+            return "HealthSync daemon listening on \(report.listening) (device \(report.deviceID.short)...)"
+        }
+        let width = 43
+        let title = "PAIRING CODE: \(code)"
+        let left = (width - title.count) / 2
+        let line = String(repeating: " ", count: left) + title + String(repeating: " ", count: width - left - title.count)
+        var lines = ["Starting pairing session...", "", "Running on \(report.listening)", "",
+                     "╔" + String(repeating: "═", count: width) + "╗", "║" + line + "║",
+                     "╚" + String(repeating: "═", count: width) + "╝", "", "On the other device, run:",
+                     "  healthsync pair --code \(code)" + (report.advertised.map { " --host \($0)" } ?? "")]
+        if let payload = report.payload {
+            lines += ["", "Or use the QR payload:", "  healthsync pair --token '\(payload)'"]
+        }
+        if let expiresAt = report.expiresAt {
+            let seconds = max(0, Int(expiresAt.timeIntervalSinceNow.rounded()))
+            lines += ["", "Code expires in \(seconds) seconds."]
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func render(_ report: FetchReport) -> String {
+        switch report.format {
+        case .json:
+            let encoder = JSONPresenterLikeEncoder.make()
+            return (try? String(decoding: encoder.encode(report.samples), as: UTF8.self)) ?? "[]"
+        case .csv:
+            let rows = report.samples.map { sample in
+                [sample.id, sample.type.rawValue, String(sample.value), sample.unit, stamp(sample.startDate),
+                 stamp(sample.endDate), csv(sample.sourceName)].joined(separator: ",")
+            }
+            return (["id,type,value,unit,startDate,endDate,sourceName"] + rows).joined(separator: "\n")
+        case .table:
+            guard !report.samples.isEmpty else { return "No samples from \(report.device)." }
+            let rows = report.samples.map { [TerminalStyle.minute($0.startDate), $0.type.rawValue, value($0.value), $0.unit, $0.sourceName] }
+            return TerminalStyle.table(["START", "TYPE", "VALUE", "UNIT", "SOURCE"], rows)
+                + "\n\n\(report.samples.count) samples from \(report.device)."
+        }
+    }
+
+    static func render(_ report: UnpairReport) -> String {
+        guard !report.devices.isEmpty else { return "No paired devices." }
+        return report.devices.map { entry in
+            "Unpaired \(entry.name) (\(entry.deviceID.short)...): certificates revoked"
+                + (entry.notified ? ", device told." : "; it was not reachable and will get CERT_REVOKED.")
+        }.joined(separator: "\n")
+    }
+
+    private static func stamp(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+
+    private static func value(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+    }
+
+    private static func csv(_ text: String) -> String {
+        text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}
+
+enum JSONPresenterLikeEncoder {
+    static func make() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
