@@ -1,0 +1,99 @@
+import Foundation
+import HealthSyncTestSupport
+import Testing
+
+/// Two `healthsync` processes with their own state folders pair over real
+/// TLS 1.3 on 127.0.0.1 and the joiner fetches.
+@Suite("Two processes", .serialized)
+struct TwoProcessTests {
+    /// `share --once --yes` on a port the OS picks; returns its first JSON line.
+    func share(_ cli: CLI, state: String) async throws -> (BackgroundProcess, [String: Any]) {
+        let process = try BackgroundProcess(CLI.binary, ["share", "--state-dir", state, "--port", "0", "--advertise", "127.0.0.1",
+                                                         "--yes", "--once", "--json"], environment: cli.environment)
+        let line = try #require(await process.firstLine(), "share printed nothing")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        return (process, object)
+    }
+
+    @Test(arguments: ["code", "token"])
+    func pairThenFetchThenUnpair(_ path: String) async throws {
+        let cli = CLI()
+        let sharer = cli.home.file("sharer"), joiner = cli.state
+        _ = try cli.json("samples", "generate", "--days", "1", "--state-dir", sharer)
+        let (process, shown) = try await share(cli, state: sharer)
+        let port = try #require(shown["port"] as? Int)
+        let host = "127.0.0.1:\(port)"
+        let joined = path == "code"
+            ? try cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", host, "--json")
+            : try cli.run("pair", "--token", try #require(shown["payload"] as? String), "--json")
+        #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
+        #expect(joined.json?["deviceID"] as? String == shown["deviceID"] as? String)
+        #expect(await process.finish() == 0)
+
+        let daemon = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", sharer, "--port", String(port), "--json"],
+                                           environment: cli.environment)
+        #expect(await daemon.firstLine() != nil)
+        let fetched = try cli.json("fetch", "--types", "steps,heartRate", "--limit", "20")
+        #expect((fetched["samples"] as? [[String: Any]])?.count == 20)
+        let csv = try cli.run("fetch", "--types", "weight", "--limit", "1", "--format", "csv")
+        #expect(csv.standardOutput.hasPrefix("id,type,value,unit,startDate,endDate,sourceName\n"))
+        let devices = try cli.json("devices", "--state-dir", sharer)
+        #expect((devices["devices"] as? [[String: Any]])?.first?["role"] as? String == "joined")
+
+        let unpaired = try cli.json("unpair")
+        #expect((unpaired["devices"] as? [[String: Any]])?.first?["notified"] as? Bool == true)
+        #expect((try cli.json("devices", "--state-dir", sharer)["devices"] as? [Any])?.isEmpty == true)
+        #expect(await daemon.terminate() == 0)
+    }
+
+    @Test func unreachableAndSilentDevicesHaveTheirCodes() async throws {
+        let cli = CLI()
+        let sharer = cli.home.file("sharer")
+        let (process, shown) = try await share(cli, state: sharer)
+        let port = try #require(shown["port"] as? Int)
+        let paired = try cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", "127.0.0.1:\(port)")
+        #expect(paired.status == 0)
+        _ = await process.finish()
+
+        // Nothing listens there any more.
+        let refused = try cli.run("fetch", "--types", "steps", "--json")
+        #expect(refused.status == 4)
+        #expect(refused.errorCode == "DEVICE_NOT_FOUND")
+
+        // Something accepts TCP but never speaks TLS.
+        let silent = try SilentListener()
+        let timedOut = try cli.run("fetch", "--types", "steps", "--host", "127.0.0.1:\(silent.port)", "--timeout", "300", "--json")
+        #expect(timedOut.errorCode == "ETIMEDOUT")
+        #expect(timedOut.status == 4)
+        let wrong = try cli.run("pair", "--code", "12345", "--host", "127.0.0.1:1", "--json")
+        #expect(wrong.errorCode == "INVALID_PAIRING_CODE")
+        #expect(wrong.status == 2)
+    }
+}
+
+/// A TCP socket on 127.0.0.1 that completes connections (through the
+/// backlog) but never reads or writes.
+final class SilentListener {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        try #require(bound == 0 && listen(descriptor, 8) == 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(descriptor) }
+}
