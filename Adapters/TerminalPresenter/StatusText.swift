@@ -12,7 +12,7 @@ struct StatusText {
             lines.append("🔒 Secure: Yes (mTLS)")
         } else {
             lines.append("📡 Connection Status: ❌ Not paired")
-            lines.append("📱 Device: none (pair with `healthsync scan` or `healthsync pair --code <code>`)")
+            lines.append("📱 Device: none (pair with `healthsync pair --code <code> --host <address>` or `healthsync pair --token <payload>`)")
             lines.append("🔒 Secure: mTLS once paired")
         }
         lines.append("🔐 Fingerprint: \(report.fingerprint.short)...")

@@ -86,7 +86,7 @@ public struct TerminalPresenter: Presenter {
 
     private func render(_ report: DevicesReport) -> String {
         guard !report.devices.isEmpty else {
-            return "No paired devices. Pair with `healthsync scan` or `healthsync pair --code <code>`."
+            return "No paired devices. Pair with `healthsync pair --code <code> --host <address>` or `healthsync pair --token <payload>`."
         }
         let rows = report.devices.map { device in
             [device.name, device.deviceID.short, device.role.rawValue,

@@ -40,15 +40,15 @@ extension ErrorCode {
     public var defaultHint: String {
         switch self {
         case .certHasExpired:
-            return "Certificates are valid for 1 year. Re-pair: `healthsync unpair`, then `healthsync scan`."
+            return "Certificates are valid for 1 year. Re-pair: `healthsync unpair`, then `healthsync pair --code <code> --host <address>`."
         case .certNotYetValid:
             return "The system clock is before the certificate's start. Check `date` and enable NTP (`timedatectl set-ntp true`)."
         case .unableToVerifyLeafSignature:
             return "The CA is missing or differs. Check `healthsync cert info --ca`; if wrong, `healthsync unpair` and re-pair."
         case .noClientCertificate:
-            return "Check `healthsync cert info`; if the client certificate is missing, re-pair with `healthsync scan`."
+            return "Check `healthsync cert info`; if the client certificate is missing, re-pair with `healthsync pair --code <code> --host <address>`."
         case .certRevoked:
-            return "The sharing device revoked this device. Run `healthsync unpair`, then re-pair with `healthsync scan`."
+            return "The sharing device revoked this device. Run `healthsync unpair`, then re-pair with `healthsync pair --code <code> --host <address>`."
         case .certCommonNameInvalid:
             return "Check `healthsync config show`; update with `healthsync config set server.host <ip>` or re-pair."
         case .selfSignedCertInChain:
@@ -58,13 +58,13 @@ extension ErrorCode {
         case .deviceIDMismatch:
             return "The peer is not the device you paired with. Re-pair if the other device was reset."
         case .notPaired:
-            return "Pair first: `healthsync scan` or `healthsync pair --code <code>`."
+            return "Pair first: `healthsync pair --code <code> --host <address>` or `healthsync pair --token <payload>`."
         case .timedOut:
             return "Check the network (`ping`), or raise the limit: `healthsync fetch --timeout 30000`."
         case .unsupportedProtocol:
             return "HealthSync requires TLS 1.3. Check `openssl version` (3.0 or later) on both devices."
         case .deviceNotFound:
-            return "Verify the sharing device is running (`healthsync daemon`), on the same network, with no VPN; try `healthsync discover --verbose`."
+            return "Verify the sharing device is running (`healthsync daemon` or `healthsync share`), on the same network, with no VPN, and that the address is right (`--host`, `healthsync config show`)."
         case .protocolError:
             return "Make sure both devices run the same HealthSync version."
         case .payloadTooLarge:

@@ -33,7 +33,7 @@ public struct CertificateService: Sendable {
         if peers.isEmpty && !caOnly {
             missing.append(MissingCertificate(
                 title: "Client Certificate",
-                reason: "None yet: a paired device issues it (`healthsync scan` or `healthsync pair --code <code>`)"))
+                reason: "None yet: a paired device issues it (`healthsync pair --code <code> --host <address>` or `healthsync pair --token <payload>`)"))
         }
         let own = peers.isEmpty ? "" : " (this device)"
         if !caOnly {
