@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 eval "$(bash scripts/setup-system.sh)"
 
 swift build --build-tests
-swift test --skip-build 2>&1 | tee .build/test-output.txt
+# A stalled test fails the run rather than using up CI's time.
+timeout 1200 swift test --skip-build 2>&1 | tee .build/test-output.txt

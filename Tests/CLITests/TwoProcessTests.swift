@@ -97,3 +97,38 @@ final class SilentListener {
 
     deinit { close(descriptor) }
 }
+
+@Suite("Guide 001's errors over the wire", .serialized)
+struct WireErrorTests {
+    /// A paired joiner (the CLI's state) and the sharer's daemon on `port`.
+    func pairedWithDaemon(_ cli: CLI) async throws -> (daemon: BackgroundProcess, port: Int, sharer: String) {
+        let sharer = cli.home.file("sharer")
+        let share = try BackgroundProcess(CLI.binary, ["share", "--state-dir", sharer, "--port", "0", "--advertise", "127.0.0.1",
+                                                       "--yes", "--once", "--json"], environment: cli.environment)
+        let line = try #require(await share.firstLine())
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let port = try #require(shown["port"] as? Int)
+        #expect(try cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", "127.0.0.1:\(port)").status == 0)
+        _ = await share.finish()
+        let daemon = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", sharer, "--port", String(port), "--json"],
+                                           environment: cli.environment)
+        _ = await daemon.firstLine()
+        return (daemon, port, sharer)
+    }
+
+    @Test func strictHostRefusesAnAddressTheCertificateDoesNotName() async throws {
+        let cli = CLI()
+        let (daemon, port, _) = try await pairedWithDaemon(cli)
+        let lenient = try cli.run("fetch", "--types", "steps", "--host", "127.0.0.2:\(port)", "--json")
+        #expect(lenient.status == 0, "\(lenient.standardOutput)")
+        let strict = try cli.run("fetch", "--types", "steps", "--host", "127.0.0.2:\(port)", "--json",
+                                 environment: ["HEALTHSYNC_TRANSPORT_STRICT_HOST": "true"])
+        #expect(strict.errorCode == "CERT_COMMON_NAME_INVALID")
+        #expect(strict.status == 3)
+        let named = try cli.run("fetch", "--types", "steps", "--host", "127.0.0.1:\(port)", "--json",
+                                environment: ["HEALTHSYNC_TRANSPORT_STRICT_HOST": "true"])
+        #expect(named.status == 0)
+        _ = await daemon.terminate()
+    }
+
+}

@@ -73,6 +73,31 @@ struct InteropTests {
         await setup.listener.close()
     }
 
+    @Test func aTLS12OnlyPeerIsUnsupported() async throws {
+        let setup = try await setUp()
+        let openssl = try tool("openssl")
+        let loaded = try setup.sharer.application.identity.ensureIdentity()
+        TestFiles.write(setup.file("server.pem"), loaded.serverCertificate.pem)
+        TestFiles.write(setup.file("server-key.pem"), String(decoding: loaded.identity.deviceKey.bytes, as: UTF8.self))
+        await setup.listener.close()
+        // The same port, now served by OpenSSL's own server limited to TLS 1.2.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: openssl)
+        server.arguments = ["s_server", "-tls1_2", "-accept", "127.0.0.1:\(setup.port)", "-cert", setup.file("server.pem"),
+                            "-key", setup.file("server-key.pem"), "-quiet"]
+        server.standardInput = FileHandle.nullDevice
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate() }
+        try await Task.sleep(for: .milliseconds(400))
+        let code = await errorCode {
+            _ = try await setup.joiner.deps.transport.connect(
+                to: Endpoint(host: "127.0.0.1", port: Int(setup.port)!), credentials: nil, anchor: .none, timeoutMilliseconds: 3000)
+        }
+        #expect(code == .unsupportedProtocol)
+    }
+
     @Test func garbageBytesCloseOnlyThatConnection() async throws {
         let setup = try await setUp()
         let socket = try await ProcessRunner.runDetached("/bin/bash", ["-c",
