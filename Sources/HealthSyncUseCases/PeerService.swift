@@ -17,23 +17,25 @@ public struct PeerService: Sendable {
     public func listen(on endpoint: Endpoint) async throws -> any TransportListener {
         let loaded = try IdentityService(deps).ensureIdentity()
         let service = self
+        // The identity presented by this listener is the one every request
+        // is judged against: loaded once here, not per request.
         return try await deps.transport.listen(on: endpoint, credentials: PeerCredentials.server(loaded),
                                                clientAnchor: loaded.caCertificate) { info, request in
-            await service.handle(info, request)
+            await service.handle(info, request, identity: loaded)
         }
     }
 
     /// Answers one request; every failure becomes an error response.
-    public func handle(_ info: ConnectionInfo, _ request: WireRequest) async -> WireResponse {
+    func handle(_ info: ConnectionInfo, _ request: WireRequest, identity: LoadedIdentity) async -> WireResponse {
         do {
-            return try await route(info, request)
+            return try await route(info, request, identity: identity)
         } catch {
             let failure = HealthSyncError.wrap(error, as: .protocolError, "The request failed")
             return WireResponse(error: failure)
         }
     }
 
-    private func route(_ info: ConnectionInfo, _ request: WireRequest) async throws -> WireResponse {
+    private func route(_ info: ConnectionInfo, _ request: WireRequest, identity: LoadedIdentity) async throws -> WireResponse {
         switch (request.method, request.path) {
         case ("POST", WireRoute.pairToken):
             let message = try WireCodec.decode(PairingMessage.TokenRequest.self, from: request.body)
@@ -50,21 +52,19 @@ public struct PeerService: Sendable {
             let message = try WireCodec.decode(PairingMessage.Finish.self, from: request.body)
             return try ok(await pairing.finish(message, info: info))
         case ("GET", WireRoute.status):
-            let peer = try authorize(info)
-            let loaded = try IdentityService(deps).ensureIdentity()
-            _ = peer
-            return try ok(PeerStatusMessage(name: deps.deviceName, deviceID: loaded.deviceID, version: deps.version,
+            _ = try authorize(info, identity: identity)
+            return try ok(PeerStatusMessage(name: deps.deviceName, deviceID: identity.deviceID, version: deps.version,
                                             sharedTypes: deps.sharedTypes))
         case ("GET", WireRoute.healthTypes):
-            _ = try authorize(info)
+            _ = try authorize(info, identity: identity)
             return try ok(deps.sharedTypes)
         case ("GET", WireRoute.healthData):
-            let peer = try authorize(info)
+            let peer = try authorize(info, identity: identity)
             let page = try deps.sampleStore.query(try SampleRequest.query(from: request.query, shared: deps.sharedTypes))
             deps.bus.publish(.samplesServed(to: peer.deviceID, count: page.samples.count))
             return try ok(SamplesPageMessage(samples: page.samples, nextCursor: page.nextCursor?.token))
         case ("POST", WireRoute.unpair):
-            let peer = try authorize(info)
+            let peer = try authorize(info, identity: identity)
             try UnpairService(deps).forget(peer)
             return try ok(PairingMessage.Done(paired: false))
         default:
@@ -74,10 +74,9 @@ public struct PeerService: Sendable {
 
     /// The trust policy for an incoming client: our CA, our allow-list, our
     /// revocations, the current time.
-    private func authorize(_ info: ConnectionInfo) throws -> PeerRecord {
-        let loaded = try IdentityService(deps).ensureIdentity()
+    private func authorize(_ info: ConnectionInfo, identity: LoadedIdentity) throws -> PeerRecord {
         let peers = try deps.keyStore.peers()
-        let context = TrustContext(anchorFingerprint: loaded.caCertificate.fingerprint,
+        let context = TrustContext(anchorFingerprint: identity.caCertificate.fingerprint,
                                    allowList: Dictionary(uniqueKeysWithValues: peers.map { ($0.deviceID, $0) }),
                                    revokedSerials: Set(try deps.keyStore.revokedCertificates().map(\.serial)))
         switch TrustPolicy.evaluate(info.peer, in: context, at: deps.clock.now()) {
