@@ -93,15 +93,7 @@ enum PEMObjects {
 /// OpenSSL's per-thread error queue, shared by every channel on an event
 /// loop: cleared before each call and drained after a failure.
 enum TLSErrors {
-    static func drain() -> String {
-        var messages: [String] = []
-        while case let code = ERR_get_error(), code != 0 {
-            var buffer = [CChar](repeating: 0, count: 256)
-            ERR_error_string_n(code, &buffer, buffer.count)
-            messages.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
-        return messages.isEmpty ? "no OpenSSL error" : messages.joined(separator: "; ")
-    }
+    static func drain() -> String { drainIsProtocolVersion().1 }
 
     /// Drains the queue and tells whether it says "older TLS version".
     static func drainIsProtocolVersion() -> (Bool, String) {
@@ -113,6 +105,6 @@ enum TLSErrors {
             ERR_error_string_n(code, &buffer, buffer.count)
             messages.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
-        return (version, messages.joined(separator: "; "))
+        return (version, messages.isEmpty ? "no OpenSSL error" : messages.joined(separator: "; "))
     }
 }
