@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Core: pure Swift, no I/O libraries.
@@ -37,6 +39,12 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CYAML", path: "Adapters/CYAML", pkgConfig: "yaml-0.1",
                        providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CQREncode", path: "Adapters/CQREncode", pkgConfig: "libqrencode",
+                       providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Adapters/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZBar", path: "Adapters/CZBar", pkgConfig: "zbar",
+                       providers: [.apt(["libzbar-dev"])]),
 
         // Driven adapters.
         adapter("OpenSSLCrypto", ["COpenSSL"]),
@@ -51,6 +59,11 @@ let package = Package(
         adapter("OpenSSLTransport", ["COpenSSL", .product(name: "NIOCore", package: "swift-nio"),
                                      .product(name: "NIOPosix", package: "swift-nio"),
                                      .product(name: "NIOHTTP1", package: "swift-nio")]),
+        adapter("NIOControlChannel", [.product(name: "NIOCore", package: "swift-nio"),
+                                      .product(name: "NIOPosix", package: "swift-nio"),
+                                      .product(name: "NIOHTTP1", package: "swift-nio")]),
+        adapter("LibQREncode", ["CQREncode"]),
+        adapter("LibPNGZBar", ["CPNG", "CZBar"]),
         adapter("TerminalPresenter"),
         adapter("JSONPresenter"),
         adapter("SystemClock"),
@@ -62,11 +75,13 @@ let package = Package(
             "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore", "MemoryKeyStore",
             "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "SystemClock", "ManualClock", "LoopbackTransport",
-            "OpenSSLTransport",
+            "OpenSSLTransport", "NIOControlChannel", "LibQREncode", "LibPNGZBar",
         ]),
         .executableTarget(name: "healthsync", dependencies: [
             domain, ports, "HealthSyncUseCases", "HealthSyncWiring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Tests.

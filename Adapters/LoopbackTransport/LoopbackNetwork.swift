@@ -16,6 +16,7 @@ public final class LoopbackNetwork: Sendable {
     private struct State {
         var listeners: [Int: Listening] = [:]
         var silent: Set<Int> = []
+        var control: [Int: (id: Int, handler: ControlHandler)] = [:]
         var nextPort = 40_000
         var nextID = 0
     }
@@ -58,6 +59,32 @@ public final class LoopbackNetwork: Sendable {
     func isListening(port: Int, id: Int) -> Bool { state.withLock { $0.listeners[port]?.id == id } }
 
     func isSilent(port: Int) -> Bool { state.withLock { $0.silent.contains(port) } }
+
+    func registerControl(port requested: Int, handler: @escaping ControlHandler) throws -> (port: Int, id: Int) {
+        try state.withLock { state in
+            var port = requested
+            if port == 0 {
+                while state.control[state.nextPort] != nil || state.listeners[state.nextPort] != nil { state.nextPort += 1 }
+                port = state.nextPort
+                state.nextPort += 1
+            }
+            guard state.control[port] == nil else {
+                throw HealthSyncError(.invalidArgument, "Port \(port) is already in use",
+                                      hint: "Is another daemon running? Choose another port (--api-port), or 0.")
+            }
+            state.nextID += 1
+            state.control[port] = (state.nextID, handler)
+            return (port, state.nextID)
+        }
+    }
+
+    func unregisterControl(port: Int, id: Int) {
+        state.withLock { state in
+            if state.control[port]?.id == id { state.control[port] = nil }
+        }
+    }
+
+    func controlHandler(port: Int) -> ControlHandler? { state.withLock { $0.control[port]?.handler } }
 
     /// Makes a port swallow connections without answering (to test timeouts).
     public func silence(port: Int) { _ = state.withLock { $0.silent.insert(port) } }

@@ -6,6 +6,7 @@ enum NetworkText {
     static func render(_ report: ListeningReport) -> String {
         guard let code = report.code else {
             return "HealthSync daemon listening on \(report.listening) (device \(report.deviceID.short)...)"
+                + (report.api.map { "\nControl API on http://\($0) (token in api.token)" } ?? "")
         }
         let width = 43
         let title = "PAIRING CODE: \(code)"
@@ -15,6 +16,10 @@ enum NetworkText {
                      "╔" + String(repeating: "═", count: width) + "╗", "║" + line + "║",
                      "╚" + String(repeating: "═", count: width) + "╝", "", "On the other device, run:",
                      "  healthsync pair --code \(code)" + (report.advertised.map { " --host \($0)" } ?? "")]
+        if let qr = report.qr {
+            lines += ["", "Or scan this QR code:", QRText.render(qr)]
+        }
+        if let image = report.qrImage { lines += ["QR code saved to \(image)"] }
         if let payload = report.payload {
             lines += ["", "Or use the QR payload:", "  healthsync pair --token '\(payload)'"]
         }

@@ -15,10 +15,23 @@ struct StatusText {
             lines.append("📱 Device: none (pair with `healthsync pair --code <code> --host <address>` or `healthsync pair --token <payload>`)")
             lines.append("🔒 Secure: mTLS once paired")
         }
+        if let live = report.live {
+            if live.reachable {
+                lines.append("🌐 Live check: ✅ reachable" + (live.address.map { " at \($0)" } ?? "")
+                             + (live.milliseconds.map { " (\($0) ms)" } ?? ""))
+            } else {
+                let why = live.error.map { "\($0.code): \($0.message)" } ?? "no answer"
+                lines.append("🌐 Live check: ❌ " + why)
+                if let hint = live.error?.hint, !hint.isEmpty { lines.append("   Hint: \(hint)") }
+            }
+        }
         lines.append("🔐 Fingerprint: \(report.fingerprint.short)...")
         lines.append("📊 Enabled: \(report.enabledTypes) data types")
         lines.append("📦 Version: \(report.version)")
         lines.append("💻 This device: \(report.device.name) (\(report.device.deviceID.short)...)")
+        if let daemon = report.daemon {
+            lines.append("🛰  Daemon: running (pid \(daemon.pid)), peers on \(daemon.peer), API on \(daemon.api)")
+        }
         if report.peers.count > 1 {
             lines.append("🤝 Paired devices: \(report.peers.count) (see `healthsync devices`)")
         }

@@ -10,9 +10,16 @@ public struct ListeningReport: Sendable, Codable, Equatable {
     public let advertised: String?
     public let payload: String?
     public let expiresAt: Date?
+    /// The daemon's control API.
+    public let api: String?
+    /// The payload as a QR code, for terminals (not part of the JSON).
+    public private(set) var qr: QRCode?
+    /// Where the QR code was also saved as PNG (`--qr-png`).
+    public let qrImage: String?
 
     public init(listening: String, port: Int, deviceID: DeviceID, code: String? = nil, advertised: String? = nil,
-                payload: String? = nil, expiresAt: Date? = nil) {
+                payload: String? = nil, expiresAt: Date? = nil, api: String? = nil, qr: QRCode? = nil,
+                qrImage: String? = nil) {
         self.listening = listening
         self.port = port
         self.deviceID = deviceID
@@ -20,6 +27,13 @@ public struct ListeningReport: Sendable, Codable, Equatable {
         self.advertised = advertised
         self.payload = payload
         self.expiresAt = expiresAt
+        self.api = api
+        self.qr = qr
+        self.qrImage = qrImage
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case listening, port, deviceID, code, advertised, payload, expiresAt, api, qrImage
     }
 }
 

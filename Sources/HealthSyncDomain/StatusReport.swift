@@ -15,6 +15,10 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public let version: String
     public let stateDir: String
     public let keystore: String
+    /// The daemon serving this device, when one answered.
+    public var daemon: DaemonInfo?
+    /// The result of dialling the paired sharing device, when there is one.
+    public var live: LiveCheck?
 
     public init(paired: Bool, device: DeviceLine, peer: DeviceSummary?, peers: [DeviceSummary],
                 secure: String, fingerprint: SHA256Fingerprint, enabledTypes: Int, version: String,
@@ -29,6 +33,35 @@ public struct StatusReport: Sendable, Codable, Equatable {
         self.version = version
         self.stateDir = stateDir
         self.keystore = keystore
+    }
+
+    public func with(daemon: DaemonInfo?) -> StatusReport {
+        var copy = self
+        copy.daemon = daemon
+        return copy
+    }
+
+    public func with(live: LiveCheck?) -> StatusReport {
+        var copy = self
+        copy.live = live
+        return copy
+    }
+}
+
+/// `status`'s live check: the paired sharing device dialled over mutual TLS.
+public struct LiveCheck: Sendable, Codable, Equatable {
+    public let reachable: Bool
+    public let address: String?
+    /// Round trip of the connection and one request, in milliseconds.
+    public let milliseconds: Int?
+    /// Why it was not reachable.
+    public let error: WireError.Body?
+
+    public init(reachable: Bool, address: String?, milliseconds: Int?, error: WireError.Body?) {
+        self.reachable = reachable
+        self.address = address
+        self.milliseconds = milliseconds
+        self.error = error
     }
 }
 

@@ -34,6 +34,14 @@ public enum WireCodec {
         return HealthSyncError(code, String(body.error.message.prefix(500)), hint: String(body.error.hint.prefix(500)))
     }
 
+    /// The error an error body names (`PROTOCOL_ERROR` for an unknown code).
+    public static func error(from body: WireError.Body) -> HealthSyncError {
+        guard let code = ErrorCode(rawValue: body.code) else {
+            return HealthSyncError(.protocolError, "Unknown error code \(body.code.prefix(64))")
+        }
+        return HealthSyncError(code, String(body.message.prefix(500)), hint: String(body.hint.prefix(500)))
+    }
+
     /// Decodes a successful response, or throws the error it carries.
     public static func result<T: Decodable>(_ type: T.Type, from response: WireResponse,
                                             maxBytes: Int = maxRequestBytes) throws -> T {
@@ -43,10 +51,20 @@ public enum WireCodec {
 }
 
 public struct WireError: Codable, Sendable {
-    public struct Body: Codable, Sendable {
+    public struct Body: Codable, Sendable, Equatable {
         public let code: String
         public let message: String
         public let hint: String
+
+        public init(code: String, message: String, hint: String) {
+            self.code = code
+            self.message = message
+            self.hint = hint
+        }
+
+        public init(_ error: HealthSyncError) {
+            self.init(code: error.code.rawValue, message: error.message, hint: error.hint)
+        }
     }
 
     public let error: Body

@@ -32,7 +32,8 @@ public struct WireResponse: Sendable, Equatable {
 
     public static func status(for code: ErrorCode) -> Int {
         switch code {
-        case .noClientCertificate: return 401
+        case .noClientCertificate, .apiUnauthorized: return 401
+        case .unknownDevice, .notPaired: return 404
         case .payloadTooLarge: return 413
         case .pairingBusy: return 409
         case .pairingTokenExpired: return 410

@@ -13,7 +13,11 @@ public struct Dependencies: Sendable {
     public let clock: any WallClock
     public let files: any FileSystem
     public let transport: any Transport
+    /// Between the CLI and a running daemon.
+    public let control: any ControlChannel
     public let pake: any PasswordKeyExchange
+    public let qrEncoder: any QREncoder
+    public let qrImages: any QRImageCodec
     public let bus: EventBus
     public let settings: Settings
     /// This device's name as peers see it.
@@ -24,7 +28,8 @@ public struct Dependencies: Sendable {
 
     public init(keyStore: any KeyStore, sampleStore: any SampleStore, crypto: any Crypto,
                 entropy: any EntropySource, clock: any WallClock, files: any FileSystem, transport: any Transport,
-                pake: any PasswordKeyExchange, bus: EventBus, settings: Settings,
+                control: any ControlChannel, pake: any PasswordKeyExchange,
+                qrEncoder: any QREncoder, qrImages: any QRImageCodec, bus: EventBus, settings: Settings,
                 deviceName: String, sharedTypes: [HealthDataType], version: String) {
         self.keyStore = keyStore
         self.sampleStore = sampleStore
@@ -33,7 +38,10 @@ public struct Dependencies: Sendable {
         self.clock = clock
         self.files = files
         self.transport = transport
+        self.control = control
         self.pake = pake
+        self.qrEncoder = qrEncoder
+        self.qrImages = qrImages
         self.bus = bus
         self.settings = settings
         self.deviceName = deviceName
@@ -56,14 +64,18 @@ public struct Settings: Sendable {
     public var strictHost: Bool
     /// Where the paired sharing device was last seen, if configured.
     public var serverEndpoint: Endpoint?
+    /// Where the daemon's control API listens unless `daemon.json` says otherwise.
+    public var apiEndpoint: Endpoint
 
     public init(codeTTLSeconds: Int = 300, maxFailedCodes: Int = 3, pbkdf2Iterations: Int = 100_000,
-                timeoutMilliseconds: Int = 10_000, strictHost: Bool = false, serverEndpoint: Endpoint? = nil) {
+                timeoutMilliseconds: Int = 10_000, strictHost: Bool = false, serverEndpoint: Endpoint? = nil,
+                apiEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 9778)) {
         self.codeTTLSeconds = codeTTLSeconds
         self.maxFailedCodes = maxFailedCodes
         self.pbkdf2Iterations = pbkdf2Iterations
         self.timeoutMilliseconds = timeoutMilliseconds
         self.strictHost = strictHost
         self.serverEndpoint = serverEndpoint
+        self.apiEndpoint = apiEndpoint
     }
 }

@@ -30,6 +30,30 @@ public struct DeviceService: Sendable {
             keystore: deps.keyStore.adapterName)
     }
 
+    /// Dials the paired sharing device over mutual TLS and asks its status:
+    /// nil when this device reads from no one.
+    public func liveCheck(host: String? = nil) async -> LiveCheck? {
+        let connector = PeerConnector(deps: deps)
+        guard let peer = try? deps.keyStore.peers().first(where: { $0.role == .sharing }) else { return nil }
+        var address: String?
+        let started = ContinuousClock.now
+        do {
+            let endpoint = try connector.endpoint(for: peer, host: host)
+            address = endpoint.description
+            let connection = try await connector.connect(to: peer, at: endpoint)
+            defer { Task { await connection.close() } }
+            let response = try await connection.send(WireRequest(method: "GET", path: WireRoute.status))
+            _ = try WireCodec.result(PeerStatusMessage.self, from: response)
+            let elapsed = ContinuousClock.now - started
+            return LiveCheck(reachable: true, address: address,
+                             milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+                             error: nil)
+        } catch {
+            let failure = HealthSyncError.wrap(error, as: .deviceNotFound, "The paired device did not answer")
+            return LiveCheck(reachable: false, address: address, milliseconds: nil, error: WireError.Body(failure))
+        }
+    }
+
     /// Deletes identity, CA, peers, revocations and token from the keystore.
     public func clearKeystore() throws -> ClearReport {
         let hadIdentity = try deps.keyStore.loadIdentity() != nil

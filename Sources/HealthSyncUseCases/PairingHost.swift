@@ -36,6 +36,8 @@ public actor PairingHost {
     private let deps: Dependencies
     private var session: Session?
     private var backoff: PairingBackoff
+    /// How the latest session ended (nil while one runs or before the first).
+    public private(set) var outcome: PairingOutcome?
 
     public init(_ deps: Dependencies) {
         self.deps = deps
@@ -59,6 +61,7 @@ public actor PairingHost {
         let token = try deps.entropy.bytes(16)
         let expiresAt = now.addingTimeInterval(TimeInterval(deps.settings.codeTTLSeconds))
         session = Session(code: code, token: token, expiresAt: expiresAt, salt: try deps.entropy.bytes(16))
+        outcome = nil
         deps.bus.publish(.pairingCodeIssued(code: code, expiresAt: expiresAt))
         let payload = PairingPayload(endpoint: endpoint, code: code, token: token, expiresAt: expiresAt,
                                      caFingerprint: loaded.caCertificate.fingerprint)
@@ -70,6 +73,7 @@ public actor PairingHost {
         guard let current = session else { return }
         current.decision?.resume(returning: false)
         session = nil
+        outcome = .failed(HealthSyncError(.pairingRejected, "The pairing session was cancelled"))
         deps.bus.publish(.pairingCancelled)
     }
 
@@ -99,6 +103,7 @@ public actor PairingHost {
         guard let current = session, now > current.expiresAt else { return }
         current.decision?.resume(returning: false)
         session = nil
+        outcome = .failed(HealthSyncError(.pairingTokenExpired))
     }
 
     // MARK: The QR token path
@@ -156,7 +161,9 @@ public actor PairingHost {
             return PairingMessage.CodeShareReply(shareV: Hex.encode(shareV), confirmV: Hex.encode(keys.confirmV))
         } catch {
             session = nil
-            throw HealthSyncError.wrap(error, as: .invalidPairingCode, "The pairing share was refused")
+            let refusal = HealthSyncError.wrap(error, as: .invalidPairingCode, "The pairing share was refused")
+            outcome = .failed(refusal)
+            throw refusal
         }
     }
 
@@ -169,6 +176,7 @@ public actor PairingHost {
         }
         guard let confirmP = Hex.decode(request.confirmP), ConstantTime.equals(confirmP, attempt.keys.confirmP) else {
             session = nil
+            outcome = .failed(HealthSyncError(.invalidPairingCode))
             deps.bus.publish(.failed(HealthSyncError(.invalidPairingCode)))
             throw HealthSyncError(.invalidPairingCode)
         }
@@ -184,7 +192,10 @@ public actor PairingHost {
         }
         // The session may have been cancelled or have expired while waiting.
         guard accepted, var decided = session, decided.attempt?.binding == info.channelBinding else {
-            if session?.attempt?.binding == info.channelBinding { session = nil }
+            if session?.attempt?.binding == info.channelBinding {
+                session = nil
+                outcome = .failed(HealthSyncError(.pairingRejected))
+            }
             deps.bus.publish(.pairingRejected(requestInfo.deviceID))
             throw HealthSyncError(.pairingRejected)
         }
@@ -211,6 +222,7 @@ public actor PairingHost {
             caCertificatePEM: joining.ca.pem, clientCertificatePEM: issued.pem, issuedSerials: [joining.issuedSerial],
             lastAddress: nil, lastSeen: now, pairedAt: now))
         session = nil
+        outcome = .paired(name: joining.name, deviceID: joining.deviceID)
         deps.bus.publish(.paired(name: joining.name, deviceID: joining.deviceID))
         return PairingMessage.Done(paired: true)
     }
@@ -248,6 +260,7 @@ public actor PairingHost {
     private func fail(at now: Date) {
         backoff.recordFailure(at: now)
         session = nil
+        outcome = .failed(HealthSyncError(.invalidPairingCode))
         deps.bus.publish(.failed(HealthSyncError(.invalidPairingCode)))
     }
 }

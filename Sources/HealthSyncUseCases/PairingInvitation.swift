@@ -20,3 +20,10 @@ public enum PairingState: Sendable, Equatable {
     /// Accepted (or proven by token): certificates are being exchanged.
     case exchanging(name: String)
 }
+
+/// How the latest pairing session ended, kept until the next one starts so
+/// a client polling the daemon learns the result.
+public enum PairingOutcome: Sendable, Equatable {
+    case paired(name: String, deviceID: DeviceID)
+    case failed(HealthSyncError)
+}

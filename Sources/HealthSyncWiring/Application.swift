@@ -26,6 +26,15 @@ public struct Application: Sendable {
     public var joining: PairingGuest { PairingGuest(dependencies) }
     public var fetching: FetchService { FetchService(dependencies) }
     public var unpairing: UnpairService { UnpairService(dependencies) }
+    /// `daemon.json` and the API token; nothing on disk for in-memory devices.
+    public var daemonRecord: DaemonRecord {
+        DaemonRecord(dependencies, path: config.keystore.adapter == .memory ? nil : stateDir + "/daemon.json")
+    }
+    public var qr: QRService { QRService(dependencies) }
+    public var daemonClient: DaemonClient { DaemonClient(dependencies, record: daemonRecord) }
+    public var daemon: DaemonService {
+        DaemonService(dependencies, host: pairingHost, record: daemonRecord, stateDir: stateDir)
+    }
 }
 
 /// What tests may substitute beyond the configuration: time and randomness.

@@ -5,9 +5,12 @@ import HealthSyncDomain
 import HealthSyncPorts
 import HealthSyncUseCases
 import JSONPresenter
+import LibPNGZBar
+import LibQREncode
 import LoopbackTransport
 import OpenSSLTransport
 import MemoryKeyStore
+import NIOControlChannel
 import MemorySampleStore
 import OpenSSLCrypto
 import PosixFileSystem
@@ -43,20 +46,26 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     let crypto = OpenSSLCrypto()
     let entropy = overrides.entropy ?? OpenSSLRandom()
     let clock = overrides.clock ?? SystemClock()
-    let transport: any Transport = switch config.transport.adapter {
+    let transport: any Transport
+    let control: any ControlChannel
+    switch config.transport.adapter {
     case .loopback:
-        LoopbackTransport(network: overrides.network ?? .shared, crypto: crypto, clock: clock, entropy: entropy)
+        transport = LoopbackTransport(network: overrides.network ?? .shared, crypto: crypto, clock: clock, entropy: entropy)
+        control = LoopbackControlChannel(network: overrides.network ?? .shared)
     case .openssl:
-        try OpenSSLTransport(crypto: crypto, clock: clock)
+        transport = try OpenSSLTransport(crypto: crypto, clock: clock)
+        control = NIOControlChannel()
     }
     let settings = Settings(
         codeTTLSeconds: config.pairing.codeTTLSeconds, maxFailedCodes: config.pairing.maxFailedCodes,
         pbkdf2Iterations: overrides.pbkdf2Iterations ?? Settings().pbkdf2Iterations,
         timeoutMilliseconds: config.transport.timeoutMS, strictHost: config.transport.strictHost,
-        serverEndpoint: config.server.host.isEmpty ? nil : Endpoint(host: config.server.host, port: config.server.port))
+        serverEndpoint: config.server.host.isEmpty ? nil : Endpoint(host: config.server.host, port: config.server.port),
+        apiEndpoint: Endpoint(host: config.api.host, port: config.api.port))
     let dependencies = Dependencies(
         keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,
-        files: files, transport: transport, pake: OpenSSLSpake2Plus(), bus: EventBus(), settings: settings,
+        files: files, transport: transport, control: control, pake: OpenSSLSpake2Plus(),
+        qrEncoder: LibQREncodeEncoder(), qrImages: PNGZBarImageCodec(), bus: EventBus(), settings: settings,
         deviceName: config.device.name.isEmpty ? RuntimeEnvironment.hostName : config.device.name,
         sharedTypes: config.share.types, version: Application.version)
     return Application(config: config, stateDir: stateDir, dependencies: dependencies, presenter: presenter,

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Lines typed on standard input, read on a thread of their own so the
@@ -12,62 +11,6 @@ enum StandardInput {
                 }
                 continuation.finish()
             }
-        }
-    }
-}
-
-/// SIGINT and SIGTERM as an async event, for graceful shutdown.
-enum ShutdownSignal {
-    /// Returns on SIGINT or SIGTERM, or when the waiting task is cancelled.
-    static func wait() async {
-        let once = Once()
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                once.arm(continuation)
-                for signalNumber in [SIGINT, SIGTERM] {
-                    signal(signalNumber, SIG_IGN)
-                    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                    source.setEventHandler { once.fire() }
-                    source.resume()
-                    Sources.keep(source)
-                }
-            }
-        } onCancel: {
-            once.fire()
-        }
-    }
-
-    /// Keeps signal sources alive for the life of the process.
-    private enum Sources {
-        nonisolated(unsafe) static var all: [any DispatchSourceSignal] = []
-        static let lock = NSLock()
-        static func keep(_ source: any DispatchSourceSignal) { lock.withLock { all.append(source) } }
-    }
-
-    /// Resumes the continuation exactly once, whether the signal or the
-    /// cancellation comes first (even before the continuation is armed).
-    private final class Once: @unchecked Sendable {
-        // Safe: every field is read and written under `lock`.
-        private let lock = NSLock()
-        private var continuation: CheckedContinuation<Void, Never>?
-        private var fired = false
-
-        func arm(_ continuation: CheckedContinuation<Void, Never>) {
-            let resumeNow = lock.withLock { () -> Bool in
-                if fired { return true }
-                self.continuation = continuation
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-
-        func fire() {
-            let taken = lock.withLock { () -> CheckedContinuation<Void, Never>? in
-                fired = true
-                defer { continuation = nil }
-                return continuation
-            }
-            taken?.resume()
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HealthSyncUseCases
 import HealthSyncDomain
 import HealthSyncWiring
 
@@ -24,12 +25,18 @@ struct TypesCommand: AsyncParsableCommand {
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show this device, its pairing, the enabled data types and the version.")
+        commandName: "status",
+        abstract: "Show this device, its pairing, the daemon, a live check of the paired device, the data types and the version.")
     @OptionGroup var global: GlobalOptions
+    @Flag(name: .long, help: "Only what is on disk: no daemon, no live check.") var offline = false
 
     func run() async throws {
         try await CommandRunner(global: global).run { application, _ in
-            .status(try application.devices.status(stateDir: application.stateDir))
+            let local = try application.devices.status(stateDir: application.stateDir)
+            if offline { return .status(local) }
+            // A daemon serving this state directory knows the same and more.
+            let report = (try? await application.daemonClient.status()) ?? local
+            return .status(report.with(live: await application.devices.liveCheck()))
         }
     }
 }

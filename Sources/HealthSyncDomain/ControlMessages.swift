@@ -1,0 +1,142 @@
+import FoundationEssentials
+
+/// The daemon's local control API (DESIGN §6): plain HTTP on 127.0.0.1,
+/// JSON bodies, every route but `/health` behind `X-HealthSync-Token`.
+public enum ControlRoute {
+    public static let tokenHeader = "X-HealthSync-Token"
+    public static let health = "/health"
+    public static let status = "/status"
+    public static let pairInitiate = "/pair/initiate"
+    public static let pairJoin = "/pair/join"
+    public static let pairPending = "/pair/pending"
+    public static let pairRespond = "/pair/respond"
+    public static let pairCancel = "/pair/cancel"
+    public static let devices = "/devices"
+    /// `DELETE /devices/{id}`: `id` is a device ID or a name.
+    public static let devicePrefix = "/devices/"
+}
+
+/// Where a running daemon listens; written to `<state_dir>/daemon.json`
+/// while it runs so the CLI finds an API port the OS chose.
+public struct DaemonInfo: Sendable, Codable, Equatable {
+    public let pid: Int32
+    public let deviceID: DeviceID
+    /// The peer listener (mutual TLS).
+    public let peer: Endpoint
+    /// The local control API.
+    public let api: Endpoint
+    public let startedAt: Date
+    public let version: String
+
+    public init(pid: Int32, deviceID: DeviceID, peer: Endpoint, api: Endpoint, startedAt: Date, version: String) {
+        self.pid = pid
+        self.deviceID = deviceID
+        self.peer = peer
+        self.api = api
+        self.startedAt = startedAt
+        self.version = version
+    }
+}
+
+/// `GET /health`.
+public struct ControlHealth: Sendable, Codable, Equatable {
+    public let status: String
+    public let version: String
+
+    public init(status: String, version: String) {
+        self.status = status
+        self.version = version
+    }
+}
+
+/// `POST /pair/initiate`: the session the daemon started.
+public struct ControlInvitation: Sendable, Codable, Equatable {
+    public let code: String
+    /// The QR payload text.
+    public let payload: String
+    public let expiresAt: Date
+    public let expiresIn: Int
+    /// Where the joiner dials.
+    public let advertised: String
+
+    public init(code: String, payload: String, expiresAt: Date, expiresIn: Int, advertised: String) {
+        self.code = code
+        self.payload = payload
+        self.expiresAt = expiresAt
+        self.expiresIn = expiresIn
+        self.advertised = advertised
+    }
+}
+
+/// `GET /pair/pending`: where the daemon's pairing session stands.
+public struct ControlPairingState: Sendable, Codable, Equatable {
+    public enum State: String, Sendable, Codable {
+        /// No session, and no result of an earlier one.
+        case idle
+        /// Waiting for a joiner.
+        case waiting
+        /// A joiner proved the code; the sharing user must answer.
+        case pending
+        /// Accepted or proven by token; certificates are being exchanged.
+        case exchanging
+        /// The latest session ended with a pairing.
+        case paired
+        /// The latest session ended without one (`error` says why).
+        case failed
+    }
+
+    public struct Request: Sendable, Codable, Equatable {
+        public let name: String
+        public let deviceID: DeviceID?
+        public let checkNumber: String?
+
+        public init(name: String, deviceID: DeviceID?, checkNumber: String?) {
+            self.name = name
+            self.deviceID = deviceID
+            self.checkNumber = checkNumber
+        }
+    }
+
+    public let state: State
+    public let code: String?
+    public let expiresAt: Date?
+    /// The joining (or, once paired, the paired) device.
+    public let request: Request?
+    public let error: WireError.Body?
+
+    public init(state: State, code: String? = nil, expiresAt: Date? = nil, request: Request? = nil,
+                error: WireError.Body? = nil) {
+        self.state = state
+        self.code = code
+        self.expiresAt = expiresAt
+        self.request = request
+        self.error = error
+    }
+}
+
+/// `POST /pair/respond`.
+public struct ControlResponse: Sendable, Codable, Equatable {
+    public let accept: Bool
+
+    public init(accept: Bool) { self.accept = accept }
+}
+
+/// `POST /pair/join`: a code and the sharing device's address, or a QR payload.
+public struct ControlJoin: Sendable, Codable, Equatable {
+    public let code: String?
+    public let host: String?
+    public let payload: String?
+
+    public init(code: String? = nil, host: String? = nil, payload: String? = nil) {
+        self.code = code
+        self.host = host
+        self.payload = payload
+    }
+}
+
+/// The body of routes that only acknowledge.
+public struct ControlDone: Sendable, Codable, Equatable {
+    public let ok: Bool
+
+    public init(ok: Bool = true) { self.ok = ok }
+}

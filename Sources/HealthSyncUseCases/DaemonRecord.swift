@@ -1,0 +1,49 @@
+import FoundationEssentials
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// The daemon's presence on disk: its API token (in the keystore) and
+/// `daemon.json` saying where it listens, so a CLI finds a port the OS chose.
+public struct DaemonRecord: Sendable {
+    static let maxFileBytes = 4096
+
+    private let deps: Dependencies
+    /// `<state_dir>/daemon.json`; nil for devices that keep nothing on disk.
+    private let path: String?
+
+    public init(_ deps: Dependencies, path: String?) {
+        self.deps = deps
+        self.path = path
+    }
+
+    /// The API token, created (32 random bytes as hex) on first use.
+    public func ensureToken() throws -> SecretBytes {
+        if let token = try deps.keyStore.apiToken() { return token }
+        let token = SecretBytes(Array(Hex.encode(try deps.entropy.bytes(32)).utf8))
+        try deps.keyStore.setAPIToken(token)
+        return token
+    }
+
+    /// Records where the daemon listens (0600, atomically).
+    public func publish(_ info: DaemonInfo) throws {
+        guard let path else { return }
+        try deps.files.writeAtomically(path, try WireCodec.encode(info), mode: 0o600)
+    }
+
+    /// Removes the record when the daemon stops, if it is still ours.
+    public func withdraw(_ info: DaemonInfo) {
+        // Dates lose sub-millisecond precision on disk: compare who and where.
+        guard let path, let recorded = current(), recorded.pid == info.pid, recorded.api == info.api else { return }
+        try? deps.files.remove(path)
+    }
+
+    /// What the record says, or nil when there is none or it is unreadable
+    /// (a stale or damaged record only costs the fallback to `api.port`).
+    public func current() -> DaemonInfo? {
+        guard let path, let bytes = try? deps.files.read(path, maxBytes: Self.maxFileBytes) else { return nil }
+        return try? WireCodec.decode(DaemonInfo.self, from: bytes, maxBytes: Self.maxFileBytes)
+    }
+
+    /// Where the CLI finds the control API.
+    public func apiEndpoint() -> Endpoint { current()?.api ?? deps.settings.apiEndpoint }
+}

@@ -1,0 +1,89 @@
+import FoundationEssentials
+import HealthSyncDomain
+import HealthSyncPorts
+import Synchronization
+
+/// Starts and stops a daemon: the peer listener, the control API behind
+/// its token, and `daemon.json` saying where both listen.
+public struct DaemonService: Sendable {
+    /// A daemon that is running.
+    public struct Running: Sendable {
+        public let info: DaemonInfo
+        let peers: any TransportListener
+        let api: any TransportListener
+        let record: DaemonRecord
+        let host: PairingHost
+
+        /// Withdraws the record, ends a pairing session and closes both listeners.
+        public func stop() async {
+            record.withdraw(info)
+            await host.cancel()
+            await api.close()
+            await peers.close()
+        }
+    }
+
+    private let deps: Dependencies
+    private let host: PairingHost
+    private let record: DaemonRecord
+    private let stateDir: String
+
+    public init(_ deps: Dependencies, host: PairingHost, record: DaemonRecord, stateDir: String) {
+        self.deps = deps
+        self.host = host
+        self.record = record
+        self.stateDir = stateDir
+    }
+
+    /// Listens for peers on `peerEndpoint` and for the CLI on `apiEndpoint`
+    /// (port 0: chosen by the system); pairing codes advertise `advertiseHost`.
+    public func start(peerEndpoint: Endpoint, apiEndpoint: Endpoint, advertiseHost: String,
+                      pid: Int32) async throws -> Running {
+        guard Self.isLoopback(apiEndpoint.host) else {
+            throw HealthSyncError(.configInvalid, "The control API must listen on the loopback interface, not \(apiEndpoint.host)",
+                                  hint: "Set api.host to 127.0.0.1 (`healthsync config set api.host 127.0.0.1`).")
+        }
+        let identity = try IdentityService(deps).ensureIdentity()
+        let token = try record.ensureToken()
+        let peers = try await PeerService(deps, pairing: host).listen(on: peerEndpoint)
+        let api: any TransportListener
+        let info: DaemonInfo
+        do {
+            // The router needs the final addresses; it is bound after the socket.
+            let router = RouterBox()
+            api = try await deps.control.serve(on: apiEndpoint) { request in await router.handle(request) }
+            info = DaemonInfo(pid: pid, deviceID: identity.deviceID, peer: peers.endpoint, api: api.endpoint,
+                              startedAt: deps.clock.now(), version: deps.version)
+            router.set(ControlAPI(deps, host: host, token: token, info: info,
+                                  advertised: Endpoint(host: advertiseHost, port: peers.endpoint.port), stateDir: stateDir))
+        } catch {
+            await peers.close()
+            throw error
+        }
+        do { try record.publish(info) } catch {
+            await api.close()
+            await peers.close()
+            throw error
+        }
+        return Running(info: info, peers: peers, api: api, record: record, host: host)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// The control router, set once the listener's address is known; requests
+/// that arrive before that are told the daemon is starting.
+private final class RouterBox: Sendable {
+    private let router = Mutex<ControlAPI?>(nil)
+
+    func set(_ api: ControlAPI) { router.withLock { $0 = api } }
+
+    func handle(_ request: ControlRequest) async -> WireResponse {
+        guard let api = router.withLock({ $0 }) else {
+            return WireResponse(error: HealthSyncError(.daemonUnreachable, "The daemon is still starting"))
+        }
+        return await api.handle(request)
+    }
+}
