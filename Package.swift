@@ -93,7 +93,8 @@ let package = Package(
         .testTarget(name: "AdapterContractTests", dependencies: [
             domain, ports, "HealthSyncTestSupport", "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore",
             "MemoryKeyStore", "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
-            "TerminalPresenter", "JSONPresenter", "ManualClock",
+            "TerminalPresenter", "JSONPresenter", "ManualClock", "NIOControlChannel", "LoopbackTransport",
+            "LibQREncode", "LibPNGZBar",
         ]),
         .testTarget(name: "WiringTests", dependencies: [domain, ports, "HealthSyncWiring", "HealthSyncTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["healthsync", domain, "HealthSyncTestSupport"]),

@@ -7,13 +7,16 @@ import HealthSyncPorts
 public struct DaemonClient: Sendable {
     private let deps: Dependencies
     private let record: DaemonRecord
+    private let fixedEndpoint: Endpoint?
 
-    public init(_ deps: Dependencies, record: DaemonRecord) {
+    /// A client of the daemon `record` locates, or of the one at `endpoint`.
+    public init(_ deps: Dependencies, record: DaemonRecord, endpoint: Endpoint? = nil) {
         self.deps = deps
         self.record = record
+        self.fixedEndpoint = endpoint
     }
 
-    public var endpoint: Endpoint { record.apiEndpoint() }
+    public var endpoint: Endpoint { fixedEndpoint ?? record.apiEndpoint() }
 
     public func health() async throws -> ControlHealth {
         try await call(ControlHealth.self, "GET", ControlRoute.health, authenticated: false)
@@ -67,7 +70,7 @@ public struct DaemonClient: Sendable {
         var token: String?
         if authenticated {
             guard let secret = try deps.keyStore.apiToken() else {
-                throw HealthSyncError(.daemonUnreachable, "No daemon has run with this state directory")
+                throw HealthSyncError(.daemonUnreachable, "Failed to connect to daemon: none has run with this state directory")
             }
             token = String(decoding: secret.bytes, as: UTF8.self)
         }

@@ -1,0 +1,126 @@
+import Foundation
+import HealthSyncTestSupport
+import Testing
+
+/// The daemon's control API with the built binary: `pair` through it,
+/// `status` and `unpair` asking it, the token, and a daemon that is not there.
+@Suite("Daemon and control API", .serialized)
+struct DaemonTests {
+    /// `daemon` on ports the OS picks; returns it and its first JSON line.
+    func daemon(_ cli: CLI, state: String) async throws -> (BackgroundProcess, [String: Any]) {
+        let process = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", state, "--port", "0", "--api-port", "0",
+                                                         "--advertise", "127.0.0.1", "--json"], environment: cli.environment)
+        let line = try #require(await process.firstLine(), "daemon printed nothing")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        return (process, object)
+    }
+
+    @Test func pairThroughTheDaemonThenStatusScanAndUnpair() async throws {
+        let cli = CLI()
+        let sharer = cli.home.file("sharer")
+        let (daemon, started) = try await daemon(cli, state: sharer)
+        let api = try #require(started["api"] as? String)
+        let port = try #require(started["port"] as? Int)
+        #expect(api.hasPrefix("127.0.0.1:"))
+
+        // daemon.json and api.token are private to the user.
+        let attributes = try FileManager.default.attributesOfItem(atPath: sharer + "/api.token")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let record = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: sharer + "/daemon.json"))) as? [String: Any])
+        #expect((record["api"] as? [String: Any])?["port"] as? Int == Int(api.split(separator: ":")[1]))
+
+        let png = cli.home.file("pairing.png")
+        let pairing = try BackgroundProcess(CLI.binary, ["pair", "--state-dir", sharer, "--yes", "--qr-png", png, "--json"],
+                                            environment: cli.environment)
+        let line = try #require(await pairing.firstLine(), "pair printed nothing")
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let code = try #require(shown["code"] as? String)
+        #expect(shown["advertised"] as? String == "127.0.0.1:\(port)")
+
+        // zbarimg, written by others, reads the PNG back to the exact payload.
+        let decoded = try await ProcessRunner.runDetached("/usr/bin/zbarimg", ["--nodbus", "-q", "--raw", png], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(decoded.status == 0)
+        #expect(decoded.standardOutput.trimmingCharacters(in: .newlines) == shown["payload"] as? String)
+
+        let joined = try cli.run("pair", "--code", code, "--host", "127.0.0.1:\(port)", "--json")
+        #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
+        #expect(await pairing.finish() == 0)
+
+        // The joiner's status dials the sharer live; the sharer's status comes from its daemon.
+        let joinerStatus = try cli.json("status")
+        let live = try #require(joinerStatus["live"] as? [String: Any])
+        #expect(live["reachable"] as? Bool == true)
+        #expect(live["address"] as? String == "127.0.0.1:\(port)")
+        let sharerStatus = try cli.json("status", "--state-dir", sharer)
+        #expect((sharerStatus["daemon"] as? [String: Any])?["pid"] as? Int != nil)
+        #expect(sharerStatus["live"] == nil)
+
+        // The same QR, scanned from the image by another device, is spent.
+        let rescanned = try cli.run("scan", "--image", png, "--state-dir", cli.home.file("third"), "--json")
+        #expect(rescanned.errorCode == "PAIRING_TOKEN_EXPIRED")
+
+        // Unpairing on the sharer goes through its daemon, which tells the joiner nothing (it has no listener).
+        let unpaired = try cli.json("unpair", "--state-dir", sharer)
+        #expect((unpaired["devices"] as? [[String: Any]])?.count == 1)
+        let refused = try cli.run("fetch", "--types", "steps", "--json")
+        #expect(["CERT_REVOKED", "NO_CLIENT_CERTIFICATE", "DEVICE_NOT_FOUND"].contains(refused.errorCode ?? ""),
+                "\(refused.standardOutput)")
+        #expect(refused.status != 0)
+
+        // SIGTERM: a graceful stop that withdraws daemon.json.
+        #expect(await daemon.terminate() == 0)
+        #expect(!FileManager.default.fileExists(atPath: sharer + "/daemon.json"))
+    }
+
+    @Test func theTokenIsRequiredAndCheckedByEveryRouteButHealth() async throws {
+        let cli = CLI()
+        let (daemon, started) = try await daemon(cli, state: cli.state)
+        let api = try #require(started["api"] as? String)
+        let token = try String(contentsOfFile: cli.state + "/api.token", encoding: .utf8)
+            .trimmingCharacters(in: .newlines)
+        #expect(token.count == 64)
+
+        func curl(_ arguments: [String]) async throws -> (status: String, body: String) {
+            let result = try await ProcessRunner.runDetached(
+                "/usr/bin/curl", ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "5"] + arguments, environment: ["PATH": "/usr/bin:/bin"])
+            let lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+            return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n"))
+        }
+        #expect(try await curl(["http://\(api)/health"]).status == "200")
+        for (method, path) in [("GET", "/status"), ("POST", "/pair/initiate"), ("GET", "/pair/pending"),
+                               ("POST", "/pair/cancel"), ("GET", "/devices"), ("DELETE", "/devices/x")] {
+            let missing = try await curl(["-X", method, "http://\(api)\(path)"])
+            #expect(missing.status == "401", "\(method) \(path)")
+            #expect(missing.body.contains("API_UNAUTHORIZED"))
+            let wrong = try await curl(["-X", method, "-H", "X-HealthSync-Token: \(String(token.reversed()))",
+                                        "http://\(api)\(path)"])
+            #expect(wrong.status == "401", "\(method) \(path)")
+        }
+        let pending = try await curl(["-H", "X-HealthSync-Token: \(token)", "http://\(api)/pair/pending"])
+        #expect(pending.status == "200")
+        #expect(pending.body.contains("\"state\":\"idle\""))
+        let initiated = try await curl(["-X", "POST", "-H", "X-HealthSync-Token: \(token)", "http://\(api)/pair/initiate"])
+        #expect(initiated.body.contains("\"code\":\""))
+        let busy = try await curl(["-X", "POST", "-H", "X-HealthSync-Token: \(token)", "http://\(api)/pair/initiate"])
+        #expect(busy.status == "409")
+        #expect(busy.body.contains("PAIRING_BUSY"))
+        let cancelled = try await curl(["-X", "POST", "-H", "X-HealthSync-Token: \(token)", "http://\(api)/pair/cancel"])
+        #expect(cancelled.status == "200")
+        let garbage = try await curl(["-X", "POST", "-H", "X-HealthSync-Token: \(token)", "--data", "{accept",
+                                      "http://\(api)/pair/respond"])
+        #expect(garbage.status == "400")
+        #expect(await daemon.terminate() == 0)
+    }
+
+    @Test func withoutADaemonPairSaysSoWithTheGuidesHint() throws {
+        let cli = CLI()
+        // A port nothing listens on, so no daemon of another test answers.
+        let result = try cli.run("pair", "--json", environment: ["HEALTHSYNC_API_PORT": "1"])
+        #expect(result.errorCode == "DAEMON_UNREACHABLE")
+        #expect(result.status == 6)
+        #expect(result.standardOutput.contains("healthsync daemon"))
+        let text = try cli.run("pair", environment: ["HEALTHSYNC_API_PORT": "1"])
+        #expect(text.standardError.contains("Failed to connect to daemon") || text.standardOutput.contains("Failed to connect to daemon"))
+    }
+}

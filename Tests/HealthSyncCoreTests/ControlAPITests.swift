@@ -1,0 +1,117 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncPorts
+import HealthSyncUseCases
+import HealthSyncWiring
+import Testing
+
+/// The daemon and its control API in memory: the CLI's client, the token,
+/// the pairing session followed from outside, and unpairing through it.
+@Suite("Control API in memory")
+struct ControlAPITests {
+    let world = World()
+
+    func start(_ device: WorldDevice) async throws -> DaemonService.Running {
+        try await device.application.daemon.start(
+            peerEndpoint: Endpoint(host: "127.0.0.1", port: 0), apiEndpoint: Endpoint(host: "127.0.0.1", port: 0),
+            advertiseHost: "127.0.0.1", pid: 1)
+    }
+
+    /// A client of `device`'s daemon at the port it was given.
+    func client(_ device: WorldDevice, _ running: DaemonService.Running) -> DaemonClient {
+        DaemonClient(device.deps, record: device.application.daemonRecord, endpoint: running.info.api)
+    }
+
+    @Test func pairingIsStartedFollowedAndAcceptedThroughTheAPI() async throws {
+        let phone = try world.device("phone", seed: 1), laptop = try world.device("laptop", seed: 2)
+        let running = try await start(phone)
+        let api = client(phone, running)
+        #expect(try await api.health().status == "ok")
+        #expect(try await api.pending().state == .idle)
+
+        let invitation = try await api.initiate()
+        #expect(invitation.expiresIn == 300)
+        #expect(invitation.advertised == "127.0.0.1:\(running.info.peer.port)")
+        #expect(try await api.pending() == ControlPairingState(state: .waiting, code: invitation.code,
+                                                               expiresAt: invitation.expiresAt))
+        let join = Task { try await laptop.application.joining.join(code: invitation.code, endpoint: running.info.peer) }
+        let pending = try await api.awaitPairing(past: [.waiting], interval: .milliseconds(5))
+        #expect(pending.state == .pending)
+        #expect(pending.request?.name == "laptop")
+        #expect(pending.request?.deviceID == (try laptop.deviceID))
+        try await api.respond(accept: true)
+        _ = try await join.value
+        let done = try await api.awaitPairing(past: [.pending, .exchanging], interval: .milliseconds(5))
+        #expect(done.state == .paired)
+        #expect(done.request?.deviceID == (try laptop.deviceID))
+
+        let status = try await api.status()
+        #expect(status.daemon == running.info)
+        #expect(status.peers.count == 1)
+        #expect(try await api.devices().devices.map(\.name) == ["laptop"])
+        let unpaired = try await api.unpair("laptop")
+        #expect(unpaired.devices.map(\.name) == ["laptop"])
+        #expect(try phone.peers().isEmpty)
+        await running.stop()
+        let error = await #expect(throws: HealthSyncError.self) { _ = try await api.health() }
+        #expect(error?.code == .daemonUnreachable)
+    }
+
+    @Test func aRejectionAndAnExpiryAreReportedAsFailures() async throws {
+        let phone = try world.device("phone", seed: 3), laptop = try world.device("laptop", seed: 4)
+        let running = try await start(phone)
+        let api = client(phone, running)
+        let first = try await api.initiate()
+        let join = Task { try await laptop.application.joining.join(code: first.code, endpoint: running.info.peer) }
+        _ = try await api.awaitPairing(past: [.waiting], interval: .milliseconds(5))
+        try await api.respond(accept: false)
+        await #expect(throws: HealthSyncError.self) { _ = try await join.value }
+        let rejected = try await api.pending()
+        #expect(rejected.state == .failed)
+        #expect(rejected.error?.code == "PAIRING_REJECTED")
+
+        _ = try await api.initiate()
+        world.clock.advance(by: 301)
+        let expired = try await api.pending()
+        #expect(expired.state == .failed)
+        #expect(expired.error?.code == "PAIRING_TOKEN_EXPIRED")
+        await running.stop()
+    }
+
+    @Test func everyRouteButHealthWantsTheToken() async throws {
+        let phone = try world.device("phone", seed: 5)
+        let running = try await start(phone)
+        let channel = phone.deps.control
+        let token = String(decoding: try #require(try phone.deps.keyStore.apiToken()).bytes, as: UTF8.self)
+        for (method, path) in [("GET", ControlRoute.status), ("POST", ControlRoute.pairInitiate), ("GET", ControlRoute.devices),
+                               ("DELETE", "/devices/abcd"), ("GET", "/nowhere")] {
+            for presented in [nil, "", String(token.dropLast()), token + "0", String(token.reversed())] {
+                let response = try await channel.send(ControlRequest(method: method, path: path, token: presented),
+                                                      to: running.info.api, timeoutMilliseconds: 1000)
+                #expect(response.status == 401, "\(method) \(path) with \(presented ?? "nil")")
+                #expect(WireCodec.error(from: response).code == .apiUnauthorized)
+            }
+        }
+        let health = try await channel.send(ControlRequest(method: "GET", path: ControlRoute.health),
+                                            to: running.info.api, timeoutMilliseconds: 1000)
+        #expect(health.status == 200)
+        let unknown = try await channel.send(ControlRequest(method: "GET", path: "/nowhere", token: token),
+                                             to: running.info.api, timeoutMilliseconds: 1000)
+        #expect(WireCodec.error(from: unknown).code == .invalidArgument)
+        let malformed = try await channel.send(ControlRequest(method: "POST", path: ControlRoute.pairJoin, token: token,
+                                                              body: Array("[1,2".utf8)),
+                                               to: running.info.api, timeoutMilliseconds: 1000)
+        #expect(WireCodec.error(from: malformed).code == .protocolError)
+        await running.stop()
+    }
+
+    @Test func theControlAPIListensOnlyOnLoopback() async throws {
+        let phone = try world.device("phone", seed: 6)
+        let error = await #expect(throws: HealthSyncError.self) {
+            _ = try await phone.application.daemon.start(
+                peerEndpoint: Endpoint(host: "127.0.0.1", port: 0), apiEndpoint: Endpoint(host: "0.0.0.0", port: 0),
+                advertiseHost: "127.0.0.1", pid: 1)
+        }
+        #expect(error?.code == .configInvalid)
+    }
+}
