@@ -48,6 +48,8 @@ struct EventJSON: Encodable {
             try put("event", "samplesServed"); try put("deviceID", id); try put("count", count)
         case .samplesFetched(let id, let count):
             try put("event", "samplesFetched"); try put("deviceID", id); try put("count", count)
+        case .connectionDetails(let report):
+            try put("event", "connectionDetails"); try put("connection", report)
         case .failed(let error):
             try put("event", "failed"); try put("code", error.code.rawValue); try put("message", error.message)
         }

@@ -20,6 +20,9 @@ public struct LoopbackTransport: Transport {
         self.entropy = entropy
     }
 
+    /// No TLS in memory: the certificates are exchanged and verified as values.
+    static let session = SessionParameters(version: "loopback", cipher: "none", alpn: "healthsync/1")
+
     public func listen(on endpoint: Endpoint, credentials: TransportCredentials, clientAnchor: Certificate,
                        handler: @escaping WireHandler) async throws -> any TransportListener {
         let (port, id) = try network.register(port: endpoint.port, credentials: credentials,
@@ -41,11 +44,11 @@ public struct LoopbackTransport: Transport {
         let clientChain = credentials.map { [$0.certificate] + $0.chain } ?? []
         let clientView = ConnectionInfo(
             peer: crypto.presentation(of: serverChain, anchor: anchor, role: .server, host: endpoint.host, at: now),
-            presentedChain: serverChain, channelBinding: binding, remoteAddress: endpoint.description)
+            presentedChain: serverChain, channelBinding: binding, remoteAddress: endpoint.description, session: Self.session)
         let serverView = ConnectionInfo(
             peer: crypto.presentation(of: clientChain, anchor: .certificate(listener.clientAnchor), role: .client,
                                       host: nil, at: now),
-            presentedChain: clientChain, channelBinding: binding, remoteAddress: "loopback")
+            presentedChain: clientChain, channelBinding: binding, remoteAddress: "loopback", session: Self.session)
         return LoopbackConnection(network: network, port: endpoint.port, listenerID: listener.id,
                                   info: clientView, serverView: serverView, handler: listener.handler)
     }

@@ -39,7 +39,8 @@ public final class OpenSSLTransport: Transport {
             let chain = established.peerChainPEM.compactMap { try? crypto.parseCertificate(pem: $0) }
             return ConnectionInfo(
                 peer: crypto.presentation(of: chain, anchor: .certificate(clientAnchor), role: .client, host: nil, at: clock.now()),
-                presentedChain: chain, channelBinding: established.channelBinding, remoteAddress: remote)
+                presentedChain: chain, channelBinding: established.channelBinding, remoteAddress: remote,
+                session: SessionParameters(version: established.version, cipher: established.cipher, alpn: established.alpn))
         }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -111,7 +112,8 @@ public final class OpenSSLTransport: Transport {
         let chain = established.peerChainPEM.compactMap { try? crypto.parseCertificate(pem: $0) }
         let info = ConnectionInfo(
             peer: crypto.presentation(of: chain, anchor: anchor, role: .server, host: endpoint.host, at: clock.now()),
-            presentedChain: chain, channelBinding: established.channelBinding, remoteAddress: endpoint.description)
+            presentedChain: chain, channelBinding: established.channelBinding, remoteAddress: endpoint.description,
+            session: SessionParameters(version: established.version, cipher: established.cipher, alpn: established.alpn))
         return OpenSSLConnection(channel: channel, info: info, host: endpoint.description, timeout: timeout,
                                  alpn: established.alpn)
     }

@@ -8,6 +8,8 @@ struct TLSEstablished: Sendable {
     let peerChainPEM: [String]
     let channelBinding: [UInt8]
     let alpn: String?
+    let version: String
+    let cipher: String
 }
 
 /// Owns one `SSL` and its two memory BIOs. `@unchecked Sendable`: it is
@@ -105,7 +107,9 @@ final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         flushCiphertext(context: context, promise: nil)
         if result == 1 {
             established = true
-            let info = TLSEstablished(peerChainPEM: peerChain(), channelBinding: channelBinding(), alpn: alpn())
+            let info = TLSEstablished(peerChainPEM: peerChain(), channelBinding: channelBinding(), alpn: alpn(),
+                                      version: String(cString: SSL_get_version(session.ssl)),
+                                      cipher: SSL_get_current_cipher(session.ssl).map { String(cString: SSL_CIPHER_get_name($0)) } ?? "none")
             handshake.succeed(info)
             context.fireUserInboundEventTriggered(info)
             let queued = pending

@@ -30,6 +30,8 @@ struct EventText {
             return "Unpaired \(id.short)..."
         case .samplesFetched(let id, let count):
             return style.dim("Fetched \(count) samples from \(id.short)...")
+        case .connectionDetails(let report):
+            return NetworkText.render(report)
         case .failed(let error):
             return style.red("Error: \(error.code.rawValue): \(error.message)")
         }

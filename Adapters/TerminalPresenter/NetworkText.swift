@@ -49,6 +49,21 @@ enum NetworkText {
         }
     }
 
+    /// `--debug-tls`, laid out like `openssl s_client`'s summary.
+    static func render(_ report: ConnectionReport) -> String {
+        var lines = ["--- TLS connection to \(report.address)",
+                     "Protocol: \(report.version)", "Cipher:   \(report.cipher)",
+                     "ALPN:     \(report.alpn ?? "none")", "Peer certificate chain:"]
+        for (depth, entry) in report.chain.enumerated() {
+            lines += [" \(depth) s:\(entry.subject)", "   i:\(entry.issuer)",
+                      "   v:NotBefore: \(stamp(entry.notBefore)); NotAfter: \(stamp(entry.notAfter))",
+                      "   serial: \(entry.serial)\(entry.isCA ? " (CA)" : "")", "   \(entry.fingerprint)"]
+        }
+        if report.chain.isEmpty { lines.append(" (none)") }
+        lines += ["Verify return code: \(report.verifyResult)", "Trust: \(report.trust)", "---"]
+        return lines.joined(separator: "\n")
+    }
+
     static func render(_ report: UnpairReport) -> String {
         guard !report.devices.isEmpty else { return "No paired devices." }
         return report.devices.map { entry in

@@ -18,5 +18,7 @@ public enum Event: Sendable, Equatable {
     case unpaired(DeviceID)
     case samplesServed(to: DeviceID, count: Int)
     case samplesFetched(from: DeviceID, count: Int)
+    /// `--debug-tls`: a connection's parameters and the peer's chain.
+    case connectionDetails(ConnectionReport)
     case failed(HealthSyncError)
 }

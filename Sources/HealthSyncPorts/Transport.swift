@@ -37,12 +37,16 @@ public struct ConnectionInfo: Sendable {
     public let channelBinding: [UInt8]
     /// The peer's address as seen by the transport.
     public let remoteAddress: String
+    /// What was negotiated, for `--debug-tls`.
+    public let session: SessionParameters
 
-    public init(peer: PeerPresentation, presentedChain: [Certificate], channelBinding: [UInt8], remoteAddress: String) {
+    public init(peer: PeerPresentation, presentedChain: [Certificate], channelBinding: [UInt8], remoteAddress: String,
+                session: SessionParameters) {
         self.peer = peer
         self.presentedChain = presentedChain
         self.channelBinding = channelBinding
         self.remoteAddress = remoteAddress
+        self.session = session
     }
 }
 
@@ -87,4 +91,17 @@ public protocol TransportConnection: Sendable {
     /// connection are answered in order.
     func send(_ request: WireRequest) async throws -> WireResponse
     func close() async
+}
+
+/// The protocol, cipher and application protocol a connection negotiated.
+public struct SessionParameters: Sendable, Equatable {
+    public let version: String
+    public let cipher: String
+    public let alpn: String?
+
+    public init(version: String, cipher: String, alpn: String?) {
+        self.version = version
+        self.cipher = cipher
+        self.alpn = alpn
+    }
 }

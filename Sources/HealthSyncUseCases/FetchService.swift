@@ -15,12 +15,12 @@ public struct FetchService: Sendable {
 
     /// Up to `limit` samples of `types` in [since, until), oldest first.
     public func fetch(types: [HealthDataType], limit: Int, since: Date? = nil, until: Date? = nil,
-                      device: String? = nil, host: String? = nil) async throws -> Result {
+                      device: String? = nil, host: String? = nil, debugTLS: Bool = false) async throws -> Result {
         guard limit >= 1 else { throw HealthSyncError(.invalidArgument, "--limit must be at least 1") }
         let connector = PeerConnector(deps: deps)
         var peer = try connector.peer(device)
         let endpoint = try connector.endpoint(for: peer, host: host)
-        let connection = try await connector.connect(to: peer, at: endpoint)
+        let connection = try await connector.connect(to: peer, at: endpoint, debug: debugTLS)
         defer { Task { await connection.close() } }
         var samples: [HealthSample] = []
         var cursor: SampleCursor?

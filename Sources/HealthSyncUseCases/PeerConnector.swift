@@ -29,7 +29,9 @@ struct PeerConnector {
                               hint: "Pass --host, or set it: `healthsync config set server.host <ip>`.")
     }
 
-    func connect(to peer: PeerRecord, at endpoint: Endpoint) async throws -> any TransportConnection {
+    /// Connects with our client certificate and applies the trust policy;
+    /// with `debug`, publishes what was negotiated and presented first.
+    func connect(to peer: PeerRecord, at endpoint: Endpoint, debug: Bool = false) async throws -> any TransportConnection {
         let loaded = try IdentityService(deps).ensureIdentity()
         let ca: Certificate
         do { ca = try deps.crypto.parseCertificate(pem: peer.caCertificatePEM) } catch {
@@ -41,10 +43,32 @@ struct PeerConnector {
         let context = TrustContext(anchorFingerprint: peer.caFingerprint, allowList: [peer.deviceID: peer],
                                    revokedSerials: [], expectedDeviceID: peer.deviceID,
                                    strictHost: deps.settings.strictHost)
-        if let refusal = TrustPolicy.evaluate(connection.info.peer, in: context, at: deps.clock.now()).error {
+        let refusal = TrustPolicy.evaluate(connection.info.peer, in: context, at: deps.clock.now()).error
+        if debug {
+            let info = connection.info
+            deps.bus.publish(.connectionDetails(ConnectionReport(
+                address: endpoint.description, version: info.session.version, cipher: info.session.cipher,
+                alpn: info.session.alpn, chain: info.presentedChain.map(ConnectionReport.ChainEntry.init),
+                verifyResult: Self.describe(info.peer.chainCheck), trust: refusal?.code.rawValue ?? "OK")))
+        }
+        if let refusal {
             await connection.close()
             throw refusal
         }
         return connection
+    }
+
+    /// Chain checks in the words `openssl verify` uses.
+    static func describe(_ check: ChainCheck) -> String {
+        switch check {
+        case .verified: "0 (ok)"
+        case .unknownIssuer: "21 (unable to verify the first certificate)"
+        case .selfSignedInChain: "19 (self-signed certificate in certificate chain)"
+        case .badSignature: "7 (certificate signature failure)"
+        case .expired: "10 (certificate has expired)"
+        case .notYetValid: "9 (certificate is not yet valid)"
+        case .hostMismatch: "62 (hostname mismatch)"
+        case .revoked: "23 (certificate revoked)"
+        }
     }
 }

@@ -17,6 +17,8 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Milliseconds to wait for the device.") var timeout: Int?
     @Option(name: .long, help: "Paired device (name or device-ID prefix).") var device: String?
     @Option(name: .long, help: "table, json or csv.") var format: FetchReport.Format = .table
+    @Flag(name: .long, help: "Print the TLS version, cipher, ALPN, the peer's certificate chain and the verify result.")
+    var debugTls = false
 
     func run() async throws {
         var global = self.global
@@ -24,7 +26,8 @@ struct FetchCommand: AsyncParsableCommand {
         try await CommandRunner(global: global).run { application, _ in
             let result = try await application.fetching.fetch(
                 types: try HealthDataType.parseList(types), limit: limit, since: try DateArgument.parse(since, "since"),
-                until: try DateArgument.parse(until, "until"), device: device, host: host)
+                until: try DateArgument.parse(until, "until"), device: device, host: host,
+                debugTLS: debugTls)
             return .fetched(FetchReport(device: result.peer.name, deviceID: result.peer.deviceID, format: format,
                                         samples: result.samples))
         }

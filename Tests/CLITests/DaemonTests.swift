@@ -56,6 +56,14 @@ struct DaemonTests {
         #expect((sharerStatus["daemon"] as? [String: Any])?["pid"] as? Int != nil)
         #expect(sharerStatus["live"] == nil)
 
+        // --debug-tls shows what was negotiated and how the chain was judged.
+        let debug = try cli.run("fetch", "--types", "steps", "--limit", "1", "--debug-tls")
+        #expect(debug.status == 0)
+        for line in ["Protocol: TLSv1.3", "Cipher:   TLS_", "ALPN:     healthsync/1", " 0 s:healthsync-server",
+                     " 1 s:healthsync-ca", "Verify return code: 0 (ok)", "Trust: OK"] {
+            #expect(debug.standardError.contains(line), "\(line) missing from \(debug.standardError)")
+        }
+
         // The same QR, scanned from the image by another device, is spent.
         let rescanned = try cli.run("scan", "--image", png, "--state-dir", cli.home.file("third"), "--json")
         #expect(rescanned.errorCode == "PAIRING_TOKEN_EXPIRED")

@@ -57,6 +57,36 @@ struct InteropTests {
         await setup.listener.close()
     }
 
+    @Test func twoHundredConnectionsAreHeldOpenAndServedAtOnce() async throws {
+        let setup = try await setUp()
+        let joiner = setup.joiner
+        let peer = try #require(try joiner.peers().first)
+        let credentials = TransportCredentials(
+            key: try joiner.application.identity.ensureIdentity().identity.deviceKey,
+            certificate: try joiner.deps.crypto.parseCertificate(pem: try #require(peer.clientCertificatePEM)))
+        let anchor = TrustAnchor.certificate(try joiner.deps.crypto.parseCertificate(pem: peer.caCertificatePEM))
+        let transport = joiner.deps.transport, endpoint = setup.listener.endpoint
+        let connections = try await withThrowingTaskGroup(of: (any TransportConnection).self) { group in
+            for _ in 0..<200 {
+                group.addTask {
+                    try await transport.connect(to: endpoint, credentials: credentials, anchor: anchor,
+                                                timeoutMilliseconds: 60_000)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(connections.count == 200)
+        // Every one of them is still open and is answered.
+        let request = WireRequest(method: "GET", path: WireRoute.healthData, query: ["types": "steps", "limit": "1"])
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for connection in connections { group.addTask { try await connection.send(request).status } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 200))
+        for connection in connections { await connection.close() }
+        await setup.listener.close()
+    }
+
     @Test func curlReadsHealthDataWithTheClientCertificate() async throws {
         let setup = try await setUp()
         let curl = try tool("curl")
