@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's main-job command: installs missing system packages, builds
 # healthsync, and runs a demo on 127.0.0.1 with temporary devices: a phone
-# shares its data, a laptop pairs with the 6-digit code (SPAKE2+), a tablet
-# with the QR payload (token), the laptop fetches over mutual TLS 1.3, and
+# runs the daemon and starts pairing sessions through its control API, a
+# laptop pairs with the 6-digit code (SPAKE2+), a tablet scans the QR code
+# from a PNG (token), the laptop fetches over mutual TLS 1.3, and
 # everything is removed at the end. Your real keystore is never touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,58 +22,72 @@ cleanup() {
 trap cleanup EXIT
 export HOME="$demo/home" XDG_CONFIG_HOME="$demo/config" NO_COLOR=1
 phone="$demo/phone" laptop="$demo/laptop" tablet="$demo/tablet"
+# Each device has its own state folder and name.
+device() { local name="$1"; shift; HEALTHSYNC_DEVICE_NAME="$name" HEALTHSYNC_STATE_DIR="$demo/$name" "$bin" "$@"; }
+phone() { device phone "$@"; }
+laptop() { device laptop "$@"; }
+tablet() { device tablet "$@"; }
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" "$2" | head -n 1; }
 
-# Starts `healthsync share --once --yes` for the phone and waits for its first line.
-share() {
-  "$bin" share --state-dir "$phone" --port "${1:-0}" --advertise 127.0.0.1 --yes --once --json \
-    >"$demo/share.json" 2>/dev/null </dev/null &
-  pids+=($!)
-  for _ in $(seq 100); do [ -s "$demo/share.json" ] && return 0; sleep 0.1; done
-  echo "share did not start" >&2
+# Waits until file $1 contains text $2.
+await() {
+  for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "timed out waiting for '$2' in $1" >&2
   exit 1
 }
 
 step "healthsync samples generate --days 7   # on the phone"
-"$bin" samples generate --days 7 --state-dir "$phone"
+phone samples generate --days 7
 
-step "healthsync share   # on the phone: a code and a QR payload"
-share
-port="$(field port "$demo/share.json")"
-code="$(field code "$demo/share.json")"
-echo "Sharing on 127.0.0.1:$port with code $code"
+step "healthsync daemon --port 0 --api-port 0   # on the phone: peers over mutual TLS, control API on 127.0.0.1"
+HEALTHSYNC_DEVICE_NAME=phone HEALTHSYNC_STATE_DIR="$phone" "$bin" daemon --port 0 --api-port 0 --advertise 127.0.0.1 --json >"$demo/daemon.json" 2>/dev/null &
+pids+=($!)
+await "$demo/daemon.json" '"port"'
+port="$(field port "$demo/daemon.json")"
+echo "The phone's daemon serves peers on port $port"
+
+step "healthsync pair --yes   # on the phone: a session through its daemon (boxed code and QR code)"
+HEALTHSYNC_DEVICE_NAME=phone HEALTHSYNC_STATE_DIR="$phone" "$bin" pair --yes >"$demo/pair.txt" 2>&1 </dev/null &
+pair_pid=$!
+pids+=($pair_pid)
+await "$demo/pair.txt" "Waiting for connection"
+cat "$demo/pair.txt"
+code="$(sed -n 's/.*PAIRING CODE: \([0-9]*\).*/\1/p' "$demo/pair.txt")"
 
 step "healthsync pair --code $code --host 127.0.0.1:$port   # on the laptop"
-"$bin" pair --code "$code" --host "127.0.0.1:$port" --state-dir "$laptop"
-wait "${pids[-1]}" || true
+laptop pair --code "$code" --host "127.0.0.1:$port"
+wait "$pair_pid" || true
+tail -n 4 "$demo/pair.txt"
 
-step "healthsync share --port $port   # again, for the tablet"
-rm -f "$demo/share.json"
-share "$port"
-payload="$(sed -n 's/.*"payload":"\(.*\)","port".*/\1/p' "$demo/share.json" | sed 's/\\"/"/g')"
+step "healthsync pair --yes --qr-png pairing.png   # on the phone, for the tablet"
+HEALTHSYNC_DEVICE_NAME=phone HEALTHSYNC_STATE_DIR="$phone" "$bin" pair --yes --qr-png "$demo/pairing.png" >/dev/null 2>&1 </dev/null &
+pair_pid=$!
+pids+=($pair_pid)
+for _ in $(seq 200); do [ -s "$demo/pairing.png" ] && break; sleep 0.05; done
 
-step "healthsync pair --token '<QR payload>'   # on the tablet"
-"$bin" pair --token "$payload" --state-dir "$tablet"
-wait "${pids[-1]}" || true
-
-step "healthsync daemon --port $port   # on the phone"
-"$bin" daemon --state-dir "$phone" --port "$port" &
-pids+=($!)
-sleep 1
+step "healthsync scan --image pairing.png   # on the tablet: the QR code read with libzbar"
+tablet scan --image "$demo/pairing.png"
+wait "$pair_pid" || true
 
 step "healthsync fetch --types steps,heartRate --limit 6   # on the laptop"
-"$bin" fetch --types steps,heartRate --limit 6 --state-dir "$laptop"
+laptop fetch --types steps,heartRate --limit 6
 
-step "healthsync status   # on the laptop"
-"$bin" status --state-dir "$laptop"
+step "healthsync status   # on the laptop: with a live check of the phone"
+laptop status
+
+step "healthsync status   # on the phone: its daemon answers"
+phone status
 
 step "healthsync devices   # on the phone"
-"$bin" devices --state-dir "$phone"
+phone devices
 
 step "healthsync unpair   # on the tablet"
-"$bin" unpair --state-dir "$tablet"
+tablet unpair
+
+step "healthsync fetch --types steps --limit 1 --debug-tls   # on the laptop"
+laptop fetch --types steps --limit 1 --debug-tls
 
 step "healthsync cert info   # on the laptop"
-"$bin" cert info --state-dir "$laptop"
+laptop cert info
