@@ -84,6 +84,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // scripts/bench.sh's helper: holds many mutual-TLS connections open.
+        .executableTarget(name: "healthsync-bench", dependencies: [domain, ports, "HealthSyncWiring"]),
+
         // Tests.
         .target(name: "HealthSyncTestSupport", dependencies: [domain, ports], path: "Tests/TestSupport"),
         .testTarget(name: "HealthSyncCoreTests", dependencies: [

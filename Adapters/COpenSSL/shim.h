@@ -191,6 +191,7 @@ static inline int hs_ssl_client_alpn(SSL *ssl) {
 }
 
 static inline int hs_ssl_add_chain_certificate(SSL *ssl, X509 *x509) { return (int)SSL_add1_chain_cert(ssl, x509); }
+static inline int hs_ssl_ctx_add_chain_certificate(SSL_CTX *context, X509 *x509) { return (int)SSL_CTX_add1_chain_cert(context, x509); }
 
 static inline size_t hs_bio_pending(BIO *bio) { return BIO_ctrl_pending(bio); }
 

@@ -19,20 +19,18 @@ public final class OpenSSLTransport: Transport {
     private let crypto: any Crypto
     private let clock: any WallClock
     private let group: any EventLoopGroup
-    private let serverContext: TLSContext
     private let clientContext: TLSContext
 
     public init(crypto: any Crypto, clock: any WallClock) throws {
         self.crypto = crypto
         self.clock = clock
         group = MultiThreadedEventLoopGroup.singleton
-        serverContext = try TLSContext(server: true)
         clientContext = try TLSContext(server: false)
     }
 
     public func listen(on endpoint: Endpoint, credentials: TransportCredentials, clientAnchor: Certificate,
                        handler: @escaping WireHandler) async throws -> any TransportListener {
-        let context = serverContext
+        let context = try TLSContext(server: true, credentials: credentials)
         let crypto = self.crypto, clock = self.clock
         let children = ChildChannels()
         let describe: @Sendable (TLSEstablished, String) -> ConnectionInfo = { established, remote in
@@ -49,7 +47,7 @@ public final class OpenSSLTransport: Transport {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     children.add(channel)
-                    let session = try SSLSession(try context.makeSSL(credentials: credentials))
+                    let session = try SSLSession(try context.makeSSL(credentials: nil))
                     let handshake = channel.eventLoop.makePromise(of: TLSEstablished.self)
                     let remote = channel.remoteAddress?.ipAddress ?? "unknown"
                     let sync = channel.pipeline.syncOperations

@@ -13,6 +13,9 @@ final class PeerRequestHandler: ChannelInboundHandler {
 
     private let describe: @Sendable (TLSEstablished) -> ConnectionInfo
     private let handler: WireHandler
+    private var established: TLSEstablished?
+    /// Judged on the first request, not at the handshake: a connection that
+    /// never asks anything costs no chain parsing or verification.
     private var info: ConnectionInfo?
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
@@ -25,7 +28,7 @@ final class PeerRequestHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let established = event as? TLSEstablished {
-            info = describe(established)
+            self.established = established
         } else if event is IdleStateHandler.IdleStateEvent {
             // Slow or idle clients are cut off.
             context.close(promise: nil)
@@ -47,10 +50,12 @@ final class PeerRequestHandler: ChannelInboundHandler {
                 body += bytes
             }
         case .end:
-            guard let requestHead = head, let info else {
+            guard let requestHead = head, let established else {
                 context.close(promise: nil)
                 return
             }
+            let info = self.info ?? describe(established)
+            self.info = info
             head = nil
             if tooLarge {
                 write(WireResponse(error: HealthSyncError(.payloadTooLarge)), keepAlive: false, context: context)

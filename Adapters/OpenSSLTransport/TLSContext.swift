@@ -10,7 +10,9 @@ final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
     let isServer: Bool
 
-    init(server: Bool) throws {
+    /// A context; a server's `credentials` are loaded into it once, so each
+    /// connection's `SSL` inherits them instead of parsing PEM again.
+    init(server: Bool, credentials: TransportCredentials? = nil) throws {
         guard let context = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()) else {
             throw HealthSyncError(.cryptoFailure, "Cannot create a TLS context", cause: TLSErrors.drain())
         }
@@ -22,6 +24,7 @@ final class TLSContext: @unchecked Sendable {
         if server { hs_ssl_ctx_server_alpn(context) }
         self.context = context
         self.isServer = server
+        if let credentials { try Self.use(credentials, on: context) }
     }
 
     deinit { SSL_CTX_free(context) }
@@ -38,6 +41,24 @@ final class TLSContext: @unchecked Sendable {
         } catch {
             SSL_free(ssl)
             throw error
+        }
+    }
+
+    private static func use(_ credentials: TransportCredentials, on context: OpaquePointer) throws {
+        let key = try PEMObjects.privateKey(credentials.key)
+        defer { EVP_PKEY_free(key) }
+        let leaf = try PEMObjects.certificate(credentials.certificate.pem)
+        defer { X509_free(leaf) }
+        guard SSL_CTX_use_certificate(context, leaf) == 1, SSL_CTX_use_PrivateKey(context, key) == 1,
+              SSL_CTX_check_private_key(context) == 1 else {
+            throw HealthSyncError(.keystoreCorrupt, "The TLS key does not match its certificate", cause: TLSErrors.drain())
+        }
+        for certificate in credentials.chain {
+            let x509 = try PEMObjects.certificate(certificate.pem)
+            defer { X509_free(x509) }
+            guard hs_ssl_ctx_add_chain_certificate(context, x509) == 1 else {
+                throw HealthSyncError(.cryptoFailure, "Cannot add the CA to the TLS chain", cause: TLSErrors.drain())
+            }
         }
     }
 

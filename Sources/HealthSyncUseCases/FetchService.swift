@@ -41,4 +41,12 @@ public struct FetchService: Sendable {
         deps.bus.publish(.samplesFetched(from: peer.deviceID, count: samples.count))
         return Result(peer: peer, samples: samples)
     }
+
+    /// A mutually authenticated connection to the paired sharing device
+    /// (for callers that keep it open, like the benchmark holding many).
+    public func openConnection(device: String? = nil, host: String? = nil) async throws -> any TransportConnection {
+        let connector = PeerConnector(deps: deps)
+        let peer = try connector.peer(device)
+        return try await connector.connect(to: peer, at: try connector.endpoint(for: peer, host: host))
+    }
 }
