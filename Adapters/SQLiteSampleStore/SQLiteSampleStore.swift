@@ -61,26 +61,40 @@ public final class SQLiteSampleStore: SampleStore {
             arguments += [cursor.startMillis, cursor.startMillis, cursor.id]
         }
         arguments.append(query.limit + 1)
-        let sql = "SELECT * FROM samples WHERE \(conditions.joined(separator: " AND ")) ORDER BY start_ms, id LIMIT ?"
+        let sql = "SELECT id, type, value, unit, start_ms, end_ms, source_name, metadata FROM samples WHERE \(conditions.joined(separator: " AND ")) ORDER BY start_ms, id LIMIT ?"
         let decoder = JSONDecoder()
-        let rows = try run {
-            try database.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) }
-        }
-        var samples = try rows.prefix(query.limit).map { row -> HealthSample in
-            guard let id = row["id"] as String?, let typeName = row["type"] as String?,
-                  let type = HealthDataType(rawValue: typeName), let value = row["value"] as Double?,
-                  let unit = row["unit"] as String?, let start = row["start_ms"] as Int64?,
-                  let end = row["end_ms"] as Int64?, let source = row["source_name"] as String?,
-                  let metadataText = row["metadata"] as String?,
-                  let metadata = try? decoder.decode([String: String].self, from: Data(metadataText.utf8)) else {
-                throw HealthSyncError(.storageFailure, "The sample store \(databasePath) has an unreadable row")
+        let unreadable = HealthSyncError(.storageFailure, "The sample store \(databasePath) has an unreadable row")
+        // Columns by position (in the SELECT's order): by name costs a lookup per value.
+        let (samples, more) = try run {
+            try database.read { db -> ([HealthSample], Bool) in
+                var samples: [HealthSample] = []
+                samples.reserveCapacity(query.limit)
+                var more = false
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+                while let row = try rows.next() {
+                    guard samples.count < query.limit else {
+                        more = true
+                        break
+                    }
+                    guard let id = row[0] as String?, let typeName = row[1] as String?,
+                          let type = HealthDataType(rawValue: typeName), let value = row[2] as Double?,
+                          let unit = row[3] as String?, let start = row[4] as Int64?, let end = row[5] as Int64?,
+                          let source = row[6] as String?, let metadataText = row[7] as String? else { throw unreadable }
+                    var metadata: [String: String] = [:]
+                    if metadataText != "{}" {
+                        guard let decoded = try? decoder.decode([String: String].self, from: Data(metadataText.utf8)) else {
+                            throw unreadable
+                        }
+                        metadata = decoded
+                    }
+                    samples.append(HealthSample(id: id, type: type, value: value, unit: unit,
+                                                startDate: Date(millisecondsSince1970: start),
+                                                endDate: Date(millisecondsSince1970: end), sourceName: source,
+                                                metadata: metadata))
+                }
+                return (samples, more)
             }
-            return HealthSample(id: id, type: type, value: value, unit: unit,
-                                startDate: Date(millisecondsSince1970: start), endDate: Date(millisecondsSince1970: end),
-                                sourceName: source, metadata: metadata)
         }
-        let more = rows.count > query.limit
-        samples = Array(samples)
         return SamplePage(samples: samples, nextCursor: more ? samples.last.map(SampleCursor.init(after:)) : nil)
     }
 

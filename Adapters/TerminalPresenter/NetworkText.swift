@@ -33,6 +33,7 @@ enum NetworkText {
     static func render(_ report: FetchReport) -> String {
         switch report.format {
         case .json:
+            if let bytes = SampleJSON.encode(report.samples) { return String(decoding: bytes, as: UTF8.self) }
             let encoder = JSONPresenterLikeEncoder.make()
             return (try? String(decoding: encoder.encode(report.samples), as: UTF8.self)) ?? "[]"
         case .csv:

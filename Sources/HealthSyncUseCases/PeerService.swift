@@ -62,7 +62,9 @@ public struct PeerService: Sendable {
             let peer = try authorize(info, identity: identity)
             let page = try deps.sampleStore.query(try SampleRequest.query(from: request.query, shared: deps.sharedTypes))
             deps.bus.publish(.samplesServed(to: peer.deviceID, count: page.samples.count))
-            return try ok(SamplesPageMessage(samples: page.samples, nextCursor: page.nextCursor?.token))
+            let message = SamplesPageMessage(samples: page.samples, nextCursor: page.nextCursor?.token)
+            if let body = SampleJSON.encode(message) { return WireResponse(status: 200, body: body) }
+            return try ok(message)
         case ("POST", WireRoute.unpair):
             let peer = try authorize(info, identity: identity)
             try UnpairService(deps).forget(peer)
