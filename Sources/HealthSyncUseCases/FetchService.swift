@@ -28,7 +28,7 @@ public struct FetchService: Sendable {
             let pageSize = min(SampleQuery.maxPageSize, limit - samples.count)
             let items = SampleRequest.queryItems(types: types, limit: pageSize, since: since, until: until, cursor: cursor)
             let response = try await connection.send(WireRequest(method: "GET", path: WireRoute.healthData, query: items))
-            let page = try WireCodec.result(SamplesPageMessage.self, from: response, maxBytes: WireCodec.maxResponseBytes)
+            let page = try Self.page(from: response)
             guard page.samples.count <= pageSize else {
                 throw HealthSyncError(.protocolError, "The peer sent more samples than asked for")
             }
@@ -40,6 +40,16 @@ public struct FetchService: Sendable {
         try deps.keyStore.savePeer(peer)
         deps.bus.publish(.samplesFetched(from: peer.deviceID, count: samples.count))
         return Result(peer: peer, samples: samples)
+    }
+
+    /// A page from its response: the direct reader for the usual case, the
+    /// generic decoder (and its errors) for anything else.
+    static func page(from response: WireResponse) throws -> SamplesPageMessage {
+        if response.status == 200, response.body.count <= WireCodec.maxResponseBytes,
+           let page = SampleJSONReader.page(response.body) {
+            return page
+        }
+        return try WireCodec.result(SamplesPageMessage.self, from: response, maxBytes: WireCodec.maxResponseBytes)
     }
 
     /// A mutually authenticated connection to the paired sharing device

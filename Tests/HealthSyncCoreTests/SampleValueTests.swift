@@ -134,3 +134,67 @@ struct SampleJSONTests {
         #expect(SampleJSON.encode(SamplesPageMessage(samples: [Self.sample("x", value: .nan)], nextCursor: nil)) == nil)
     }
 }
+
+@Suite("Direct sample JSON reader")
+struct SampleJSONReaderTests {
+    static let page = SamplesPageMessage(samples: [
+        SampleJSONTests.sample("a", value: 58),
+        SampleJSONTests.sample("b/\"q\"\\", value: 0.1, metadata: ["HKDevice": "Apple Watch ⌚ & co", "z": "line\nbreak\u{1}"]),
+        SampleJSONTests.sample("c", value: -1.5e-7, source: "Tab\there 😀"),
+    ], nextCursor: "next")
+
+    @Test func readsWhatBothEncodersWrite() throws {
+        let fast = try #require(SampleJSON.encode(Self.page))
+        #expect(SampleJSONReader.page(fast)?.samples == Self.page.samples)
+        #expect(SampleJSONReader.page(fast)?.nextCursor == "next")
+        // The generic encoder, pretty-printed, with whitespace everywhere.
+        let encoder = StateJSON.encoder()
+        let pretty = Array(try encoder.encode(Self.page))
+        #expect(SampleJSONReader.page(pretty)?.samples == Self.page.samples)
+        let escaped = Array(#"{"samples":[{"endDate":"2026-01-07T10:20:30Z","id":"\u00e9\ud83d\ude00\/","metadata":{},"sourceName":"s","startDate":"2026-01-07T10:20:30.5Z","type":"steps","unit":"count","value":1e3}],"nextCursor":null}"#.utf8)
+        let read = try #require(SampleJSONReader.page(escaped))
+        #expect(read.samples.first?.id == "é😀/")
+        #expect(read.samples.first?.value == 1000)
+        #expect(read.nextCursor == nil)
+    }
+
+    @Test func anythingUnexpectedIsLeftToTheGenericDecoder() throws {
+        let good = String(decoding: try #require(SampleJSON.encode(Self.page)), as: UTF8.self)
+        let bad = [
+            good + "x", String(good.dropLast()), good.replacingOccurrences(of: "\"unit\"", with: "\"units\""),
+            good.replacingOccurrences(of: "\"value\":58", with: "\"value\":58,\"value\":59"),
+            good.replacingOccurrences(of: "heartRate", with: "heartrate"),
+            good.replacingOccurrences(of: "\"value\":58", with: "\"value\":\"58\""),
+            good.replacingOccurrences(of: "2026-09-21T14:14", with: "2026-02-30T14:14"), "", "[]", "{}", "{\"samples\":[1]}",
+            #"{"samples":[],"nextCursor":"\x"}"#, #"{"samples":[],"nextCursor":"\ud800"}"#,
+            "{\"samples\":[],\"nextCursor\":\"a\u{1}\"}", #"{"samples":[],"nextCursor":NaN}"#,
+        ]
+        for text in bad { #expect(SampleJSONReader.page(Array(text.utf8)) == nil, "\(text.prefix(80))") }
+    }
+
+    /// Random corruptions never crash it, and whatever it accepts the
+    /// generic decoder reads the same way.
+    @Test func agreesWithTheGenericDecoderOnCorruptedInput() throws {
+        let good = try #require(SampleJSON.encode(Self.page))
+        var state: UInt64 = 42
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        let alphabet = Array(#"{}[]":,\ "0123456789eE.-+nulltruefalseuabcdefZT"#.utf8)
+        for _ in 0..<3000 {
+            var bytes = good
+            for _ in 0...(next() % 3) {
+                let position = next() % bytes.count
+                switch next() % 3 {
+                case 0: bytes[position] = alphabet[next() % alphabet.count]
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(alphabet[next() % alphabet.count], at: position)
+                }
+            }
+            guard let fast = SampleJSONReader.page(bytes) else { continue }
+            let generic = try? WireCodec.decode(SamplesPageMessage.self, from: bytes)
+            #expect(generic?.samples == fast.samples, "\(String(decoding: bytes, as: UTF8.self).prefix(200))")
+        }
+    }
+}
