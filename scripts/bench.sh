@@ -14,8 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/setup-system.sh)"
 
-swift build -c release --product healthsync >&2
-swift build -c release --product healthsync-bench >&2
+swift build -c release --static-swift-stdlib --product healthsync >&2
+swift build -c release --static-swift-stdlib --product healthsync-bench >&2
 bindir="$(swift build -c release --show-bin-path)"
 bin="$bindir/healthsync" holder="$bindir/healthsync-bench"
 seconds="${BENCH_SECONDS:-5}"

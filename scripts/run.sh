@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/setup-system.sh)"
 
-swift build -c release --product healthsync >&2
+swift build -c release --static-swift-stdlib --product healthsync >&2
 bin="$(swift build -c release --show-bin-path)/healthsync"
 
 demo="$(mktemp -d)"
