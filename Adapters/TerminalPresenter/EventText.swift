@@ -14,7 +14,9 @@ struct EventText {
         case .pairingCodeIssued:
             return "Waiting for connection..."
         case .pairingRequestPending(let name, let id, let check):
-            return "\nIncoming pairing request!\n\n  Device: \(name) (\(id))\n  Check:  \(check)\n"
+            // The device ID is the key's fingerprint: "Key:" abbreviates it as guide 002 does.
+            return "\nIncoming pairing request!\n\n  Device: \(name) (\(id))\n  Key:    \(id.hex.prefix(8))...\(id.hex.suffix(8))\n"
+                + "  Check:  \(check) (the other device shows the same number)\n"
         case .pairingCheckNumber(let number):
             return "Joining pairing session...\nCheck number: \(number) (the other device shows the same number)"
         case .pairingCancelled:

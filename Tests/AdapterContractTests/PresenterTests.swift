@@ -4,6 +4,7 @@ import HealthSyncPorts
 import JSONPresenter
 import Synchronization
 import TerminalPresenter
+import LibQREncode
 import Testing
 
 final class Captured: Sendable {
@@ -110,7 +111,7 @@ struct PairingEventWordingTests {
         presenter.show(Event.paired(name: "desktop", deviceID: id))
         presenter.show(Event.pairingRejected(id))
         #expect(err.text.contains("Waiting for connection..."))
-        #expect(err.text.contains("Incoming pairing request!\n\n  Device: desktop (\(id))"))
+        #expect(err.text.contains("Incoming pairing request!\n\n  Device: desktop (\(id))\n  Key:    a1a1a1a1...a1a1a1a1"))
         #expect(err.text.contains("042137"))
         #expect(err.text.contains("Joining pairing session..."))
         #expect(err.text.contains("Device paired successfully!\nThe devices will now sync automatically when discovered on the network."))
@@ -126,7 +127,9 @@ struct PairingEventWordingTests {
                                .pairingRequestPending(name: "n", deviceID: id, checkNumber: "000001"),
                                .pairingCheckNumber("000001"), .pairingCancelled, .pairingAccepted(id), .pairingRejected(id),
                                .paired(name: "n", deviceID: id), .unpaired(id), .samplesServed(to: id, count: 2),
-                               .samplesFetched(from: id, count: 2), .failed(HealthSyncError(.notPaired))]
+                               .samplesFetched(from: id, count: 2), .failed(HealthSyncError(.notPaired)),
+                               .connectionDetails(ConnectionReport(address: "a:1", version: "TLSv1.3", cipher: "c", alpn: nil,
+                                                                   chain: [], verifyResult: "0 (ok)", trust: "OK"))]
         for event in events { presenter.show(event) }
         let lines = err.text.split(separator: "\n")
         #expect(lines.count == events.count)
@@ -134,5 +137,34 @@ struct PairingEventWordingTests {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             #expect(object["event"] is String)
         }
+    }
+}
+
+@Suite("QR codes in the terminal")
+struct QRTextTests {
+    /// Two rows per line with half blocks, light modules as blocks, a
+    /// 2-module quiet zone: what `qrencode -t UTF8 -m 2` prints.
+    @Test func halfBlocksWithATwoModuleMargin() throws {
+        let code = try LibQREncodeEncoder().encode(QRCodeTests.payload)
+        let out = Captured()
+        TerminalPresenter(colour: false, output: out.append, errorOutput: { _ in }).show(.listening(ListeningReport(
+            listening: "0.0.0.0:8443", port: 8443, deviceID: DeviceID(bytes: Array(repeating: 1, count: 32))!,
+            code: "123456", advertised: "192.168.1.20:8443", payload: QRCodeTests.payload, expiresAt: Date(), qr: code)))
+        let lines = out.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let drawn = lines.filter { $0.hasPrefix("██") && $0.hasSuffix("██") }
+        #expect(drawn.count == (code.size + 1) / 2 + 2)
+        #expect(drawn.allSatisfy { $0.count == code.size + 4 })
+        #expect(drawn.first == String(repeating: "█", count: code.size + 4))
+        // The top-left finder pattern: dark row 0 over dark row 1 is blank; the ring's inside is light.
+        #expect(drawn[1].hasPrefix("██ ▄▄▄▄▄ █"))
+        #expect(drawn.joined().allSatisfy { "█▀▄ ".contains($0) })
+        #expect(out.text.contains("PAIRING CODE: 123456"))
+        #expect(out.text.contains("Code expires in"))
+        // JSON output carries the payload, not the drawing.
+        let json = Captured()
+        JSONPresenter(output: json.append, errorOutput: { _ in }).show(.listening(ListeningReport(
+            listening: "x", port: 1, deviceID: DeviceID(bytes: Array(repeating: 1, count: 32))!, payload: "p", qr: code)))
+        #expect(!json.text.contains("qr\""))
+        #expect(json.text.contains("\"payload\":\"p\""))
     }
 }

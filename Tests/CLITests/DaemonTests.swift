@@ -56,6 +56,13 @@ struct DaemonTests {
         #expect((sharerStatus["daemon"] as? [String: Any])?["pid"] as? Int != nil)
         #expect(sharerStatus["live"] == nil)
 
+        // `config set server.host/port` is where the next fetch goes.
+        _ = try cli.json("config", "set", "server.host", "127.0.0.1")
+        _ = try cli.json("config", "set", "server.port", "1")
+        #expect(try cli.run("fetch", "--types", "steps", "--json").errorCode == "DEVICE_NOT_FOUND")
+        _ = try cli.json("config", "set", "server.port", String(port))
+        #expect(try cli.run("fetch", "--types", "steps", "--json").status == 0)
+
         // --debug-tls shows what was negotiated and how the chain was judged.
         let debug = try cli.run("fetch", "--types", "steps", "--limit", "1", "--debug-tls")
         #expect(debug.status == 0)
@@ -79,6 +86,32 @@ struct DaemonTests {
         // SIGTERM: a graceful stop that withdraws daemon.json.
         #expect(await daemon.terminate() == 0)
         #expect(!FileManager.default.fileExists(atPath: sharer + "/daemon.json"))
+    }
+
+    @Test func scanReadsThePayloadFromStandardInputAndRefusesGarbage() async throws {
+        let cli = CLI()
+        let sharer = cli.home.file("sharer")
+        let (daemon, _) = try await daemon(cli, state: sharer)
+        let pairing = try BackgroundProcess(CLI.binary, ["pair", "--state-dir", sharer, "--yes", "--json"],
+                                            environment: cli.environment)
+        let line = try #require(await pairing.firstLine(), "pair printed nothing")
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let payload = try #require(shown["payload"] as? String)
+
+        let garbage = try await ProcessRunner.runDetached(CLI.binary, ["scan", "--json"], environment: cli.environment,
+                                            standardInput: "not a payload\n")
+        #expect(garbage.errorCode == "INVALID_QR_PAYLOAD")
+        let image = cli.home.file("not.png")
+        try Data("GIF89a".utf8).write(to: URL(fileURLWithPath: image))
+        #expect(try cli.run("scan", "--image", image, "--json").errorCode == "INVALID_QR_PAYLOAD")
+        #expect(try cli.run("scan", "--image", cli.home.file("missing.png"), "--json").errorCode == "INVALID_ARGUMENT")
+
+        let scanned = try await ProcessRunner.runDetached(CLI.binary, ["scan", "--json"], environment: cli.environment,
+                                                          standardInput: "\n  \(payload)  \n")
+        #expect(scanned.status == 0, "\(scanned.standardOutput)\(scanned.standardError)")
+        #expect(scanned.json?["deviceID"] as? String == shown["deviceID"] as? String)
+        #expect(await pairing.finish() == 0)
+        #expect(await daemon.terminate() == 0)
     }
 
     @Test func theTokenIsRequiredAndCheckedByEveryRouteButHealth() async throws {

@@ -16,9 +16,10 @@ public struct ProcessResult: Sendable {
 }
 
 public enum ProcessRunner {
-    /// Runs `executable` with `arguments` and exactly `environment`, with no stdin.
+    /// Runs `executable` with `arguments` and exactly `environment`; stdin
+    /// is `standardInput` (then closed), or empty.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String],
-                           directory: String? = nil) throws -> ProcessResult {
+                           directory: String? = nil, standardInput: String? = nil) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -27,8 +28,13 @@ public enum ProcessRunner {
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
-        process.standardInput = FileHandle.nullDevice
+        let input = standardInput.map { _ in Pipe() }
+        process.standardInput = input ?? FileHandle.nullDevice
         try process.run()
+        if let input, let standardInput {
+            input.fileHandleForWriting.write(Data(standardInput.utf8))
+            try? input.fileHandleForWriting.close()
+        }
         // Drain stderr on another thread so a chatty child cannot fill the pipe and stall.
         let errorData = ErrorCollector(error.fileHandleForReading)
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
@@ -74,7 +80,9 @@ extension ProcessRunner {
                                    standardInput: String? = nil) async throws -> ProcessResult {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try run(executable, arguments, environment: environment) })
+                continuation.resume(with: Result {
+                    try run(executable, arguments, environment: environment, standardInput: standardInput)
+                })
             }
         }
     }
