@@ -13,12 +13,15 @@ final class ControlServerHandler: ChannelInboundHandler {
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
+    /// Requests handed to the use cases and not yet answered: a request
+    /// waiting for the sharing user's decision is not an idle client.
+    private var inFlight = 0
 
     init(handler: @escaping ControlHandler) { self.handler = handler }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
+            if inFlight == 0 { context.close(promise: nil) }
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -54,9 +57,13 @@ final class ControlServerHandler: ChannelInboundHandler {
             let bound = NIOLoopBound(context, eventLoop: loop)
             let this = NIOLoopBound(self, eventLoop: loop)
             let handler = self.handler
+            inFlight += 1
             Task {
                 let response = await handler(request)
-                loop.execute { this.value.write(response, keepAlive: keepAlive, context: bound.value) }
+                loop.execute {
+                    this.value.inFlight -= 1
+                    this.value.write(response, keepAlive: keepAlive, context: bound.value)
+                }
             }
         }
     }

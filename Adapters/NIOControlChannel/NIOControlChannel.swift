@@ -8,16 +8,22 @@ import Synchronization
 /// The `ControlChannel` port over plain HTTP/1.1 with SwiftNIO. Only the
 /// loopback interface is meant to carry it: the token, not TLS, protects it.
 public final class NIOControlChannel: ControlChannel {
-    static let idleTimeout: TimeAmount = .seconds(30)
     /// `POST /pair/join` waits for the sharing user's answer.
     static let longestRequest: TimeAmount = .seconds(660)
 
     private let group: any EventLoopGroup
+    private let idleTimeout: TimeAmount
 
-    public init() { group = MultiThreadedEventLoopGroup.singleton }
+    /// `idleTimeoutMilliseconds`: how long a client may stay silent (while
+    /// none of its requests is being answered) before it is cut off.
+    public init(idleTimeoutMilliseconds: Int = 30_000) {
+        group = MultiThreadedEventLoopGroup.singleton
+        idleTimeout = .milliseconds(Int64(idleTimeoutMilliseconds))
+    }
 
     public func serve(on endpoint: Endpoint, handler: @escaping ControlHandler) async throws -> any TransportListener {
         let connections = ControlConnections()
+        let idleTimeout = self.idleTimeout
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 64)
@@ -26,7 +32,7 @@ public final class NIOControlChannel: ControlChannel {
                 channel.eventLoop.makeCompletedFuture {
                     connections.add(channel)
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
+                    try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try sync.configureHTTPServerPipeline(withErrorHandling: true)
                     try sync.addHandler(ControlServerHandler(handler: handler))
                 }

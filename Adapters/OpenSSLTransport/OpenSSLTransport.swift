@@ -14,16 +14,19 @@ import Synchronization
 public final class OpenSSLTransport: Transport {
     /// How long a pairing confirmation may wait for the sharing user's answer.
     static let decisionTimeout: TimeAmount = .seconds(600)
-    static let idleTimeout: TimeAmount = .seconds(30)
 
     private let crypto: any Crypto
     private let clock: any WallClock
     private let group: any EventLoopGroup
+    private let idleTimeout: TimeAmount
     private let clientContext: TLSContext
 
-    public init(crypto: any Crypto, clock: any WallClock) throws {
+    /// `idleTimeoutMilliseconds`: how long a client may stay silent (while
+    /// no request of its own is being answered) before it is cut off.
+    public init(crypto: any Crypto, clock: any WallClock, idleTimeoutMilliseconds: Int = 30_000) throws {
         self.crypto = crypto
         self.clock = clock
+        idleTimeout = .milliseconds(Int64(idleTimeoutMilliseconds))
         group = MultiThreadedEventLoopGroup.singleton
         clientContext = try TLSContext(server: false)
     }
@@ -31,7 +34,7 @@ public final class OpenSSLTransport: Transport {
     public func listen(on endpoint: Endpoint, credentials: TransportCredentials, clientAnchor: Certificate,
                        handler: @escaping WireHandler) async throws -> any TransportListener {
         let context = try TLSContext(server: true, credentials: credentials)
-        let crypto = self.crypto, clock = self.clock
+        let crypto = self.crypto, clock = self.clock, idleTimeout = self.idleTimeout
         let children = ChildChannels()
         let describe: @Sendable (TLSEstablished, String) -> ConnectionInfo = { established, remote in
             let chain = established.peerChainPEM.compactMap { try? crypto.parseCertificate(pem: $0) }
@@ -51,7 +54,7 @@ public final class OpenSSLTransport: Transport {
                     let handshake = channel.eventLoop.makePromise(of: TLSEstablished.self)
                     let remote = channel.remoteAddress?.ipAddress ?? "unknown"
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
+                    try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try sync.addHandler(TLSHandler(session: session, isServer: true, handshake: handshake))
                     try sync.configureHTTPServerPipeline(withErrorHandling: true)
                     try sync.addHandler(PeerRequestHandler(describe: { describe($0, remote) }, handler: handler))
@@ -164,7 +167,11 @@ struct OpenSSLConnection: TransportConnection {
         let deadline = channel.eventLoop.scheduleTask(in: limit) {
             promise.fail(HealthSyncError(.timedOut, "No answer within \(limit.nanoseconds / 1_000_000) ms"))
         }
-        channel.writeAndFlush(PendingRequest(request: request, host: host, response: promise), promise: nil)
+        // A connection the peer already closed fails the write, not the wait for an answer.
+        channel.writeAndFlush(PendingRequest(request: request, host: host, response: promise)).whenFailure { _ in
+            promise.fail(HealthSyncError(.deviceNotFound, "The peer closed the connection",
+                                         hint: "If this device was unpaired or its certificate refused, run `healthsync status`."))
+        }
         defer { deadline.cancel() }
         return try await promise.futureResult.get()
     }

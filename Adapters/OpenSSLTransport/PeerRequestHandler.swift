@@ -20,6 +20,9 @@ final class PeerRequestHandler: ChannelInboundHandler {
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
+    /// Requests handed to the use cases and not yet answered: a request
+    /// waiting for the sharing user's decision is not an idle client.
+    private var inFlight = 0
 
     init(describe: @escaping @Sendable (TLSEstablished) -> ConnectionInfo, handler: @escaping WireHandler) {
         self.describe = describe
@@ -31,7 +34,7 @@ final class PeerRequestHandler: ChannelInboundHandler {
             self.established = established
         } else if event is IdleStateHandler.IdleStateEvent {
             // Slow or idle clients are cut off.
-            context.close(promise: nil)
+            if inFlight == 0 { context.close(promise: nil) }
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -68,9 +71,13 @@ final class PeerRequestHandler: ChannelInboundHandler {
             let bound = NIOLoopBound(context, eventLoop: loop)
             let handler = self.handler
             let this = NIOLoopBound(self, eventLoop: loop)
+            inFlight += 1
             Task {
                 let response = await handler(info, request)
-                loop.execute { this.value.write(response, keepAlive: keepAlive, context: bound.value) }
+                loop.execute {
+                    this.value.inFlight -= 1
+                    this.value.write(response, keepAlive: keepAlive, context: bound.value)
+                }
             }
         }
     }

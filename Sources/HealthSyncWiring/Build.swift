@@ -53,8 +53,8 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
         transport = LoopbackTransport(network: overrides.network ?? .shared, crypto: crypto, clock: clock, entropy: entropy)
         control = LoopbackControlChannel(network: overrides.network ?? .shared)
     case .openssl:
-        transport = try OpenSSLTransport(crypto: crypto, clock: clock)
-        control = NIOControlChannel()
+        transport = try OpenSSLTransport(crypto: crypto, clock: clock, idleTimeoutMilliseconds: config.transport.idleTimeoutMS)
+        control = NIOControlChannel(idleTimeoutMilliseconds: config.transport.idleTimeoutMS)
     }
     let settings = Settings(
         codeTTLSeconds: config.pairing.codeTTLSeconds, maxFailedCodes: config.pairing.maxFailedCodes,

@@ -19,6 +19,8 @@ public struct Config: Sendable, Equatable {
         public var listen = Listen()
         public var timeoutMS = 10_000
         public var strictHost = false
+        /// Connections that send nothing (and wait for no answer) this long are closed.
+        public var idleTimeoutMS = 30_000
     }
     public struct Presenter: Sendable, Equatable { public var adapter = PresenterAdapter.terminal }
     public struct Samples: Sendable, Equatable { public var adapter = SampleStoreAdapter.sqlite }

@@ -13,6 +13,7 @@ enum ConfigSchema {
         .integer("transport.listen.port", \.transport.listen.port, 0...65535),
         .integer("transport.timeout_ms", \.transport.timeoutMS, 100...600_000),
         .boolean("transport.strict_host", \.transport.strictHost),
+        .integer("transport.idle_timeout_ms", \.transport.idleTimeoutMS, 100...3_600_000),
         .choice("presenter.adapter", \.presenter.adapter),
         .choice("samples.adapter", \.samples.adapter),
         .string("api.host", \.api.host, allowEmpty: false, check: isLoopback,

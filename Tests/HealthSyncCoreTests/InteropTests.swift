@@ -87,6 +87,39 @@ struct InteropTests {
         await setup.listener.close()
     }
 
+    /// Silent clients are cut off; a joiner waiting for the sharing user's
+    /// answer is not silent, however long the answer takes.
+    @Test func idleClientsAreCutOffButAPendingDecisionIsNot() async throws {
+        var world = World()
+        world.transport = .openssl
+        world.idleTimeoutMS = 300
+        let a = try world.device("phone", seed: 411), b = try world.device("mac", seed: 412)
+        a.clock.set(Date())
+        let listener = try await a.serve()
+        let invitation = try await a.host.initiate(advertising: listener.endpoint)
+        let events = a.application.bus.subscribe()
+        let host = a.host
+        let slowAnswer = Task {
+            _ = await firstEvent(events) { event -> Bool? in
+                if case .pairingRequestPending = event { return true }
+                return nil
+            }
+            try await Task.sleep(for: .milliseconds(1200))
+            try await host.respond(accept: true)
+        }
+        let peer = try await b.application.joining.join(code: invitation.code, endpoint: listener.endpoint)
+        #expect(peer.deviceID == (try a.deviceID))
+        try await slowAnswer.value
+
+        let idle = try await b.deps.transport.connect(to: listener.endpoint, credentials: nil, anchor: .none,
+                                                      timeoutMilliseconds: 5000)
+        try await Task.sleep(for: .milliseconds(1000))
+        let code = await errorCode { _ = try await idle.send(WireRequest(method: "GET", path: WireRoute.status)) }
+        #expect(code == .deviceNotFound)
+        await idle.close()
+        await listener.close()
+    }
+
     @Test func curlReadsHealthDataWithTheClientCertificate() async throws {
         let setup = try await setUp()
         let curl = try tool("curl")

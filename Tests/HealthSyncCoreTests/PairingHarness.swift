@@ -16,9 +16,10 @@ final class WorldDevice: Sendable {
 
     init(_ name: String, network: LoopbackNetwork, clock: ManualClock, seed: UInt64,
          keystore: Config.KeyStoreAdapter = .memory, maxFailedCodes: Int = 3,
-         transport: Config.TransportAdapter = .loopback) throws {
+         transport: Config.TransportAdapter = .loopback, idleTimeoutMS: Int? = nil) throws {
         var config = Config.inMemory
         config.transport.adapter = transport
+        if let idleTimeoutMS { config.transport.idleTimeoutMS = idleTimeoutMS }
         config.device.name = name
         config.keystore.adapter = keystore
         config.pairing.maxFailedCodes = maxFailedCodes
@@ -47,13 +48,14 @@ final class WorldDevice: Sendable {
 /// Devices sharing one network and (unless given their own) one clock.
 struct World {
     var transport = Config.TransportAdapter.loopback
+    var idleTimeoutMS: Int?
     let network = LoopbackNetwork()
     let clock = ManualClock(Date(timeIntervalSince1970: 1_790_000_000))
 
     func device(_ name: String, seed: UInt64, clock: ManualClock? = nil, keystore: Config.KeyStoreAdapter = .memory,
                 maxFailedCodes: Int = 3) throws -> WorldDevice {
         try WorldDevice(name, network: network, clock: clock ?? self.clock, seed: seed, keystore: keystore,
-                        maxFailedCodes: maxFailedCodes, transport: transport)
+                        maxFailedCodes: maxFailedCodes, transport: transport, idleTimeoutMS: idleTimeoutMS)
     }
 }
 
