@@ -72,7 +72,7 @@ final class PeerRequestHandler: ChannelInboundHandler {
             let handler = self.handler
             let this = NIOLoopBound(self, eventLoop: loop)
             inFlight += 1
-            Task {
+            Task(executorPreference: HandlerExecutor.shared) {
                 let response = await handler(info, request)
                 loop.execute {
                     this.value.inFlight -= 1

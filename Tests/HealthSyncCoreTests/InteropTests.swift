@@ -120,6 +120,32 @@ struct InteropTests {
         await listener.close()
     }
 
+    /// Handlers run on the transport's worker threads, so a use case
+    /// blocked on a synchronous port never holds a cooperative-pool thread.
+    @Test func handlersRunOffTheCooperativePool() async throws {
+        var world = World()
+        world.transport = .openssl
+        let a = try world.device("phone", seed: 421)
+        a.clock.set(Date())
+        let loaded = try a.application.identity.ensureIdentity()
+        let credentials = TransportCredentials(key: loaded.identity.deviceKey, certificate: loaded.serverCertificate,
+                                               chain: [loaded.caCertificate])
+        let listener = try await a.deps.transport.listen(
+            on: Endpoint(host: "127.0.0.1", port: 0), credentials: credentials, clientAnchor: loaded.caCertificate
+        ) { _, _ in
+            WireResponse(status: 200, body: Array(handlerWorker().utf8))
+        }
+        let connection = try await a.deps.transport.connect(to: listener.endpoint, credentials: nil,
+                                                            anchor: .certificate(loaded.caCertificate),
+                                                            timeoutMilliseconds: 5000)
+        for _ in 0..<3 {
+            let response = try await connection.send(WireRequest(method: "GET", path: "/anything"))
+            #expect(String(decoding: response.body, as: UTF8.self).hasPrefix("worker "))
+        }
+        await connection.close()
+        await listener.close()
+    }
+
     @Test func curlReadsHealthDataWithTheClientCertificate() async throws {
         let setup = try await setUp()
         let curl = try tool("curl")
@@ -171,4 +197,10 @@ struct InteropTests {
         #expect(try await setup.joiner.application.fetching.fetch(types: [.steps], limit: 1).samples.count == 1)
         await setup.listener.close()
     }
+}
+
+/// "worker N" on one of the transport's handler threads (they mark their
+/// thread dictionary), else "elsewhere".
+func handlerWorker() -> String {
+    (Thread.current.threadDictionary["healthsync.handler-worker"] as? Int).map { "worker \($0)" } ?? "elsewhere"
 }
