@@ -55,6 +55,18 @@ public final class FileKeyStore: KeyStore {
         }
     }
 
+    public func replaceServerCertificate(_ pem: String) throws {
+        guard try files.permissions(root) != nil else {
+            throw corrupt("identity", "is missing, so its server certificate cannot be replaced")
+        }
+        try locked(exclusive: true) {
+            guard try readIdentity() != nil else {
+                throw corrupt("identity", "is missing, so its server certificate cannot be replaced")
+            }
+            try files.writeAtomically(path("identity/server.pem"), Array(pem.utf8), mode: 0o600)
+        }
+    }
+
     private func readIdentity() throws -> DeviceIdentity? {
         let folder = path("identity")
         guard let mode = try files.permissions(folder) else { return nil }

@@ -48,6 +48,8 @@ struct EventJSON: Encodable {
             try put("event", "samplesServed"); try put("deviceID", id); try put("count", count)
         case .samplesFetched(let id, let count):
             try put("event", "samplesFetched"); try put("deviceID", id); try put("count", count)
+        case .certificateRenewed(let renewal):
+            try put("event", "certificateRenewed"); try put("renewal", renewal)
         case .connectionDetails(let report):
             try put("event", "connectionDetails"); try put("connection", report)
         case .failed(let error):

@@ -28,6 +28,17 @@ public final class MemoryKeyStore: KeyStore {
         }
     }
 
+    public func replaceServerCertificate(_ pem: String) throws {
+        try state.withLock { state in
+            guard let old = state.identity else {
+                throw HealthSyncError(.keystoreCorrupt, "There is no identity whose server certificate could be replaced")
+            }
+            state.identity = DeviceIdentity(deviceID: old.deviceID, deviceKey: old.deviceKey, caKey: old.caKey,
+                                            caCertificatePEM: old.caCertificatePEM, serverCertificatePEM: pem,
+                                            createdAt: old.createdAt)
+        }
+    }
+
     public func peers() throws -> [PeerRecord] {
         state.withLock { $0.peers.values.sorted { $0.deviceID < $1.deviceID } }
     }

@@ -45,6 +45,20 @@ public final class SQLiteKeyStore: KeyStore {
         }
     }
 
+    public func replaceServerCertificate(_ pem: String) throws {
+        guard let database = try open(creating: false) else {
+            throw HealthSyncError(.keystoreCorrupt, "There is no identity in \(databasePath) whose server certificate could be replaced")
+        }
+        try run {
+            try database.write { db in
+                try db.execute(sql: "UPDATE identity SET server_pem = ? WHERE id = 1", arguments: [pem])
+                guard db.changesCount == 1 else {
+                    throw HealthSyncError(.keystoreCorrupt, "There is no identity in \(databasePath) whose server certificate could be replaced")
+                }
+            }
+        }
+    }
+
     private static func readIdentity(_ db: Database) throws -> DeviceIdentity? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM identity WHERE id = 1") else { return nil }
         guard let hex = row["device_id"] as String?, let deviceID = DeviceID(parsing: hex),

@@ -32,6 +32,16 @@ struct EventText {
             return "Unpaired \(id.short)..."
         case .samplesFetched(let id, let count):
             return style.dim("Fetched \(count) samples from \(id.short)...")
+        case .certificateRenewed(let renewal):
+            let until = "valid until \(TerminalStyle.day(renewal.notAfter))"
+            switch renewal.kind {
+            case .ourClientCertificate:
+                return style.dim("Renewed this device's client certificate from \(renewal.deviceID?.short ?? "")... (\(until)).")
+            case .peerClientCertificate:
+                return style.dim("Issued a renewed client certificate to \(renewal.deviceID?.short ?? "")... (\(until)).")
+            case .serverCertificate:
+                return style.dim("Renewed this device's server certificate (\(until)).")
+            }
         case .connectionDetails(let report):
             return NetworkText.render(report)
         case .failed(let error):

@@ -18,6 +18,9 @@ public enum Event: Sendable, Equatable {
     case unpaired(DeviceID)
     case samplesServed(to: DeviceID, count: Int)
     case samplesFetched(from: DeviceID, count: Int)
+    /// A certificate was renewed before it expired: ours from a peer's CA
+    /// (`issuedBy`), or one our CA issued to a peer, or our server's.
+    case certificateRenewed(CertificateRenewal)
     /// `--debug-tls`: a connection's parameters and the peer's chain.
     case connectionDetails(ConnectionReport)
     case failed(HealthSyncError)

@@ -116,6 +116,20 @@ public struct SamplesPageMessage: Codable, Sendable {
     }
 }
 
+/// POST certificates/renew: a CSR for the key the client already has.
+public struct RenewalRequest: Codable, Sendable {
+    public let csr: String
+
+    public init(csr: String) { self.csr = csr }
+}
+
+/// The new client certificate, issued by the server's CA.
+public struct RenewalReply: Codable, Sendable {
+    public let clientCertificate: String
+
+    public init(clientCertificate: String) { self.clientCertificate = clientCertificate }
+}
+
 /// GET status → who the device is.
 public struct PeerStatusMessage: Codable, Sendable {
     public let name: String

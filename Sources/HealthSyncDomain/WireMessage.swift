@@ -57,6 +57,8 @@ public enum WireRoute {
     public static let healthTypes = "/api/v1/health/types"
     public static let healthData = "/api/v1/health/data"
     public static let unpair = "/api/v1/unpair"
+    /// A paired client whose certificate ends within 30 days asks for a new one.
+    public static let renewCertificate = "/api/v1/certificates/renew"
 
     public static func isPairing(_ path: String) -> Bool { path.hasPrefix("/api/v1/pair/") }
 }

@@ -20,6 +20,10 @@ public protocol KeyStore: Sendable {
     /// Stores `identity` unless one exists already; returns the identity now
     /// stored (the existing one wins, so two processes agree on one identity).
     func createIdentityIfAbsent(_ identity: DeviceIdentity) throws -> DeviceIdentity
+    /// Replaces the server certificate of the stored identity (renewal;
+    /// the caller checked it is for the identity's key and CA). Keys, CA
+    /// and device ID stay. `KEYSTORE_CORRUPT` when there is no identity.
+    func replaceServerCertificate(_ pem: String) throws
 
     /// All paired devices, ordered by device ID.
     func peers() throws -> [PeerRecord]

@@ -10,7 +10,8 @@ public struct CertificateService: Sendable {
 
     /// Every certificate this device holds; with `caOnly`, just the CAs.
     public func report(caOnly: Bool) throws -> CertificateReport {
-        let loaded = try IdentityService(deps).ensureIdentity()
+        // The report shows what is stored, including a certificate that has run out.
+        let loaded = try IdentityService(deps).ensureIdentity(renewing: false)
         let now = deps.clock.now()
         var entries: [CertificateEntry] = []
         var missing: [MissingCertificate] = []

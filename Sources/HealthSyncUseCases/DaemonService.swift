@@ -7,12 +7,41 @@ import Synchronization
 /// its token, and `daemon.json` saying where both listen.
 public struct DaemonService: Sendable {
     /// A daemon that is running.
-    public struct Running: Sendable {
-        public let info: DaemonInfo
-        let peers: any TransportListener
-        let api: any TransportListener
-        let record: DaemonRecord
-        let host: PairingHost
+    public actor Running {
+        public nonisolated let info: DaemonInfo
+        private var peers: any TransportListener
+        /// The server certificate the peer listener presents.
+        private var serving: SHA256Fingerprint
+        private let api: any TransportListener
+        private let record: DaemonRecord
+        private let host: PairingHost
+        private let deps: Dependencies
+
+        init(info: DaemonInfo, peers: any TransportListener, serving: SHA256Fingerprint, api: any TransportListener,
+             record: DaemonRecord, host: PairingHost, deps: Dependencies) {
+            self.info = info
+            self.peers = peers
+            self.serving = serving
+            self.api = api
+            self.record = record
+            self.host = host
+            self.deps = deps
+        }
+
+        /// Renews the server certificate when less than 30 days remain and,
+        /// when it changed, listens again on the same address with it (the
+        /// listener presents the certificate it was started with). Returns
+        /// whether it did. A long-running daemon calls this periodically.
+        @discardableResult
+        public func renewIfDue() async throws -> Bool {
+            let loaded = try IdentityService(deps).ensureIdentity()
+            guard loaded.serverCertificate.fingerprint != serving else { return false }
+            let endpoint = peers.endpoint
+            await peers.close()
+            peers = try await PeerService(deps, pairing: host).listen(on: endpoint)
+            serving = loaded.serverCertificate.fingerprint
+            return true
+        }
 
         /// Withdraws the record, ends a pairing session and closes both listeners.
         public func stop() async {
@@ -65,7 +94,8 @@ public struct DaemonService: Sendable {
             await peers.close()
             throw error
         }
-        return Running(info: info, peers: peers, api: api, record: record, host: host)
+        return Running(info: info, peers: peers, serving: identity.serverCertificate.fingerprint, api: api,
+                       record: record, host: host, deps: deps)
     }
 
     static func isLoopback(_ host: String) -> Bool {

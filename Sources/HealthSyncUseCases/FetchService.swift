@@ -35,6 +35,7 @@ public struct FetchService: Sendable {
             samples += page.samples
             cursor = try page.nextCursor.map { try SampleCursor(token: $0) }
         } while cursor != nil && samples.count < limit
+        peer = await CertificateRenewalService(deps).renewIfDue(peer, over: connection)
         peer.lastSeen = deps.clock.now()
         peer.lastAddress = endpoint.description
         try deps.keyStore.savePeer(peer)

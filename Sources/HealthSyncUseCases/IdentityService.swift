@@ -10,9 +10,14 @@ public struct IdentityService: Sendable {
 
     public init(_ deps: Dependencies) { self.deps = deps }
 
-    /// The identity, created (key, CA, server certificate) when there is none.
-    public func ensureIdentity() throws -> LoadedIdentity {
-        if let stored = try deps.keyStore.loadIdentity() { return try check(stored) }
+    /// The identity, created (key, CA, server certificate) when there is
+    /// none; a server certificate with less than 30 days left is renewed
+    /// unless `renewing` is false (reports show what is stored).
+    public func ensureIdentity(renewing: Bool = true) throws -> LoadedIdentity {
+        if let stored = try deps.keyStore.loadIdentity() {
+            let loaded = try check(stored)
+            return renewing ? try renewServerCertificateIfDue(loaded) : loaded
+        }
         let created = try makeIdentity()
         let stored = try deps.keyStore.createIdentityIfAbsent(created)
         if stored == created { deps.bus.publish(.identityCreated(created.deviceID)) }
@@ -35,6 +40,21 @@ public struct IdentityService: Sendable {
                                    extraSubjectAltNames: ["DNS:localhost", "IP:127.0.0.1", "IP:::1"])
         return try deps.crypto.issueCertificate(request: request, spec: spec, role: .server, caKey: caKey,
                                                 caCertificate: ca)
+    }
+
+    /// Our CA issues our server certificate, so its renewal needs no peer.
+    private func renewServerCertificateIfDue(_ loaded: LoadedIdentity) throws -> LoadedIdentity {
+        guard CertificatePolicy.isDue(notAfter: loaded.serverCertificate.notAfter, at: deps.clock.now()) else { return loaded }
+        let server = try makeServerCertificate(deviceKey: loaded.identity.deviceKey, caKey: loaded.identity.caKey,
+                                               ca: loaded.caCertificate)
+        try deps.keyStore.replaceServerCertificate(server.pem)
+        guard let stored = try deps.keyStore.loadIdentity() else {
+            throw HealthSyncError(.keystoreCorrupt, "The identity disappeared while its server certificate was renewed")
+        }
+        let renewed = try check(stored)
+        deps.bus.publish(.certificateRenewed(CertificateRenewal(kind: .serverCertificate, deviceID: nil,
+                                                                notAfter: renewed.serverCertificate.notAfter)))
+        return renewed
     }
 
     private func makeIdentity() throws -> DeviceIdentity {

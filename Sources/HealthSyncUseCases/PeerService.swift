@@ -65,6 +65,11 @@ public struct PeerService: Sendable {
             let message = SamplesPageMessage(samples: page.samples, nextCursor: page.nextCursor?.token)
             if let body = SampleJSON.encode(message) { return WireResponse(status: 200, body: body) }
             return try ok(message)
+        case ("POST", WireRoute.renewCertificate):
+            let peer = try authorize(info, identity: identity)
+            let message = try WireCodec.decode(RenewalRequest.self, from: request.body)
+            return try ok(try CertificateRenewalService(deps).renew(for: peer, presented: info.peer.leaf, csr: message.csr,
+                                                                    identity: identity))
         case ("POST", WireRoute.unpair):
             let peer = try authorize(info, identity: identity)
             try UnpairService(deps).forget(peer)

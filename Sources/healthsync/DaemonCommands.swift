@@ -27,7 +27,16 @@ struct DaemonCommand: AsyncParsableCommand {
             application.presenter.show(.listening(ListeningReport(
                 listening: running.info.peer.description, port: running.info.peer.port,
                 deviceID: running.info.deviceID, api: running.info.api.description)))
+            // Certificates are checked hourly, so a daemon that runs for months renews in time.
+            let renewal = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(3600))
+                    do { try await running.renewIfDue() } catch { application.bus.publish(.failed(HealthSyncError.wrap(
+                        error, as: .cryptoFailure, "Renewing the server certificate failed"))) }
+                }
+            }
             await Lifecycle.waitForShutdown()
+            renewal.cancel()
             await running.stop()
             return nil
         }

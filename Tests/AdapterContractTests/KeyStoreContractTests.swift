@@ -89,6 +89,25 @@ struct KeyStoreContractTests {
     }
 
     @Test(arguments: KeyStoreKind.allCases)
+    func aRenewedServerCertificateReplacesOnlyThatAndSurvivesReopening(_ kind: KeyStoreKind) throws {
+        let directory = TemporaryDirectory()
+        let (store, reopen) = kind.make(in: directory)
+        let error = #expect(throws: HealthSyncError.self) { try store.replaceServerCertificate("x") }
+        #expect(error?.code == .keystoreCorrupt)
+        let identity = try KeyStoreFixtures.identity()
+        _ = try store.createIdentityIfAbsent(identity)
+        let renewed = try KeyStoreFixtures.identity(seconds: 1_790_100_000).serverCertificatePEM
+        try store.replaceServerCertificate(renewed)
+        for loaded in [try store.loadIdentity(), try reopen().loadIdentity()] {
+            #expect(loaded?.serverCertificatePEM == renewed)
+            #expect(loaded?.deviceKey == identity.deviceKey)
+            #expect(loaded?.caKey == identity.caKey)
+            #expect(loaded?.caCertificatePEM == identity.caCertificatePEM)
+            #expect(loaded?.deviceID == identity.deviceID)
+        }
+    }
+
+    @Test(arguments: KeyStoreKind.allCases)
     func peersAreSavedReplacedOrderedAndRemoved(_ kind: KeyStoreKind) throws {
         let directory = TemporaryDirectory()
         let (store, reopen) = kind.make(in: directory)
