@@ -9,7 +9,7 @@ struct FetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch", abstract: "Read samples from the paired sharing device over mutual TLS.")
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "Data types, comma-separated (see `healthsync types`).") var types: String
+    @Option(name: .long, help: "Data types, comma-separated (see `healthsync types`), or all.") var types = "all"
     @Option(name: .long, help: "At most this many samples.") var limit = 100
     @Option(name: .long, help: "From this date (2026-01-07 or 2026-01-07T08:00:00Z).") var since: String?
     @Option(name: .long, help: "Up to (not including) this date.") var until: String?

@@ -64,7 +64,8 @@ struct DaemonTests {
         #expect(try cli.run("fetch", "--types", "steps", "--json").status == 0)
 
         // --debug-tls shows what was negotiated and how the chain was judged.
-        let debug = try cli.run("fetch", "--types", "steps", "--limit", "1", "--debug-tls")
+        // As guide 001 writes it: no --types (every shared type).
+        let debug = try cli.run("fetch", "--debug-tls")
         #expect(debug.status == 0)
         for line in ["Protocol: TLSv1.3", "Cipher:   TLS_", "ALPN:     healthsync/1", " 0 s:healthsync-server",
                      " 1 s:healthsync-ca", "Verify return code: 0 (ok)", "Trust: OK"] {
