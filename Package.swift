@@ -62,6 +62,8 @@ let package = Package(
         adapter("NIOControlChannel", [.product(name: "NIOCore", package: "swift-nio"),
                                       .product(name: "NIOPosix", package: "swift-nio"),
                                       .product(name: "NIOHTTP1", package: "swift-nio")]),
+        adapter("UDPLocalDiscovery", [.product(name: "NIOCore", package: "swift-nio"),
+                                      .product(name: "NIOPosix", package: "swift-nio")]),
         adapter("LibQREncode", ["CQREncode"]),
         adapter("LibPNGZBar", ["CPNG", "CZBar"]),
         adapter("TerminalPresenter"),
@@ -75,7 +77,7 @@ let package = Package(
             "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore", "MemoryKeyStore",
             "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "SystemClock", "ManualClock", "LoopbackTransport",
-            "OpenSSLTransport", "NIOControlChannel", "LibQREncode", "LibPNGZBar",
+            "OpenSSLTransport", "NIOControlChannel", "LibQREncode", "LibPNGZBar", "UDPLocalDiscovery",
         ]),
         .executableTarget(name: "healthsync", dependencies: [
             domain, ports, "HealthSyncUseCases", "HealthSyncWiring",
@@ -96,7 +98,7 @@ let package = Package(
         .testTarget(name: "AdapterContractTests", dependencies: [
             domain, ports, "HealthSyncTestSupport", "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore",
             "MemoryKeyStore", "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
-            "TerminalPresenter", "JSONPresenter", "ManualClock", "NIOControlChannel", "LoopbackTransport",
+            "TerminalPresenter", "JSONPresenter", "ManualClock", "NIOControlChannel", "LoopbackTransport", "UDPLocalDiscovery",
             "LibQREncode", "LibPNGZBar",
         ]),
         .testTarget(name: "WiringTests", dependencies: [domain, ports, "HealthSyncWiring", "HealthSyncTestSupport"]),

@@ -53,7 +53,7 @@ HEALTHSYNC_STATE_DIR="$laptop" "$bin" pair --code "$(field code "$work/share.jso
   --host "127.0.0.1:$(field port "$work/share.json")" >/dev/null 2>&1
 wait "$share_pid" || true
 
-HEALTHSYNC_STATE_DIR="$phone" "$bin" daemon --port 0 --api-port 0 --json >"$work/daemon.json" 2>/dev/null &
+HEALTHSYNC_STATE_DIR="$phone" "$bin" daemon --port 0 --api-port 0 --discovery-port 0 --json >"$work/daemon.json" 2>/dev/null &
 daemon_pid=$!
 pids+=($daemon_pid)
 await "$work/daemon.json" '"port"'

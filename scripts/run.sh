@@ -41,11 +41,12 @@ await() {
 step "healthsync samples generate --days 7   # on the phone"
 phone samples generate --days 7
 
-step "healthsync daemon --port 0 --api-port 0   # on the phone: peers over mutual TLS, control API on 127.0.0.1"
-HEALTHSYNC_DEVICE_NAME=phone HEALTHSYNC_STATE_DIR="$phone" "$bin" daemon --port 0 --api-port 0 --advertise 127.0.0.1 --json >"$demo/daemon.json" 2>/dev/null &
+step "healthsync daemon --port 0 --api-port 0 --discovery-port 0   # on the phone: peers over mutual TLS, control API on 127.0.0.1, discovery on UDP"
+HEALTHSYNC_DEVICE_NAME=phone HEALTHSYNC_STATE_DIR="$phone" "$bin" daemon --port 0 --api-port 0 --discovery-port 0 --advertise 127.0.0.1 --json >"$demo/daemon.json" 2>/dev/null &
 pids+=($!)
 await "$demo/daemon.json" '"port"'
 port="$(field port "$demo/daemon.json")"
+discovery_port="$(field discovery "$demo/daemon.json" | cut -d: -f2)"
 echo "The phone's daemon serves peers on port $port"
 
 step "healthsync pair --yes   # on the phone: a session through its daemon (boxed code and QR code)"
@@ -76,6 +77,9 @@ laptop fetch --types steps,heartRate --limit 6
 
 step "healthsync status   # on the laptop: with a live check of the phone"
 laptop status
+
+step "healthsync discover --address 127.0.0.1:$discovery_port --verbose   # on the laptop (only the loopback is probed)"
+laptop discover --address "127.0.0.1:$discovery_port" --verbose
 
 step "healthsync status   # on the phone: its daemon answers"
 phone status

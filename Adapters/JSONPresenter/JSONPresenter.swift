@@ -30,6 +30,7 @@ public struct JSONPresenter: Presenter {
         case .paired(let value): emit(value)
         case .fetched(let value): emit(value)
         case .unpaired(let value): emit(value)
+        case .discovered(let value): emit(value)
         }
     }
 

@@ -17,6 +17,7 @@ public final class LoopbackNetwork: Sendable {
         var listeners: [Int: Listening] = [:]
         var silent: Set<Int> = []
         var control: [Int: (id: Int, handler: ControlHandler)] = [:]
+        var announcements: [Int: (id: Int, announcement: DiscoveryAnnouncement)] = [:]
         var nextPort = 40_000
         var nextID = 0
     }
@@ -85,6 +86,32 @@ public final class LoopbackNetwork: Sendable {
     }
 
     func controlHandler(port: Int) -> ControlHandler? { state.withLock { $0.control[port]?.handler } }
+
+    func registerAnnouncement(port requested: Int, _ announcement: DiscoveryAnnouncement) throws -> (port: Int, id: Int) {
+        try state.withLock { state in
+            var port = requested
+            if port == 0 {
+                while state.announcements[state.nextPort] != nil { state.nextPort += 1 }
+                port = state.nextPort
+                state.nextPort += 1
+            }
+            guard state.announcements[port] == nil else {
+                throw HealthSyncError(.invalidArgument, "UDP port \(port) is already in use",
+                                      hint: "Choose another port (--discovery-port), or 0.")
+            }
+            state.nextID += 1
+            state.announcements[port] = (state.nextID, announcement)
+            return (port, state.nextID)
+        }
+    }
+
+    func unregisterAnnouncement(port: Int, id: Int) {
+        state.withLock { state in
+            if state.announcements[port]?.id == id { state.announcements[port] = nil }
+        }
+    }
+
+    func announcement(port: Int) -> DiscoveryAnnouncement? { state.withLock { $0.announcements[port]?.announcement } }
 
     /// Makes a port swallow connections without answering (to test timeouts).
     public func silence(port: Int) { _ = state.withLock { $0.silent.insert(port) } }

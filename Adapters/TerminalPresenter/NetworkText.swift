@@ -7,6 +7,7 @@ enum NetworkText {
         guard let code = report.code else {
             return "HealthSync daemon listening on \(report.listening) (device \(report.deviceID.short)...)"
                 + (report.api.map { "\nControl API on http://\($0) (token in api.token)" } ?? "")
+                + (report.discovery.map { "\nAnswering discovery probes on UDP \($0)" } ?? "")
         }
         let width = 43
         let title = "PAIRING CODE: \(code)"

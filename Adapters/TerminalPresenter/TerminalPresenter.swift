@@ -35,6 +35,7 @@ public struct TerminalPresenter: Presenter {
             + (report.address.map { " at \($0)" } ?? "") + "."
         case .fetched(let report): text = NetworkText.render(report)
         case .unpaired(let report): text = NetworkText.render(report)
+        case .discovered(let report): text = DiscoveryText(style: style).render(report)
         }
         output(text + "\n")
     }

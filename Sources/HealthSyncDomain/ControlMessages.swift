@@ -25,14 +25,18 @@ public struct DaemonInfo: Sendable, Codable, Equatable {
     public let peer: Endpoint
     /// The local control API.
     public let api: Endpoint
+    /// Where discovery probes are answered (UDP), when they are.
+    public let discovery: Endpoint?
     public let startedAt: Date
     public let version: String
 
-    public init(pid: Int32, deviceID: DeviceID, peer: Endpoint, api: Endpoint, startedAt: Date, version: String) {
+    public init(pid: Int32, deviceID: DeviceID, peer: Endpoint, api: Endpoint, discovery: Endpoint? = nil, startedAt: Date,
+                version: String) {
         self.pid = pid
         self.deviceID = deviceID
         self.peer = peer
         self.api = api
+        self.discovery = discovery
         self.startedAt = startedAt
         self.version = version
     }

@@ -16,10 +16,12 @@ public struct ListeningReport: Sendable, Codable, Equatable {
     public private(set) var qr: QRCode?
     /// Where the QR code was also saved as PNG (`--qr-png`).
     public let qrImage: String?
+    /// Where the daemon answers discovery probes (UDP).
+    public let discovery: String?
 
     public init(listening: String, port: Int, deviceID: DeviceID, code: String? = nil, advertised: String? = nil,
                 payload: String? = nil, expiresAt: Date? = nil, api: String? = nil, qr: QRCode? = nil,
-                qrImage: String? = nil) {
+                qrImage: String? = nil, discovery: String? = nil) {
         self.listening = listening
         self.port = port
         self.deviceID = deviceID
@@ -30,10 +32,11 @@ public struct ListeningReport: Sendable, Codable, Equatable {
         self.api = api
         self.qr = qr
         self.qrImage = qrImage
+        self.discovery = discovery
     }
 
     enum CodingKeys: String, CodingKey {
-        case listening, port, deviceID, code, advertised, payload, expiresAt, api, qrImage
+        case listening, port, deviceID, code, advertised, payload, expiresAt, api, qrImage, discovery
     }
 }
 

@@ -14,6 +14,7 @@ public enum Report: Sendable {
     case paired(PairedReport)
     case fetched(FetchReport)
     case unpaired(UnpairReport)
+    case discovered(DiscoverReport)
 }
 
 /// This device as reports name it.

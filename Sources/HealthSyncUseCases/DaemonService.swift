@@ -13,16 +13,18 @@ public struct DaemonService: Sendable {
         /// The server certificate the peer listener presents.
         private var serving: SHA256Fingerprint
         private let api: any TransportListener
+        private let discovery: (any TransportListener)?
         private let record: DaemonRecord
         private let host: PairingHost
         private let deps: Dependencies
 
         init(info: DaemonInfo, peers: any TransportListener, serving: SHA256Fingerprint, api: any TransportListener,
-             record: DaemonRecord, host: PairingHost, deps: Dependencies) {
+             discovery: (any TransportListener)?, record: DaemonRecord, host: PairingHost, deps: Dependencies) {
             self.info = info
             self.peers = peers
             self.serving = serving
             self.api = api
+            self.discovery = discovery
             self.record = record
             self.host = host
             self.deps = deps
@@ -47,6 +49,7 @@ public struct DaemonService: Sendable {
         public func stop() async {
             record.withdraw(info)
             await host.cancel()
+            await discovery?.close()
             await api.close()
             await peers.close()
         }
@@ -66,7 +69,9 @@ public struct DaemonService: Sendable {
 
     /// Listens for peers on `peerEndpoint` and for the CLI on `apiEndpoint`
     /// (port 0: chosen by the system); pairing codes advertise `advertiseHost`.
-    public func start(peerEndpoint: Endpoint, apiEndpoint: Endpoint, advertiseHost: String,
+    /// Discovery probes are answered on `discoveryPort` (default
+    /// `discovery.port`) when `discovery.enabled`.
+    public func start(peerEndpoint: Endpoint, apiEndpoint: Endpoint, advertiseHost: String, discoveryPort: Int? = nil,
                       pid: Int32) async throws -> Running {
         guard Self.isLoopback(apiEndpoint.host) else {
             throw HealthSyncError(.configInvalid, "The control API must listen on the loopback interface, not \(apiEndpoint.host)",
@@ -74,28 +79,35 @@ public struct DaemonService: Sendable {
         }
         let identity = try IdentityService(deps).ensureIdentity()
         let token = try record.ensureToken()
-        let peers = try await PeerService(deps, pairing: host).listen(on: peerEndpoint)
-        let api: any TransportListener
-        let info: DaemonInfo
+        let discoveryPort = deps.settings.discoveryEnabled ? (discoveryPort ?? deps.settings.discoveryPort) : nil
+        var opened: [any TransportListener] = []
         do {
-            // The router needs the final addresses; it is bound after the socket.
+            let peers = try await PeerService(deps, pairing: host).listen(on: peerEndpoint)
+            opened.append(peers)
+            // The router needs the final addresses; it is set once every socket is bound.
             let router = RouterBox()
-            api = try await deps.control.serve(on: apiEndpoint) { request in await router.handle(request) }
-            info = DaemonInfo(pid: pid, deviceID: identity.deviceID, peer: peers.endpoint, api: api.endpoint,
-                              startedAt: deps.clock.now(), version: deps.version)
+            let api = try await deps.control.serve(on: apiEndpoint) { request in await router.handle(request) }
+            opened.append(api)
+            var discovery: (any TransportListener)?
+            if let discoveryPort {
+                let answering = try await deps.discovery.answer(
+                    on: Endpoint(host: peerEndpoint.host, port: discoveryPort),
+                    with: DiscoveryAnnouncement(name: deps.deviceName, deviceID: identity.deviceID, port: peers.endpoint.port,
+                                                version: deps.version))
+                opened.append(answering)
+                discovery = answering
+            }
+            let info = DaemonInfo(pid: pid, deviceID: identity.deviceID, peer: peers.endpoint, api: api.endpoint,
+                                  discovery: discovery?.endpoint, startedAt: deps.clock.now(), version: deps.version)
             router.set(ControlAPI(deps, host: host, token: token, info: info,
                                   advertised: Endpoint(host: advertiseHost, port: peers.endpoint.port), stateDir: stateDir))
+            try record.publish(info)
+            return Running(info: info, peers: peers, serving: identity.serverCertificate.fingerprint, api: api,
+                           discovery: discovery, record: record, host: host, deps: deps)
         } catch {
-            await peers.close()
+            for listener in opened.reversed() { await listener.close() }
             throw error
         }
-        do { try record.publish(info) } catch {
-            await api.close()
-            await peers.close()
-            throw error
-        }
-        return Running(info: info, peers: peers, serving: identity.serverCertificate.fingerprint, api: api,
-                       record: record, host: host, deps: deps)
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -15,6 +15,8 @@ public struct Dependencies: Sendable {
     public let transport: any Transport
     /// Between the CLI and a running daemon.
     public let control: any ControlChannel
+    /// Finding devices on the local network.
+    public let discovery: any LocalDiscovery
     public let pake: any PasswordKeyExchange
     public let qrEncoder: any QREncoder
     public let qrImages: any QRImageCodec
@@ -28,7 +30,7 @@ public struct Dependencies: Sendable {
 
     public init(keyStore: any KeyStore, sampleStore: any SampleStore, crypto: any Crypto,
                 entropy: any EntropySource, clock: any WallClock, files: any FileSystem, transport: any Transport,
-                control: any ControlChannel, pake: any PasswordKeyExchange,
+                control: any ControlChannel, discovery: any LocalDiscovery, pake: any PasswordKeyExchange,
                 qrEncoder: any QREncoder, qrImages: any QRImageCodec, bus: EventBus, settings: Settings,
                 deviceName: String, sharedTypes: [HealthDataType], version: String) {
         self.keyStore = keyStore
@@ -39,6 +41,7 @@ public struct Dependencies: Sendable {
         self.files = files
         self.transport = transport
         self.control = control
+        self.discovery = discovery
         self.pake = pake
         self.qrEncoder = qrEncoder
         self.qrImages = qrImages
@@ -66,10 +69,14 @@ public struct Settings: Sendable {
     public var serverEndpoint: Endpoint?
     /// Where the daemon's control API listens unless `daemon.json` says otherwise.
     public var apiEndpoint: Endpoint
+    /// Whether a daemon answers discovery probes, and on which UDP port.
+    public var discoveryEnabled: Bool
+    public var discoveryPort: Int
 
     public init(codeTTLSeconds: Int = 300, maxFailedCodes: Int = 3, pbkdf2Iterations: Int = 100_000,
                 timeoutMilliseconds: Int = 10_000, strictHost: Bool = false, serverEndpoint: Endpoint? = nil,
-                apiEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 9778)) {
+                apiEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 9778), discoveryEnabled: Bool = true,
+                discoveryPort: Int = 9779) {
         self.codeTTLSeconds = codeTTLSeconds
         self.maxFailedCodes = maxFailedCodes
         self.pbkdf2Iterations = pbkdf2Iterations
@@ -77,5 +84,7 @@ public struct Settings: Sendable {
         self.strictHost = strictHost
         self.serverEndpoint = serverEndpoint
         self.apiEndpoint = apiEndpoint
+        self.discoveryEnabled = discoveryEnabled
+        self.discoveryPort = discoveryPort
     }
 }

@@ -33,8 +33,13 @@ public struct DeviceService: Sendable {
     /// Dials the paired sharing device over mutual TLS and asks its status:
     /// nil when this device reads from no one.
     public func liveCheck(host: String? = nil) async -> LiveCheck? {
-        let connector = PeerConnector(deps: deps)
         guard let peer = try? deps.keyStore.peers().first(where: { $0.role == .sharing }) else { return nil }
+        return await liveCheck(peer: peer, host: host)
+    }
+
+    /// Dials `peer` (at `host`, else where it was last seen) and asks its status.
+    public func liveCheck(peer: PeerRecord, host: String?) async -> LiveCheck? {
+        let connector = PeerConnector(deps: deps)
         var address: String?
         let started = ContinuousClock.now
         do {

@@ -31,6 +31,7 @@ public struct Application: Sendable {
         DaemonRecord(dependencies, path: config.keystore.adapter == .memory ? nil : stateDir + "/daemon.json")
     }
     public var qr: QRService { QRService(dependencies) }
+    public var discovery: DiscoveryService { DiscoveryService(dependencies) }
     public var daemonClient: DaemonClient { DaemonClient(dependencies, record: daemonRecord) }
     public var daemon: DaemonService {
         DaemonService(dependencies, host: pairingHost, record: daemonRecord, stateDir: stateDir)

@@ -18,6 +18,7 @@ import SQLiteKeyStore
 import SQLiteSampleStore
 import SystemClock
 import TerminalPresenter
+import UDPLocalDiscovery
 
 /// The composition root: the only place that constructs adapters. The CLI
 /// and the tests call this same function; the configuration alone decides
@@ -48,23 +49,27 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     let clock = overrides.clock ?? SystemClock()
     let transport: any Transport
     let control: any ControlChannel
+    let discovery: any LocalDiscovery
     switch config.transport.adapter {
     case .loopback:
+        discovery = LoopbackLocalDiscovery(network: overrides.network ?? .shared)
         transport = LoopbackTransport(network: overrides.network ?? .shared, crypto: crypto, clock: clock, entropy: entropy)
         control = LoopbackControlChannel(network: overrides.network ?? .shared)
     case .openssl:
         transport = try OpenSSLTransport(crypto: crypto, clock: clock, idleTimeoutMilliseconds: config.transport.idleTimeoutMS)
         control = NIOControlChannel(idleTimeoutMilliseconds: config.transport.idleTimeoutMS)
+        discovery = UDPLocalDiscovery()
     }
     let settings = Settings(
         codeTTLSeconds: config.pairing.codeTTLSeconds, maxFailedCodes: config.pairing.maxFailedCodes,
         pbkdf2Iterations: overrides.pbkdf2Iterations ?? Settings().pbkdf2Iterations,
         timeoutMilliseconds: config.transport.timeoutMS, strictHost: config.transport.strictHost,
         serverEndpoint: config.server.host.isEmpty ? nil : Endpoint(host: config.server.host, port: config.server.port),
-        apiEndpoint: Endpoint(host: config.api.host, port: config.api.port))
+        apiEndpoint: Endpoint(host: config.api.host, port: config.api.port),
+        discoveryEnabled: config.discovery.enabled, discoveryPort: config.discovery.port)
     let dependencies = Dependencies(
         keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,
-        files: files, transport: transport, control: control, pake: OpenSSLSpake2Plus(),
+        files: files, transport: transport, control: control, discovery: discovery, pake: OpenSSLSpake2Plus(),
         qrEncoder: LibQREncodeEncoder(), qrImages: PNGZBarImageCodec(), bus: EventBus(), settings: settings,
         deviceName: config.device.name.isEmpty ? RuntimeEnvironment.hostName : config.device.name,
         sharedTypes: config.share.types, version: Application.version)

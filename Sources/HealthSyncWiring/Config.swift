@@ -28,6 +28,10 @@ public struct Config: Sendable, Equatable {
         public var host = "127.0.0.1"
         public var port = 9778
     }
+    public struct Discovery: Sendable, Equatable {
+        public var enabled = true
+        public var port = 9779
+    }
     public struct Pairing: Sendable, Equatable {
         public var codeTTLSeconds = 300
         public var maxFailedCodes = 3
@@ -45,6 +49,7 @@ public struct Config: Sendable, Equatable {
     public var presenter = Presenter()
     public var samples = Samples()
     public var api = API()
+    public var discovery = Discovery()
     public var pairing = Pairing()
     public var server = Server()
     public var share = Share()

@@ -19,6 +19,8 @@ enum ConfigSchema {
         .string("api.host", \.api.host, allowEmpty: false, check: isLoopback,
                 expected: "a loopback address (127.0.0.1, ::1 or localhost): the control API is local only"),
         .integer("api.port", \.api.port, 0...65535),
+        .boolean("discovery.enabled", \.discovery.enabled),
+        .integer("discovery.port", \.discovery.port, 0...65535),
         .integer("pairing.code_ttl_s", \.pairing.codeTTLSeconds, 30...3600),
         .integer("pairing.max_failed_codes", \.pairing.maxFailedCodes, 1...100),
         .string("server.host", \.server.host, check: isHost, expected: "an IP address or host name"),

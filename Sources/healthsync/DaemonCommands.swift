@@ -16,6 +16,8 @@ struct DaemonCommand: AsyncParsableCommand {
     var apiPort: Int?
     @Option(name: .long, help: "Address pairing codes tell other devices to dial (default: this machine's first network address).")
     var advertise: String?
+    @Option(name: .long, help: "UDP port answering `healthsync discover` (0: chosen by the system; default: discovery.port).")
+    var discoveryPort: Int?
 
     func run() async throws {
         try await CommandRunner(global: global).run { application, _ in
@@ -23,10 +25,11 @@ struct DaemonCommand: AsyncParsableCommand {
             let running = try await application.daemon.start(
                 peerEndpoint: listenEndpoint(application, port: port),
                 apiEndpoint: Endpoint(host: config.api.host, port: apiPort ?? config.api.port),
-                advertiseHost: advertise ?? LocalAddress.preferred(), pid: getpid())
+                advertiseHost: advertise ?? LocalAddress.preferred(), discoveryPort: discoveryPort, pid: getpid())
             application.presenter.show(.listening(ListeningReport(
                 listening: running.info.peer.description, port: running.info.peer.port,
-                deviceID: running.info.deviceID, api: running.info.api.description)))
+                deviceID: running.info.deviceID, api: running.info.api.description,
+                discovery: running.info.discovery?.description)))
             // Certificates are checked hourly, so a daemon that runs for months renews in time.
             let renewal = Task {
                 while !Task.isCancelled {

@@ -11,7 +11,8 @@ struct HealthSyncCommand: AsyncParsableCommand {
         version: Application.version,
         subcommands: [CertCommand.self, KeychainCommand.self, ConfigCommand.self, DevicesCommand.self,
                       TypesCommand.self, StatusCommand.self, SamplesCommand.self, DaemonCommand.self, ShareCommand.self,
-                      PairCommand.self, ScanCommand.self, FetchCommand.self, UnpairCommand.self])
+                      PairCommand.self, ScanCommand.self, FetchCommand.self, UnpairCommand.self,
+                      DiscoverCommand.self])
 
     @OptionGroup var global: GlobalOptions
 

@@ -9,7 +9,8 @@ struct DaemonTests {
     /// `daemon` on ports the OS picks; returns it and its first JSON line.
     func daemon(_ cli: CLI, state: String) async throws -> (BackgroundProcess, [String: Any]) {
         let process = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", state, "--port", "0", "--api-port", "0",
-                                                         "--advertise", "127.0.0.1", "--json"], environment: cli.environment)
+                                                         "--discovery-port", "0", "--advertise", "127.0.0.1", "--json"],
+                                            environment: cli.environment.merging(["HEALTHSYNC_DEVICE_NAME": "phone"]) { $1 })
         let line = try #require(await process.firstLine(), "daemon printed nothing")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         return (process, object)
@@ -41,7 +42,8 @@ struct DaemonTests {
         // zbarimg, written by others, reads the PNG back to the exact payload.
         let decoded = try await ProcessRunner.runDetached("/usr/bin/zbarimg", ["--nodbus", "-q", "--raw", png], environment: ["PATH": "/usr/bin:/bin"])
         #expect(decoded.status == 0)
-        #expect(decoded.standardOutput.trimmingCharacters(in: .newlines) == shown["payload"] as? String)
+        #expect(decoded.standardOutput.trimmingCharacters(in: .newlines) == shown["payload"] as? String,
+                "zbarimg printed \(decoded.standardOutput.debugDescription) \(decoded.standardError.debugDescription) for \(line)")
 
         let joined = try cli.run("pair", "--code", code, "--host", "127.0.0.1:\(port)", "--json")
         #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
@@ -62,6 +64,18 @@ struct DaemonTests {
         #expect(try cli.run("fetch", "--types", "steps", "--json").errorCode == "DEVICE_NOT_FOUND")
         _ = try cli.json("config", "set", "server.port", String(port))
         #expect(try cli.run("fetch", "--types", "steps", "--json").status == 0)
+
+        // `discover`, probing only the loopback: the phone answers, is paired, and (--verbose) is dialled.
+        let discoveryPort = try #require((started["discovery"] as? String)?.split(separator: ":").last.map(String.init))
+        let discovered = try cli.json("discover", "--address", "127.0.0.1:\(discoveryPort)", "--verbose")
+        let found = try #require((discovered["found"] as? [[String: Any]])?.first)
+        #expect(found["name"] as? String == "phone")
+        #expect(found["address"] as? String == "127.0.0.1:\(port)")
+        #expect(found["paired"] as? Bool == true)
+        let dialled = try #require((discovered["paired"] as? [[String: Any]])?.first?["check"] as? [String: Any])
+        #expect(dialled["reachable"] as? Bool == true)
+        let nobody = try cli.json("discover", "--address", "127.0.0.1:1", "--timeout", "100")
+        #expect((nobody["found"] as? [Any])?.isEmpty == true)
 
         // --debug-tls shows what was negotiated and how the chain was judged.
         // As guide 001 writes it: no --types (every shared type).

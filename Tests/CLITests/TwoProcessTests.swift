@@ -30,7 +30,7 @@ struct TwoProcessTests {
         #expect(joined.json?["deviceID"] as? String == shown["deviceID"] as? String)
         #expect(await process.finish() == 0)
 
-        let daemon = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", sharer, "--port", String(port), "--api-port", "0", "--json"],
+        let daemon = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", sharer, "--port", String(port), "--api-port", "0", "--discovery-port", "0", "--json"],
                                            environment: cli.environment)
         #expect(await daemon.firstLine() != nil)
         let fetched = try cli.json("fetch", "--types", "steps,heartRate", "--limit", "20")
@@ -110,7 +110,7 @@ struct WireErrorTests {
         let port = try #require(shown["port"] as? Int)
         #expect(try cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", "127.0.0.1:\(port)").status == 0)
         _ = await share.finish()
-        let daemon = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", sharer, "--port", String(port), "--api-port", "0", "--json"],
+        let daemon = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", sharer, "--port", String(port), "--api-port", "0", "--discovery-port", "0", "--json"],
                                            environment: cli.environment)
         _ = await daemon.firstLine()
         return (daemon, port, sharer)

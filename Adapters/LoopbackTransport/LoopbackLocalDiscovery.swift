@@ -1,0 +1,36 @@
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// The `LocalDiscovery` port in memory: daemons register their
+/// announcement on the process's `LoopbackNetwork`; a probe to a port (any
+/// host, as on one machine's loopback) finds the announcement there.
+public struct LoopbackLocalDiscovery: LocalDiscovery {
+    private let network: LoopbackNetwork
+
+    public init(network: LoopbackNetwork) { self.network = network }
+
+    public func broadcastTargets(port: Int) -> [Endpoint] { [Endpoint(host: "127.0.0.1", port: port)] }
+
+    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener {
+        let (port, id) = try network.registerAnnouncement(port: endpoint.port, announcement)
+        return LoopbackAnnouncementListener(network: network, endpoint: Endpoint(host: endpoint.host, port: port), id: id)
+    }
+
+    public func probe(_ targets: [Endpoint], timeoutMilliseconds: Int) async throws -> [DiscoveredDevice] {
+        var found: [DiscoveredDevice] = []
+        for target in targets {
+            guard let announcement = network.announcement(port: target.port), announcement.isWellFormed,
+                  !found.contains(where: { $0.announcement.deviceID == announcement.deviceID }) else { continue }
+            found.append(DiscoveredDevice(announcement: announcement, host: "127.0.0.1"))
+        }
+        return found
+    }
+}
+
+struct LoopbackAnnouncementListener: TransportListener {
+    let network: LoopbackNetwork
+    let endpoint: Endpoint
+    let id: Int
+
+    func close() async { network.unregisterAnnouncement(port: endpoint.port, id: id) }
+}

@@ -1,0 +1,19 @@
+import HealthSyncDomain
+
+/// Finding HealthSync devices on the local network by UDP probe and answer
+/// (or the in-memory equivalent).
+public protocol LocalDiscovery: Sendable {
+    /// Answers every valid probe arriving on `endpoint` (port 0: any free
+    /// port) with `announcement`, until the returned listener is closed.
+    /// Anything that is not a probe is ignored.
+    func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener
+
+    /// Sends one probe to each target (unicast or broadcast addresses) and
+    /// collects valid answers for `timeoutMilliseconds`; malformed or
+    /// oversized answers are ignored. One entry per device ID.
+    func probe(_ targets: [Endpoint], timeoutMilliseconds: Int) async throws -> [DiscoveredDevice]
+
+    /// Where a probe reaches every device on this machine's networks on
+    /// `port`: each IPv4 interface's broadcast address, and the loopback.
+    func broadcastTargets(port: Int) -> [Endpoint]
+}
