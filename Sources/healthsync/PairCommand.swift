@@ -102,7 +102,8 @@ struct DaemonPairing {
             let accept = yes ? true : await ask("Accept this device? [y/N] ")
             try await client.respond(accept: accept)
             guard accept else {
-                throw HealthSyncError(.pairingRejected, "You rejected \(request.name)")
+                throw HealthSyncError(.pairingRejected, "You rejected \(request.name)",
+                                      hint: "Run `healthsync pair` again when the right device is ready to join.")
             }
             application.bus.publish(.pairingAccepted(deviceID))
             state = try await client.awaitPairing(past: [.pending, .exchanging])
