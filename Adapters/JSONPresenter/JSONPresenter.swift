@@ -31,6 +31,7 @@ public struct JSONPresenter: Presenter {
         case .fetched(let value): emit(value)
         case .unpaired(let value): emit(value)
         case .discovered(let value): emit(value)
+        case .synced(let value): emit(value)
         }
     }
 

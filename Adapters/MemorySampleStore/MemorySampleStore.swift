@@ -2,21 +2,31 @@ import HealthSyncDomain
 import HealthSyncPorts
 import Synchronization
 
-/// The `SampleStore` port in memory, kept sorted by (start, id).
+/// The `SampleStore` port in memory: samples by ID with the sequence number
+/// of their last change, and sync positions by device.
 public final class MemorySampleStore: SampleStore {
-    private let samples = Mutex<[String: HealthSample]>([:])
+    private struct State {
+        var samples: [String: (sample: HealthSample, sequence: Int64)] = [:]
+        var sequence: Int64 = 0
+        var positions: [DeviceID: Int64] = [:]
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     public func upsert(_ newSamples: [HealthSample]) throws {
-        samples.withLock { stored in
-            for sample in newSamples { stored[sample.id] = sample }
+        state.withLock { state in
+            for sample in newSamples where state.samples[sample.id]?.sample != sample {
+                state.sequence += 1
+                state.samples[sample.id] = (sample, state.sequence)
+            }
         }
     }
 
     public func query(_ query: SampleQuery) throws -> SamplePage {
-        let matching = samples.withLock { stored in
-            stored.values.filter(query.matches).sorted {
+        let matching = state.withLock { state in
+            state.samples.values.map(\.sample).filter(query.matches).sorted {
                 let left = $0.startDate.millisecondsSince1970, right = $1.startDate.millisecondsSince1970
                 return left == right ? $0.id < $1.id : left < right
             }
@@ -27,11 +37,34 @@ public final class MemorySampleStore: SampleStore {
     }
 
     public func count(types: [HealthDataType]?) throws -> Int {
-        samples.withLock { stored in
-            guard let types else { return stored.count }
-            return stored.values.filter { types.contains($0.type) }.count
+        state.withLock { state in
+            guard let types else { return state.samples.count }
+            return state.samples.values.filter { types.contains($0.sample.type) }.count
         }
     }
 
-    public func removeAll() throws { samples.withLock { $0.removeAll() } }
+    public func removeAll() throws {
+        state.withLock { state in
+            state.samples.removeAll()
+            state.positions.removeAll()
+        }
+    }
+
+    public func changes(after: Int64, types: [HealthDataType], limit: Int) throws -> SampleChanges {
+        guard (1...SampleChanges.maxLimit).contains(limit) else {
+            throw HealthSyncError(.invalidArgument, "limit must be between 1 and \(SampleChanges.maxLimit)")
+        }
+        let newer = state.withLock { state in
+            state.samples.values.filter { $0.sequence > after && types.contains($0.sample.type) }
+                .sorted { $0.sequence < $1.sequence }
+        }
+        let page = newer.prefix(limit)
+        return SampleChanges(samples: page.map(\.sample), last: page.last?.sequence ?? after, more: newer.count > limit)
+    }
+
+    public func syncPosition(for device: DeviceID) throws -> Int64 { state.withLock { $0.positions[device] ?? 0 } }
+
+    public func setSyncPosition(_ position: Int64, for device: DeviceID) throws {
+        state.withLock { $0.positions[device] = position }
+    }
 }

@@ -28,16 +28,25 @@ public final class SQLiteSampleStore: SampleStore {
         encoder.outputFormatting = .sortedKeys
         try run {
             try database.write { db in
+                // Each row gets the next sequence number; an identical row keeps its own (no change to sync).
+                var sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM samples") ?? 0
                 let statement = try db.makeStatement(sql: """
-                    INSERT OR REPLACE INTO samples (id, type, value, unit, start_ms, end_ms, source_name, metadata)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO samples (id, type, value, unit, start_ms, end_ms, source_name, metadata, seq)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET type = excluded.type, value = excluded.value, unit = excluded.unit,
+                        start_ms = excluded.start_ms, end_ms = excluded.end_ms, source_name = excluded.source_name,
+                        metadata = excluded.metadata, seq = excluded.seq
+                    WHERE (type, value, unit, start_ms, end_ms, source_name, metadata)
+                        IS NOT (excluded.type, excluded.value, excluded.unit, excluded.start_ms, excluded.end_ms,
+                                excluded.source_name, excluded.metadata)
                     """)
                 for sample in samples {
+                    sequence += 1
                     let metadata = String(decoding: try encoder.encode(sample.metadata), as: UTF8.self)
                     try statement.execute(arguments: [
                         sample.id, sample.type.rawValue, sample.value, sample.unit,
                         sample.startDate.millisecondsSince1970, sample.endDate.millisecondsSince1970,
-                        sample.sourceName, metadata,
+                        sample.sourceName, metadata, sequence,
                     ])
                 }
             }
@@ -61,7 +70,7 @@ public final class SQLiteSampleStore: SampleStore {
             arguments += [cursor.startMillis, cursor.startMillis, cursor.id]
         }
         arguments.append(query.limit + 1)
-        let sql = "SELECT id, type, value, unit, start_ms, end_ms, source_name, metadata FROM samples WHERE \(conditions.joined(separator: " AND ")) ORDER BY start_ms, id LIMIT ?"
+        let sql = "SELECT \(Self.columns) FROM samples WHERE \(conditions.joined(separator: " AND ")) ORDER BY start_ms, id LIMIT ?"
         let decoder = JSONDecoder()
         let unreadable = HealthSyncError(.storageFailure, "The sample store \(databasePath) has an unreadable row")
         // Columns by position (in the SELECT's order): by name costs a lookup per value.
@@ -76,26 +85,85 @@ public final class SQLiteSampleStore: SampleStore {
                         more = true
                         break
                     }
-                    guard let id = row[0] as String?, let typeName = row[1] as String?,
-                          let type = HealthDataType(rawValue: typeName), let value = row[2] as Double?,
-                          let unit = row[3] as String?, let start = row[4] as Int64?, let end = row[5] as Int64?,
-                          let source = row[6] as String?, let metadataText = row[7] as String? else { throw unreadable }
-                    var metadata: [String: String] = [:]
-                    if metadataText != "{}" {
-                        guard let decoded = try? decoder.decode([String: String].self, from: Data(metadataText.utf8)) else {
-                            throw unreadable
-                        }
-                        metadata = decoded
-                    }
-                    samples.append(HealthSample(id: id, type: type, value: value, unit: unit,
-                                                startDate: Date(millisecondsSince1970: start),
-                                                endDate: Date(millisecondsSince1970: end), sourceName: source,
-                                                metadata: metadata))
+                    guard let sample = Self.sample(row, decoder: decoder) else { throw unreadable }
+                    samples.append(sample)
                 }
                 return (samples, more)
             }
         }
         return SamplePage(samples: samples, nextCursor: more ? samples.last.map(SampleCursor.init(after:)) : nil)
+    }
+
+    /// The columns `sample(_:decoder:)` reads, in its order.
+    private static let columns = "id, type, value, unit, start_ms, end_ms, source_name, metadata"
+
+    /// A sample from a row of `columns` (by position: by name costs a lookup per value); nil when unreadable.
+    private static func sample(_ row: Row, decoder: JSONDecoder) -> HealthSample? {
+        guard let id = row[0] as String?, let typeName = row[1] as String?,
+              let type = HealthDataType(rawValue: typeName), let value = row[2] as Double?,
+              let unit = row[3] as String?, let start = row[4] as Int64?, let end = row[5] as Int64?,
+              let source = row[6] as String?, let metadataText = row[7] as String? else { return nil }
+        var metadata: [String: String] = [:]
+        if metadataText != "{}" {
+            guard let decoded = try? decoder.decode([String: String].self, from: Data(metadataText.utf8)) else { return nil }
+            metadata = decoded
+        }
+        return HealthSample(id: id, type: type, value: value, unit: unit, startDate: Date(millisecondsSince1970: start),
+                            endDate: Date(millisecondsSince1970: end), sourceName: source, metadata: metadata)
+    }
+
+    public func changes(after: Int64, types: [HealthDataType], limit: Int) throws -> SampleChanges {
+        guard (1...SampleChanges.maxLimit).contains(limit) else {
+            throw HealthSyncError(.invalidArgument, "limit must be between 1 and \(SampleChanges.maxLimit)")
+        }
+        guard !types.isEmpty else { return SampleChanges(samples: [], last: after, more: false) }
+        let database = try open()
+        let marks = Array(repeating: "?", count: types.count).joined(separator: ",")
+        let sql = "SELECT \(Self.columns), seq FROM samples WHERE seq > ? AND type IN (\(marks)) ORDER BY seq LIMIT ?"
+        let arguments: [any DatabaseValueConvertible] = [after] + types.map(\.rawValue) + [limit + 1]
+        let decoder = JSONDecoder()
+        let unreadable = HealthSyncError(.storageFailure, "The sample store \(databasePath) has an unreadable row")
+        return try run {
+            try database.read { db in
+                var samples: [HealthSample] = []
+                var last = after
+                var more = false
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+                while let row = try rows.next() {
+                    guard samples.count < limit else {
+                        more = true
+                        break
+                    }
+                    guard let sample = Self.sample(row, decoder: decoder), let sequence = row[8] as Int64? else {
+                        throw unreadable
+                    }
+                    samples.append(sample)
+                    last = sequence
+                }
+                return SampleChanges(samples: samples, last: last, more: more)
+            }
+        }
+    }
+
+    public func syncPosition(for device: DeviceID) throws -> Int64 {
+        let database = try open()
+        return try run {
+            try database.read { db in
+                try Int64.fetchOne(db, sql: "SELECT seq FROM sync_state WHERE device_id = ?", arguments: [device.hex]) ?? 0
+            }
+        }
+    }
+
+    public func setSyncPosition(_ position: Int64, for device: DeviceID) throws {
+        let database = try open()
+        try run {
+            try database.write { db in
+                try db.execute(sql: """
+                    INSERT INTO sync_state (device_id, seq) VALUES (?, ?)
+                    ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq
+                    """, arguments: [device.hex, position])
+            }
+        }
     }
 
     public func count(types: [HealthDataType]?) throws -> Int {
@@ -114,7 +182,7 @@ public final class SQLiteSampleStore: SampleStore {
 
     public func removeAll() throws {
         let database = try open()
-        try run { try database.write { try $0.execute(sql: "DELETE FROM samples") } }
+        try run { try database.write { try $0.execute(sql: "DELETE FROM samples; DELETE FROM sync_state") } }
     }
 
     private func open() throws -> DatabasePool {
@@ -139,6 +207,15 @@ public final class SQLiteSampleStore: SampleStore {
                                 metadata TEXT NOT NULL);
                             CREATE INDEX samples_by_type_start ON samples (type, start_ms, id);
                             CREATE INDEX samples_by_start ON samples (start_ms, id);
+                            """)
+                    }
+                    // v2: sequence numbers of changes (for sync) and how far each paired device was read.
+                    migrator.registerMigration("v2") { db in
+                        try db.execute(sql: """
+                            ALTER TABLE samples ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+                            UPDATE samples SET seq = rowid;
+                            CREATE INDEX samples_by_seq ON samples (seq);
+                            CREATE TABLE sync_state (device_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
                             """)
                     }
                     try migrator.migrate(database)

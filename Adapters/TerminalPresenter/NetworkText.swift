@@ -66,6 +66,16 @@ enum NetworkText {
         return lines.joined(separator: "\n")
     }
 
+    static func render(_ report: SyncReport) -> String {
+        report.devices.map { entry in
+            if let error = entry.error {
+                return "\(entry.name) (\(entry.deviceID.short)...): not synced: \(error.code): \(error.message)\n  Hint: \(error.hint)"
+            }
+            let what = entry.received == 0 ? "up to date" : "\(entry.received) new or changed samples"
+            return "\(entry.name) (\(entry.deviceID.short)...): \(what)"
+        }.joined(separator: "\n")
+    }
+
     static func render(_ report: UnpairReport) -> String {
         guard !report.devices.isEmpty else { return "No paired devices." }
         return report.devices.map { entry in

@@ -36,6 +36,7 @@ public struct TerminalPresenter: Presenter {
         case .fetched(let report): text = NetworkText.render(report)
         case .unpaired(let report): text = NetworkText.render(report)
         case .discovered(let report): text = DiscoveryText(style: style).render(report)
+        case .synced(let report): text = NetworkText.render(report)
         }
         output(text + "\n")
     }

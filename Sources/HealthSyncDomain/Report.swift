@@ -15,6 +15,7 @@ public enum Report: Sendable {
     case fetched(FetchReport)
     case unpaired(UnpairReport)
     case discovered(DiscoverReport)
+    case synced(SyncReport)
 }
 
 /// This device as reports name it.

@@ -14,6 +14,17 @@ public protocol SampleStore: Sendable {
     func query(_ query: SampleQuery) throws -> SamplePage
     /// How many samples are stored (of the given types, or all).
     func count(types: [HealthDataType]?) throws -> Int
-    /// Deletes every sample.
+    /// Deletes every sample (and every sync position).
     func removeAll() throws
+
+    /// Samples of `types` stored or changed after sequence number `after`,
+    /// in sequence order, at most `limit` (1…`SampleChanges.maxLimit`).
+    /// Storing a sample identical to the stored one is not a change.
+    func changes(after: Int64, types: [HealthDataType], limit: Int) throws -> SampleChanges
+
+    /// The sequence number up to which samples were received from `device`
+    /// (0 before the first sync).
+    func syncPosition(for device: DeviceID) throws -> Int64
+    /// Records how far samples from `device` have been received.
+    func setSyncPosition(_ position: Int64, for device: DeviceID) throws
 }

@@ -70,6 +70,15 @@ public struct PeerService: Sendable {
             let message = try WireCodec.decode(RenewalRequest.self, from: request.body)
             return try ok(try CertificateRenewalService(deps).renew(for: peer, presented: info.peer.leaf, csr: message.csr,
                                                                     identity: identity))
+        case ("GET", WireRoute.healthChanges):
+            let peer = try authorize(info, identity: identity)
+            guard let after = Int64(request.query["after"] ?? "0"), after >= 0,
+                  let limit = Int(request.query["limit"] ?? "1000") else {
+                throw HealthSyncError(.invalidArgument, "after and limit must be whole numbers")
+            }
+            let changes = try deps.sampleStore.changes(after: after, types: deps.sharedTypes, limit: limit)
+            deps.bus.publish(.samplesServed(to: peer.deviceID, count: changes.samples.count))
+            return try ok(changes)
         case ("POST", WireRoute.unpair):
             let peer = try authorize(info, identity: identity)
             try UnpairService(deps).forget(peer)

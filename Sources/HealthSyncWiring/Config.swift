@@ -32,6 +32,10 @@ public struct Config: Sendable, Equatable {
         public var enabled = true
         public var port = 9779
     }
+    public struct Sync: Sendable, Equatable {
+        /// How often a running daemon syncs from its paired sharing devices (0: never).
+        public var intervalSeconds = 900
+    }
     public struct Pairing: Sendable, Equatable {
         public var codeTTLSeconds = 300
         public var maxFailedCodes = 3
@@ -50,6 +54,7 @@ public struct Config: Sendable, Equatable {
     public var samples = Samples()
     public var api = API()
     public var discovery = Discovery()
+    public var sync = Sync()
     public var pairing = Pairing()
     public var server = Server()
     public var share = Share()

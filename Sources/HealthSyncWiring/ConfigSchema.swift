@@ -21,6 +21,7 @@ enum ConfigSchema {
         .integer("api.port", \.api.port, 0...65535),
         .boolean("discovery.enabled", \.discovery.enabled),
         .integer("discovery.port", \.discovery.port, 0...65535),
+        .integer("sync.interval_s", \.sync.intervalSeconds, 0...86_400),
         .integer("pairing.code_ttl_s", \.pairing.codeTTLSeconds, 30...3600),
         .integer("pairing.max_failed_codes", \.pairing.maxFailedCodes, 1...100),
         .string("server.host", \.server.host, check: isHost, expected: "an IP address or host name"),

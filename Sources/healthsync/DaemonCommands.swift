@@ -38,7 +38,21 @@ struct DaemonCommand: AsyncParsableCommand {
                         error, as: .cryptoFailure, "Renewing the server certificate failed"))) }
                 }
             }
+            // Background sync from the devices this one reads from (nothing to do when it only shares).
+            let interval = application.config.sync.intervalSeconds
+            let syncing = Task {
+                guard interval > 0 else { return }
+                while !Task.isCancelled {
+                    do { _ = try await application.syncing.sync() } catch let error as HealthSyncError where error.code == .notPaired {
+                        // Not reading from anyone (yet).
+                    } catch {
+                        application.bus.publish(.failed(HealthSyncError.wrap(error, as: .deviceNotFound, "Background sync failed")))
+                    }
+                    try? await Task.sleep(for: .seconds(interval))
+                }
+            }
             await Lifecycle.waitForShutdown()
+            syncing.cancel()
             renewal.cancel()
             await running.stop()
             return nil

@@ -12,7 +12,7 @@ struct HealthSyncCommand: AsyncParsableCommand {
         subcommands: [CertCommand.self, KeychainCommand.self, ConfigCommand.self, DevicesCommand.self,
                       TypesCommand.self, StatusCommand.self, SamplesCommand.self, DaemonCommand.self, ShareCommand.self,
                       PairCommand.self, ScanCommand.self, FetchCommand.self, UnpairCommand.self,
-                      DiscoverCommand.self])
+                      DiscoverCommand.self, SyncCommand.self])
 
     @OptionGroup var global: GlobalOptions
 

@@ -99,3 +99,77 @@ struct SampleStoreContractTests {
         #expect(TestFiles.mode(directory.file("state")) == 0o700)
     }
 }
+
+@Suite("SampleStore contract: changes for sync")
+struct SampleStoreChangesContractTests {
+    typealias Fixture = SampleStoreContractTests
+
+    @Test(arguments: SampleStoreKind.allCases)
+    func changesComeInStoreOrderAndIdenticalRowsAreNotChanges(_ kind: SampleStoreKind) throws {
+        let directory = TemporaryDirectory()
+        let store = kind.make(in: directory)
+        #expect(try store.changes(after: 0, types: [.steps], limit: 10) == SampleChanges(samples: [], last: 0, more: false))
+        let first = [Fixture.sample("b", .steps, minute: 10), Fixture.sample("a", .steps, minute: 20),
+                     Fixture.sample("w", .weight, minute: 5)]
+        try store.upsert(first)
+        let all = try store.changes(after: 0, types: [.steps, .weight], limit: 10)
+        #expect(all.samples.map(\.id) == ["b", "a", "w"])
+        #expect(!all.more)
+        let steps = try store.changes(after: 0, types: [.steps], limit: 1)
+        #expect(steps.samples.map(\.id) == ["b"])
+        #expect(steps.more)
+        #expect(try store.changes(after: steps.last, types: [.steps], limit: 10).samples.map(\.id) == ["a"])
+
+        // Backfilled old data and a changed value are new changes; an identical row is not.
+        try store.upsert([Fixture.sample("old", .steps, minute: -1000), Fixture.sample("b", .steps, minute: 10, value: 5),
+                          Fixture.sample("a", .steps, minute: 20)])
+        let later = try store.changes(after: all.last, types: [.steps, .weight], limit: 10)
+        #expect(later.samples.map(\.id) == ["old", "b"])
+        #expect(later.samples.last?.value == 5)
+        #expect(try store.changes(after: later.last, types: [.steps, .weight], limit: 10).samples.isEmpty)
+        #expect(throws: HealthSyncError.self) { try store.changes(after: 0, types: [.steps], limit: 0) }
+    }
+
+    @Test(arguments: SampleStoreKind.allCases)
+    func syncPositionsAreKeptPerDevice(_ kind: SampleStoreKind) throws {
+        let directory = TemporaryDirectory()
+        let store = kind.make(in: directory)
+        let phone = DeviceID(bytes: Array(repeating: 1, count: 32))!, watch = DeviceID(bytes: Array(repeating: 2, count: 32))!
+        #expect(try store.syncPosition(for: phone) == 0)
+        try store.setSyncPosition(42, for: phone)
+        try store.setSyncPosition(7, for: watch)
+        try store.setSyncPosition(43, for: phone)
+        #expect(try store.syncPosition(for: phone) == 43)
+        #expect(try store.syncPosition(for: watch) == 7)
+        try store.removeAll()
+        #expect(try store.syncPosition(for: phone) == 0)
+    }
+}
+
+@Suite("SQLite sample store migration")
+struct SQLiteSampleStoreMigrationTests {
+    /// A samples.sqlite written before sequence numbers existed (schema v1)
+    /// is migrated: its rows become changes for the first sync.
+    @Test func aVersionOneDatabaseIsMigrated() throws {
+        let directory = TemporaryDirectory()
+        let state = directory.file("state")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let sqlite = try #require(ProcessRunner.which("sqlite3"), "sqlite3 is needed")
+        let created = try ProcessRunner.run(sqlite, [state + "/samples.sqlite", """
+            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+            INSERT INTO grdb_migrations VALUES ('v1');
+            CREATE TABLE samples (id TEXT PRIMARY KEY, type TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL,
+                start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, source_name TEXT NOT NULL, metadata TEXT NOT NULL);
+            INSERT INTO samples VALUES ('x', 'steps', 12, 'count', 1790000000000, 1790000060000, 'Watch', '{}');
+            INSERT INTO samples VALUES ('y', 'steps', 13, 'count', 1790000100000, 1790000160000, 'Watch', '{}');
+            """], environment: [:])
+        #expect(created.status == 0, "\(created.standardError)")
+        chmod(state + "/samples.sqlite", 0o600)
+        let store = SQLiteSampleStore(directory: state, fileSystem: PosixFileSystem())
+        let changes = try store.changes(after: 0, types: [.steps], limit: 10)
+        #expect(changes.samples.map(\.id) == ["x", "y"])
+        try store.upsert([SampleStoreContractTests.sample("z", .steps, minute: 0)])
+        #expect(try store.changes(after: changes.last, types: [.steps], limit: 10).samples.map(\.id) == ["z"])
+    }
+}

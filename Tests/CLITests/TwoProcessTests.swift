@@ -37,6 +37,10 @@ struct TwoProcessTests {
         #expect((fetched["samples"] as? [[String: Any]])?.count == 20)
         let csv = try cli.run("fetch", "--types", "weight", "--limit", "1", "--format", "csv")
         #expect(csv.standardOutput.hasPrefix("id,type,value,unit,startDate,endDate,sourceName\n"))
+        // sync copies what the sharer holds into the joiner's store, then finds nothing new.
+        let synced = try cli.json("sync")
+        #expect(((synced["devices"] as? [[String: Any]])?.first?["received"] as? Int ?? 0) >= 155)
+        #expect((try cli.json("sync")["devices"] as? [[String: Any]])?.first?["received"] as? Int == 0)
         let devices = try cli.json("devices", "--state-dir", sharer)
         #expect((devices["devices"] as? [[String: Any]])?.first?["role"] as? String == "joined")
 

@@ -16,8 +16,10 @@ final class WorldDevice: Sendable {
 
     init(_ name: String, network: LoopbackNetwork, clock: ManualClock, seed: UInt64,
          keystore: Config.KeyStoreAdapter = .memory, maxFailedCodes: Int = 3,
-         transport: Config.TransportAdapter = .loopback, idleTimeoutMS: Int? = nil) throws {
+         transport: Config.TransportAdapter = .loopback, idleTimeoutMS: Int? = nil,
+         sharedTypes: [HealthDataType]? = nil) throws {
         var config = Config.inMemory
+        if let sharedTypes { config.share.types = sharedTypes }
         config.transport.adapter = transport
         if let idleTimeoutMS { config.transport.idleTimeoutMS = idleTimeoutMS }
         config.device.name = name
@@ -53,9 +55,10 @@ struct World {
     let clock = ManualClock(Date(timeIntervalSince1970: 1_790_000_000))
 
     func device(_ name: String, seed: UInt64, clock: ManualClock? = nil, keystore: Config.KeyStoreAdapter = .memory,
-                maxFailedCodes: Int = 3) throws -> WorldDevice {
+                maxFailedCodes: Int = 3, sharedTypes: [HealthDataType]? = nil) throws -> WorldDevice {
         try WorldDevice(name, network: network, clock: clock ?? self.clock, seed: seed, keystore: keystore,
-                        maxFailedCodes: maxFailedCodes, transport: transport, idleTimeoutMS: idleTimeoutMS)
+                        maxFailedCodes: maxFailedCodes, transport: transport, idleTimeoutMS: idleTimeoutMS,
+                        sharedTypes: sharedTypes)
     }
 }
 

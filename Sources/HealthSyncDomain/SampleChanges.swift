@@ -1,0 +1,44 @@
+/// Samples in the order they were stored or last changed (DESIGN §10
+/// `sync`): every upsert that changes a sample gives it a new, higher
+/// sequence number, so a device that remembers the last number it received
+/// gets exactly what is new or changed since — backfilled old data too.
+public struct SampleChanges: Sendable, Equatable, Codable {
+    public static let maxLimit = 10_000
+
+    public let samples: [HealthSample]
+    /// The sequence number of the last sample returned (the `after` given when none).
+    public let last: Int64
+    /// Whether more changes follow `last`.
+    public let more: Bool
+
+    public init(samples: [HealthSample], last: Int64, more: Bool) {
+        self.samples = samples
+        self.last = last
+        self.more = more
+    }
+}
+
+/// `sync`: what each paired sharing device sent.
+public struct SyncReport: Sendable, Codable, Equatable {
+    public struct Entry: Sendable, Codable, Equatable {
+        public let name: String
+        public let deviceID: DeviceID
+        /// Samples received (new or changed) in this sync.
+        public let received: Int
+        /// Where the next sync from this device starts.
+        public let position: Int64
+        public let error: WireError.Body?
+
+        public init(name: String, deviceID: DeviceID, received: Int, position: Int64, error: WireError.Body?) {
+            self.name = name
+            self.deviceID = deviceID
+            self.received = received
+            self.position = position
+            self.error = error
+        }
+    }
+
+    public let devices: [Entry]
+
+    public init(devices: [Entry]) { self.devices = devices }
+}

@@ -1,0 +1,70 @@
+import FoundationEssentials
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// `sync`: pulls what is new or changed on every paired sharing device into
+/// the local sample store, resuming where the last sync from each stopped.
+public struct SyncService: Sendable {
+    static let pageSize = 5000
+
+    private let deps: Dependencies
+
+    public init(_ deps: Dependencies) { self.deps = deps }
+
+    /// Syncs from the device `selector` names, or from every paired sharing
+    /// device. A device that cannot be reached is reported and the others
+    /// still sync; when none could be, the first failure is thrown.
+    public func sync(_ selector: String? = nil) async throws -> SyncReport {
+        let peers = try deps.keyStore.peers()
+        let targets = try selector.map { [try DeviceSelector.find($0, in: peers)] } ?? peers.filter { $0.role == .sharing }
+        guard !targets.isEmpty else {
+            throw HealthSyncError(.notPaired, "No paired device shares data with this one",
+                                  hint: "Pair with the sharing device first: `healthsync pair --code <code> --host <address>`.")
+        }
+        var entries: [SyncReport.Entry] = []
+        var failures: [HealthSyncError] = []
+        for peer in targets {
+            do {
+                entries.append(try await sync(from: peer))
+            } catch {
+                let failure = HealthSyncError.wrap(error, as: .deviceNotFound, "Syncing from \(peer.name) failed")
+                failures.append(failure)
+                entries.append(SyncReport.Entry(name: peer.name, deviceID: peer.deviceID, received: 0,
+                                                position: (try? deps.sampleStore.syncPosition(for: peer.deviceID)) ?? 0,
+                                                error: WireError.Body(failure)))
+            }
+        }
+        if failures.count == targets.count, let first = failures.first { throw first }
+        return SyncReport(devices: entries)
+    }
+
+    private func sync(from record: PeerRecord) async throws -> SyncReport.Entry {
+        let connector = PeerConnector(deps: deps)
+        var peer = record
+        let connection = try await connector.connect(to: peer, at: try connector.endpoint(for: peer, host: nil))
+        defer { Task { await connection.close() } }
+        var position = try deps.sampleStore.syncPosition(for: peer.deviceID)
+        var received = 0
+        while true {
+            let request = WireRequest(method: "GET", path: WireRoute.healthChanges,
+                                      query: ["after": String(position), "limit": String(Self.pageSize)])
+            let changes = try WireCodec.result(SampleChanges.self, from: try await connection.send(request),
+                                               maxBytes: WireCodec.maxResponseBytes)
+            guard changes.samples.count <= Self.pageSize, changes.last >= position,
+                  changes.last > position || (changes.samples.isEmpty && !changes.more) else {
+                throw HealthSyncError(.protocolError, "\(peer.name) sent a page of changes that does not move forward")
+            }
+            try deps.sampleStore.upsert(changes.samples)
+            // Saved after each page, so an interrupted sync resumes where it stopped.
+            try deps.sampleStore.setSyncPosition(changes.last, for: peer.deviceID)
+            received += changes.samples.count
+            position = changes.last
+            if !changes.more { break }
+        }
+        peer = await CertificateRenewalService(deps).renewIfDue(peer, over: connection)
+        peer.lastSeen = deps.clock.now()
+        try deps.keyStore.savePeer(peer)
+        if received > 0 { deps.bus.publish(.samplesFetched(from: peer.deviceID, count: received)) }
+        return SyncReport.Entry(name: peer.name, deviceID: peer.deviceID, received: received, position: position, error: nil)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncPorts
+import HealthSyncUseCases
+import HealthSyncWiring
+import Testing
+
+/// `sync`: what is new or changed on the sharing devices lands in the local
+/// store once, resuming where the last sync stopped.
+@Suite("Sync in memory")
+struct SyncTests {
+    let world = World()
+
+    @Test func newAndChangedSamplesArriveOnceAndOnlyOnce() async throws {
+        let phone = try world.device("phone", seed: 601), laptop = try world.device("laptop", seed: 602)
+        let listener = try await phone.serve()
+        _ = try await phone.pairByToken(laptop, advertising: listener.endpoint)
+        let generated = try phone.application.samples.generate(days: 2).generated
+
+        let first = try await laptop.application.syncing.sync()
+        #expect(first.devices.map(\.received) == [generated])
+        #expect(try laptop.deps.sampleStore.count(types: nil) == generated)
+
+        #expect(try await laptop.application.syncing.sync().devices.map(\.received) == [0])
+
+        // Backfilled old data and a corrected value come across; nothing else does.
+        let old = HealthSample(id: "backfilled", type: .steps, value: 10, unit: "count",
+                               startDate: Date(timeIntervalSince1970: 1_000_000_000),
+                               endDate: Date(timeIntervalSince1970: 1_000_000_060), sourceName: "Old phone", metadata: [:])
+        let page = try phone.deps.sampleStore.query(try SampleQuery(types: [.weight], limit: 1))
+        let weight = try #require(page.samples.first)
+        let corrected = HealthSample(id: weight.id, type: weight.type, value: weight.value + 1, unit: weight.unit,
+                                     startDate: weight.startDate, endDate: weight.endDate, sourceName: weight.sourceName,
+                                     metadata: weight.metadata)
+        try phone.deps.sampleStore.upsert([old, corrected])
+        let second = try await laptop.application.syncing.sync("phone")
+        #expect(second.devices.map(\.received) == [2])
+        #expect(try laptop.deps.sampleStore.count(types: nil) == generated + 1)
+        let stored = try laptop.deps.sampleStore.query(try SampleQuery(types: [.weight], limit: 10_000))
+        #expect(stored.samples.first { $0.id == weight.id }?.value == weight.value + 1)
+        await listener.close()
+    }
+
+    @Test func onlySharedTypesAreSynced() async throws {
+        let phone = try world.device("phone", seed: 603, sharedTypes: [.steps]), laptop = try world.device("laptop", seed: 604)
+        let listener = try await phone.serve()
+        _ = try await phone.pairByToken(laptop, advertising: listener.endpoint)
+        _ = try phone.application.samples.generate(days: 1)
+        let steps = try phone.deps.sampleStore.count(types: [.steps])
+        #expect(try await laptop.application.syncing.sync().devices.map(\.received) == [steps])
+        #expect(try laptop.deps.sampleStore.count(types: nil) == steps)
+        await listener.close()
+    }
+
+    @Test func anUnreachableDeviceIsReportedAndTheOthersStillSync() async throws {
+        let phone = try world.device("phone", seed: 605), watch = try world.device("watch", seed: 606)
+        let laptop = try world.device("laptop", seed: 607)
+        let phoneListener = try await phone.serve(), watchListener = try await watch.serve()
+        _ = try await phone.pairByToken(laptop, advertising: phoneListener.endpoint)
+        _ = try await watch.pairByToken(laptop, advertising: watchListener.endpoint)
+        _ = try phone.application.samples.generate(days: 1)
+        await watchListener.close()
+
+        let report = try await laptop.application.syncing.sync()
+        let byName = Dictionary(uniqueKeysWithValues: report.devices.map { ($0.name, $0) })
+        #expect(byName["phone"]?.error == nil)
+        #expect((byName["phone"]?.received ?? 0) > 0)
+        #expect(byName["watch"]?.error?.code == "DEVICE_NOT_FOUND")
+        await phoneListener.close()
+        let code = await errorCode { _ = try await laptop.application.syncing.sync() }
+        #expect(code == .deviceNotFound)
+        #expect(await errorCode { _ = try await phone.application.syncing.sync() } == .notPaired)
+    }
+}
