@@ -3,7 +3,7 @@
 # healthsync, and runs a demo on 127.0.0.1 with temporary devices: a phone
 # runs the daemon and starts pairing sessions through its control API, a
 # laptop pairs with the 6-digit code (SPAKE2+), a tablet scans the QR code
-# from a PNG (token), the laptop fetches over mutual TLS 1.3, and
+# from a PNG (token), the laptop fetches and syncs over mutual TLS 1.3, and
 # everything is removed at the end. Your real keystore is never touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +74,10 @@ wait "$pair_pid" || true
 
 step "healthsync fetch --types steps,heartRate --limit 6   # on the laptop"
 laptop fetch --types steps,heartRate --limit 6
+
+step "healthsync sync   # on the laptop: the phone's samples into the laptop's store (twice: the second finds nothing new)"
+laptop sync
+laptop sync
 
 step "healthsync status   # on the laptop: with a live check of the phone"
 laptop status
