@@ -9,7 +9,7 @@ import ServiceLifecycle
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
-        abstract: "Serve paired devices over mutual TLS 1.3 and the local control API until SIGINT or SIGTERM.")
+        abstract: "Serve paired devices over mutual TLS 1.3, the local control API and discovery, and sync in the background, until SIGINT or SIGTERM.")
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: "Peer port (0: chosen by the system; default: transport.listen.port).") var port: Int?
     @Option(name: .long, help: "Control API port on 127.0.0.1 (0: chosen by the system; default: api.port).")

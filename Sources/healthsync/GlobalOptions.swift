@@ -12,7 +12,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Where identity, peers and samples live (env HEALTHSYNC_STATE_DIR).", valueName: "dir"))
     var stateDir: String?
 
-    @Flag(name: .long, help: "Show the underlying cause of errors.")
+    @Flag(name: .long, help: "Show more: the underlying cause of errors; for discover, the probes and a check of paired devices.")
     var verbose = false
 
     /// Command-specific flags that override configuration keys (e.g. `fetch --timeout`).
