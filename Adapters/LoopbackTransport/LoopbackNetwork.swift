@@ -2,9 +2,10 @@ import HealthSyncDomain
 import HealthSyncPorts
 import Synchronization
 
-/// An in-memory network shared by the devices of one process: listeners
-/// register by port; connections call their handler directly. Like one
-/// machine's loopback interface, any host name reaches the same ports.
+/// An in-memory network shared by the devices of one process: peer
+/// listeners, control APIs and discovery answers register by port;
+/// connections call them directly. Like one machine's loopback interface,
+/// any host name reaches the same ports.
 public final class LoopbackNetwork: Sendable {
     struct Listening: Sendable {
         let id: Int
@@ -13,13 +14,23 @@ public final class LoopbackNetwork: Sendable {
         let handler: WireHandler
     }
 
+    /// What is bound to each port, with the ID of its registration, so a late
+    /// close cannot unbind whoever took the port next.
+    struct PortTable<Value: Sendable>: Sendable {
+        var entries: [Int: (id: Int, value: Value)] = [:]
+    }
+
     private struct State {
-        var listeners: [Int: Listening] = [:]
+        var listeners = PortTable<Listening>()
+        var control = PortTable<ControlHandler>()
+        var announcements = PortTable<DiscoveryAnnouncement>()
         var silent: Set<Int> = []
-        var control: [Int: (id: Int, handler: ControlHandler)] = [:]
-        var announcements: [Int: (id: Int, announcement: DiscoveryAnnouncement)] = [:]
         var nextPort = 40_000
         var nextID = 0
+
+        func isTaken(_ port: Int) -> Bool {
+            listeners.entries[port] != nil || control.entries[port] != nil || announcements.entries[port] != nil
+        }
     }
 
     private let state = Mutex(State())
@@ -29,90 +40,76 @@ public final class LoopbackNetwork: Sendable {
     /// A network for every device of the process that is not given one.
     public static let shared = LoopbackNetwork()
 
-    func register(port requested: Int, credentials: TransportCredentials, clientAnchor: Certificate,
-                  handler: @escaping WireHandler) throws -> (port: Int, id: Int) {
+    /// Binds `make(id)` to `requested` in `table` (0: a port free in every
+    /// table); `inUse` is the hint when the port is taken.
+    private func bind<Value>(_ table: WritableKeyPath<State, PortTable<Value>>, port requested: Int, kind: String,
+                             inUse: String, _ make: (Int) -> Value) throws -> (port: Int, id: Int) {
         try state.withLock { state in
             var port = requested
             if port == 0 {
-                while state.listeners[state.nextPort] != nil { state.nextPort += 1 }
+                while state.isTaken(state.nextPort) { state.nextPort += 1 }
                 port = state.nextPort
                 state.nextPort += 1
             }
-            guard state.listeners[port] == nil else {
-                throw HealthSyncError(.invalidArgument, "Port \(port) is already in use",
-                                      hint: "Choose another port, or 0 to let the system choose.")
+            guard state[keyPath: table].entries[port] == nil else {
+                throw HealthSyncError(.invalidArgument, "\(kind) port \(port) is already in use", hint: inUse)
             }
             state.nextID += 1
-            state.listeners[port] = Listening(id: state.nextID, credentials: credentials, clientAnchor: clientAnchor,
-                                              handler: handler)
+            state[keyPath: table].entries[port] = (state.nextID, make(state.nextID))
             return (port, state.nextID)
         }
     }
 
-    func unregister(port: Int, id: Int) {
+    private func unbind<Value>(_ table: WritableKeyPath<State, PortTable<Value>>, port: Int, id: Int) {
         state.withLock { state in
-            if state.listeners[port]?.id == id { state.listeners[port] = nil }
+            if state[keyPath: table].entries[port]?.id == id { state[keyPath: table].entries[port] = nil }
         }
     }
 
-    func listener(port: Int) -> Listening? { state.withLock { $0.listeners[port] } }
+    private func value<Value>(_ table: KeyPath<State, PortTable<Value>>, port: Int) -> Value? {
+        state.withLock { $0[keyPath: table].entries[port]?.value }
+    }
 
-    func isListening(port: Int, id: Int) -> Bool { state.withLock { $0.listeners[port]?.id == id } }
+    // MARK: Peer listeners
+
+    func register(port: Int, credentials: TransportCredentials, clientAnchor: Certificate,
+                  handler: @escaping WireHandler) throws -> (port: Int, id: Int) {
+        try bind(\.listeners, port: port, kind: "TCP", inUse: "Choose another port, or 0 to let the system choose.") { id in
+            Listening(id: id, credentials: credentials, clientAnchor: clientAnchor, handler: handler)
+        }
+    }
+
+    func unregister(port: Int, id: Int) { unbind(\.listeners, port: port, id: id) }
+
+    func listener(port: Int) -> Listening? { value(\.listeners, port: port) }
+
+    func isListening(port: Int, id: Int) -> Bool { listener(port: port)?.id == id }
 
     func isSilent(port: Int) -> Bool { state.withLock { $0.silent.contains(port) } }
 
-    func registerControl(port requested: Int, handler: @escaping ControlHandler) throws -> (port: Int, id: Int) {
-        try state.withLock { state in
-            var port = requested
-            if port == 0 {
-                while state.control[state.nextPort] != nil || state.listeners[state.nextPort] != nil { state.nextPort += 1 }
-                port = state.nextPort
-                state.nextPort += 1
-            }
-            guard state.control[port] == nil else {
-                throw HealthSyncError(.invalidArgument, "Port \(port) is already in use",
-                                      hint: "Is another daemon running? Choose another port (--api-port), or 0.")
-            }
-            state.nextID += 1
-            state.control[port] = (state.nextID, handler)
-            return (port, state.nextID)
-        }
-    }
-
-    func unregisterControl(port: Int, id: Int) {
-        state.withLock { state in
-            if state.control[port]?.id == id { state.control[port] = nil }
-        }
-    }
-
-    func controlHandler(port: Int) -> ControlHandler? { state.withLock { $0.control[port]?.handler } }
-
-    func registerAnnouncement(port requested: Int, _ announcement: DiscoveryAnnouncement) throws -> (port: Int, id: Int) {
-        try state.withLock { state in
-            var port = requested
-            if port == 0 {
-                while state.announcements[state.nextPort] != nil { state.nextPort += 1 }
-                port = state.nextPort
-                state.nextPort += 1
-            }
-            guard state.announcements[port] == nil else {
-                throw HealthSyncError(.invalidArgument, "UDP port \(port) is already in use",
-                                      hint: "Choose another port (--discovery-port), or 0.")
-            }
-            state.nextID += 1
-            state.announcements[port] = (state.nextID, announcement)
-            return (port, state.nextID)
-        }
-    }
-
-    func unregisterAnnouncement(port: Int, id: Int) {
-        state.withLock { state in
-            if state.announcements[port]?.id == id { state.announcements[port] = nil }
-        }
-    }
-
-    func announcement(port: Int) -> DiscoveryAnnouncement? { state.withLock { $0.announcements[port]?.announcement } }
-
     /// Makes a port swallow connections without answering (to test timeouts).
     public func silence(port: Int) { _ = state.withLock { $0.silent.insert(port) } }
+
+    // MARK: Control APIs
+
+    func registerControl(port: Int, handler: @escaping ControlHandler) throws -> (port: Int, id: Int) {
+        try bind(\.control, port: port, kind: "TCP",
+                 inUse: "Is another daemon running? Choose another port (--api-port), or 0.") { _ in handler }
+    }
+
+    func unregisterControl(port: Int, id: Int) { unbind(\.control, port: port, id: id) }
+
+    func controlHandler(port: Int) -> ControlHandler? { value(\.control, port: port) }
+
+    // MARK: Discovery
+
+    func registerAnnouncement(port: Int, _ announcement: DiscoveryAnnouncement) throws -> (port: Int, id: Int) {
+        try bind(\.announcements, port: port, kind: "UDP", inUse: "Choose another port (--discovery-port), or 0.") { _ in
+            announcement
+        }
+    }
+
+    func unregisterAnnouncement(port: Int, id: Int) { unbind(\.announcements, port: port, id: id) }
+
+    func announcement(port: Int) -> DiscoveryAnnouncement? { value(\.announcements, port: port) }
 }

@@ -92,7 +92,8 @@ struct InteropTests {
     @Test func idleClientsAreCutOffButAPendingDecisionIsNot() async throws {
         var world = World()
         world.transport = .openssl
-        world.idleTimeoutMS = 300
+        // Long enough for the joiner's own work between requests on a loaded machine.
+        world.idleTimeoutMS = 800
         let a = try world.device("phone", seed: 411), b = try world.device("mac", seed: 412)
         a.clock.set(Date())
         let listener = try await a.serve()
@@ -104,7 +105,7 @@ struct InteropTests {
                 if case .pairingRequestPending = event { return true }
                 return nil
             }
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(2000))
             try await host.respond(accept: true)
         }
         let peer = try await b.application.joining.join(code: invitation.code, endpoint: listener.endpoint)
@@ -113,7 +114,7 @@ struct InteropTests {
 
         let idle = try await b.deps.transport.connect(to: listener.endpoint, credentials: nil, anchor: .none,
                                                       timeoutMilliseconds: 5000)
-        try await Task.sleep(for: .milliseconds(1000))
+        try await Task.sleep(for: .milliseconds(2000))
         let code = await errorCode { _ = try await idle.send(WireRequest(method: "GET", path: WireRoute.status)) }
         #expect(code == .deviceNotFound)
         await idle.close()
