@@ -45,6 +45,10 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZBar", path: "Adapters/CZBar", pkgConfig: "zbar",
                        providers: [.apt(["libzbar-dev"])]),
+        .systemLibrary(name: "CLibXML2", path: "Adapters/CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Adapters/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         // Driven adapters.
         adapter("OpenSSLCrypto", ["COpenSSL"]),
@@ -64,6 +68,7 @@ let package = Package(
                                       .product(name: "NIOHTTP1", package: "swift-nio")]),
         adapter("UDPLocalDiscovery", [.product(name: "NIOCore", package: "swift-nio"),
                                       .product(name: "NIOPosix", package: "swift-nio")]),
+        adapter("LibXML2ExportReader", ["CLibXML2", "CZlib"]),
         adapter("LibQREncode", ["CQREncode"]),
         adapter("LibPNGZBar", ["CPNG", "CZBar"]),
         adapter("TerminalPresenter"),
@@ -77,7 +82,7 @@ let package = Package(
             "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore", "MemoryKeyStore",
             "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "SystemClock", "ManualClock", "LoopbackTransport",
-            "OpenSSLTransport", "NIOControlChannel", "LibQREncode", "LibPNGZBar", "UDPLocalDiscovery",
+            "OpenSSLTransport", "NIOControlChannel", "LibQREncode", "LibPNGZBar", "UDPLocalDiscovery", "LibXML2ExportReader",
         ]),
         .executableTarget(name: "healthsync", dependencies: [
             domain, ports, "HealthSyncUseCases", "HealthSyncWiring",
@@ -99,7 +104,7 @@ let package = Package(
             domain, ports, "HealthSyncTestSupport", "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore",
             "MemoryKeyStore", "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "ManualClock", "NIOControlChannel", "LoopbackTransport", "UDPLocalDiscovery",
-            "LibQREncode", "LibPNGZBar",
+            "LibQREncode", "LibPNGZBar", "LibXML2ExportReader",
         ]),
         .testTarget(name: "WiringTests", dependencies: [domain, ports, "HealthSyncWiring", "HealthSyncTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["healthsync", domain, "HealthSyncTestSupport"]),

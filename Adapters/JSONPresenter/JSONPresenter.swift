@@ -32,6 +32,7 @@ public struct JSONPresenter: Presenter {
         case .unpaired(let value): emit(value)
         case .discovered(let value): emit(value)
         case .synced(let value): emit(value)
+        case .imported(let value): emit(value)
         }
     }
 

@@ -15,12 +15,16 @@ public final class MemorySampleStore: SampleStore {
 
     public init() {}
 
-    public func upsert(_ newSamples: [HealthSample]) throws {
+    @discardableResult
+    public func upsert(_ newSamples: [HealthSample]) throws -> Int {
         state.withLock { state in
+            var changed = 0
             for sample in newSamples where state.samples[sample.id]?.sample != sample {
                 state.sequence += 1
                 state.samples[sample.id] = (sample, state.sequence)
+                changed += 1
             }
+            return changed
         }
     }
 

@@ -21,13 +21,15 @@ public final class SQLiteSampleStore: SampleStore {
         self.files = fileSystem
     }
 
-    public func upsert(_ samples: [HealthSample]) throws {
-        guard !samples.isEmpty else { return }
+    @discardableResult
+    public func upsert(_ samples: [HealthSample]) throws -> Int {
+        guard !samples.isEmpty else { return 0 }
         let database = try open()
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        try run {
-            try database.write { db in
+        return try run {
+            try database.write { db -> Int in
+                var changed = 0
                 // Each row gets the next sequence number; an identical row keeps its own (no change to sync).
                 var sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM samples") ?? 0
                 let statement = try db.makeStatement(sql: """
@@ -48,7 +50,9 @@ public final class SQLiteSampleStore: SampleStore {
                         sample.startDate.millisecondsSince1970, sample.endDate.millisecondsSince1970,
                         sample.sourceName, metadata, sequence,
                     ])
+                    changed += db.changesCount
                 }
+                return changed
             }
         }
     }

@@ -37,6 +37,7 @@ public struct TerminalPresenter: Presenter {
         case .unpaired(let report): text = NetworkText.render(report)
         case .discovered(let report): text = DiscoveryText(style: style).render(report)
         case .synced(let report): text = NetworkText.render(report)
+        case .imported(let report): text = ImportText.render(report)
         }
         output(text + "\n")
     }

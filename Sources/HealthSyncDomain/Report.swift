@@ -16,6 +16,7 @@ public enum Report: Sendable {
     case unpaired(UnpairReport)
     case discovered(DiscoverReport)
     case synced(SyncReport)
+    case imported(ImportReport)
 }
 
 /// This device as reports name it.

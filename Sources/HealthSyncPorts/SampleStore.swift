@@ -8,7 +8,9 @@ import HealthSyncDomain
 /// sample exactly once even while new samples are added before the cursor.
 public protocol SampleStore: Sendable {
     /// Inserts samples, replacing those with the same ID; all or nothing.
-    func upsert(_ samples: [HealthSample]) throws
+    /// Returns how many were new or changed (an identical sample is neither).
+    @discardableResult
+    func upsert(_ samples: [HealthSample]) throws -> Int
     /// One page of samples matching the query, at most `query.limit`; the
     /// page's `nextCursor` is nil when no matching sample follows.
     func query(_ query: SampleQuery) throws -> SamplePage

@@ -20,6 +20,8 @@ public struct Dependencies: Sendable {
     public let pake: any PasswordKeyExchange
     public let qrEncoder: any QREncoder
     public let qrImages: any QRImageCodec
+    /// Apple Health exports, for `samples import`.
+    public let exportReader: any HealthExportReader
     public let bus: EventBus
     public let settings: Settings
     /// This device's name as peers see it.
@@ -31,7 +33,7 @@ public struct Dependencies: Sendable {
     public init(keyStore: any KeyStore, sampleStore: any SampleStore, crypto: any Crypto,
                 entropy: any EntropySource, clock: any WallClock, files: any FileSystem, transport: any Transport,
                 control: any ControlChannel, discovery: any LocalDiscovery, pake: any PasswordKeyExchange,
-                qrEncoder: any QREncoder, qrImages: any QRImageCodec, bus: EventBus, settings: Settings,
+                qrEncoder: any QREncoder, qrImages: any QRImageCodec, exportReader: any HealthExportReader, bus: EventBus, settings: Settings,
                 deviceName: String, sharedTypes: [HealthDataType], version: String) {
         self.keyStore = keyStore
         self.sampleStore = sampleStore
@@ -45,6 +47,7 @@ public struct Dependencies: Sendable {
         self.pake = pake
         self.qrEncoder = qrEncoder
         self.qrImages = qrImages
+        self.exportReader = exportReader
         self.bus = bus
         self.settings = settings
         self.deviceName = deviceName

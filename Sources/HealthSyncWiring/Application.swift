@@ -33,6 +33,7 @@ public struct Application: Sendable {
     public var qr: QRService { QRService(dependencies) }
     public var discovery: DiscoveryService { DiscoveryService(dependencies) }
     public var syncing: SyncService { SyncService(dependencies) }
+    public var importing: ImportService { ImportService(dependencies) }
     public var daemonClient: DaemonClient { DaemonClient(dependencies, record: daemonRecord) }
     public var daemon: DaemonService {
         DaemonService(dependencies, host: pairingHost, record: daemonRecord, stateDir: stateDir)

@@ -6,6 +6,7 @@ import HealthSyncPorts
 import HealthSyncUseCases
 import JSONPresenter
 import LibPNGZBar
+import LibXML2ExportReader
 import LibQREncode
 import LoopbackTransport
 import OpenSSLTransport
@@ -70,7 +71,8 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     let dependencies = Dependencies(
         keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,
         files: files, transport: transport, control: control, discovery: discovery, pake: OpenSSLSpake2Plus(),
-        qrEncoder: LibQREncodeEncoder(), qrImages: PNGZBarImageCodec(), bus: EventBus(), settings: settings,
+        qrEncoder: LibQREncodeEncoder(), qrImages: PNGZBarImageCodec(),
+        exportReader: LibXML2ExportReader(), bus: EventBus(), settings: settings,
         deviceName: config.device.name.isEmpty ? RuntimeEnvironment.hostName : config.device.name,
         sharedTypes: config.share.types, version: Application.version)
     return Application(config: config, stateDir: stateDir, dependencies: dependencies, presenter: presenter,

@@ -43,7 +43,7 @@ struct StatusCommand: AsyncParsableCommand {
 
 struct SamplesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "samples", abstract: "Fill the local sample store.", subcommands: [Generate.self])
+        commandName: "samples", abstract: "Fill the local sample store.", subcommands: [Generate.self, Import.self])
     @OptionGroup var global: GlobalOptions
 
     struct Generate: AsyncParsableCommand {
@@ -55,6 +55,20 @@ struct SamplesCommand: AsyncParsableCommand {
         func run() async throws {
             try await CommandRunner(global: global).run { application, _ in
                 .samplesGenerated(try application.samples.generate(days: days))
+            }
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import an Apple Health export (export.zip or export.xml) into the local sample store.",
+            discussion: "Importing the same export again adds nothing: each sample's ID comes from what it is.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The export.zip from \"Export All Health Data\", or the export.xml inside it.") var file: String
+
+        func run() async throws {
+            try await CommandRunner(global: global).run { application, _ in
+                .imported(try application.importing.importExport(at: file))
             }
         }
     }

@@ -1,0 +1,84 @@
+import HealthSyncDomain
+
+/// What libxml2 reads: the export without its inline DTD (iOS 16 exports
+/// ship one with an unclosed ATTLIST, and nothing in it is needed) and with
+/// control characters that XML forbids (a raw `\x0b` happens) made spaces.
+final class XMLInputFilter: ByteSource {
+    /// The prolog (XML declaration and DTD) is read whole, up to this much.
+    static let maxProlog = 4 * 1024 * 1024
+
+    private let source: any ByteSource
+    private var prolog: [UInt8]?
+    private var prologOffset = 0
+
+    init(_ source: any ByteSource) { self.source = source }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if prolog == nil { prolog = try Self.withoutDoctype(try readProlog()) }
+        let count: Int
+        if let prolog, prologOffset < prolog.count {
+            count = min(buffer.count, prolog.count - prologOffset)
+            buffer.copyBytes(from: prolog[prologOffset..<(prologOffset + count)])
+            prologOffset += count
+        } else {
+            count = try source.read(into: buffer)
+        }
+        for index in 0..<count where Self.isForbidden(buffer[index]) { buffer[index] = 0x20 }
+        return count
+    }
+
+    /// Everything up to the root element's start (or all of a short file).
+    private func readProlog() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)
+        defer { chunk.deallocate() }
+        let root = Array("<HealthData".utf8)
+        while bytes.count < Self.maxProlog {
+            let count = try source.read(into: chunk)
+            if count == 0 { break }
+            let searchFrom = max(0, bytes.count - root.count)
+            bytes += chunk[0..<count]
+            if Self.firstIndex(of: root, in: bytes, from: searchFrom) != nil { break }
+        }
+        return bytes
+    }
+
+    /// `bytes` with `<!DOCTYPE …>` (and its internal subset `[…]`) removed.
+    static func withoutDoctype(_ bytes: [UInt8]) -> [UInt8] {
+        guard let start = firstIndex(of: Array("<!DOCTYPE".utf8), in: bytes, from: 0) else { return bytes }
+        let close = bytes[start...].firstIndex(of: UInt8(ascii: ">")) ?? bytes.count
+        let open = bytes[start...].firstIndex(of: UInt8(ascii: "["))
+        var end = close
+        if let open, open < close {
+            // The subset ends at "]" followed (after spaces) by ">"; the first such pair outside quotes is enough here.
+            var index = open
+            end = bytes.count - 1
+            while let bracket = bytes[index...].firstIndex(of: UInt8(ascii: "]")) {
+                var after = bracket + 1
+                while after < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[after]) { after += 1 }
+                if after < bytes.count, bytes[after] == UInt8(ascii: ">") {
+                    end = after
+                    break
+                }
+                index = bracket + 1
+            }
+        }
+        guard end < bytes.count else { return Array(bytes[..<start]) }
+        return Array(bytes[..<start]) + Array(bytes[(end + 1)...])
+    }
+
+    /// C0 controls XML 1.0 does not allow (tab, newline and return are fine).
+    static func isForbidden(_ byte: UInt8) -> Bool {
+        byte < 0x20 && byte != 0x09 && byte != 0x0a && byte != 0x0d
+    }
+
+    static func firstIndex(of pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard bytes.count >= pattern.count, start <= bytes.count - pattern.count else { return nil }
+        var index = start
+        while index <= bytes.count - pattern.count {
+            if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
+            index += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,14 @@
+import HealthSyncDomain
+
+/// Reads an Apple Health export ("Export All Health Data": `export.zip`, or
+/// the `export.xml` inside it).
+public protocol HealthExportReader: Sendable {
+    /// Streams the top-level Records and Workouts of the export at `path` to
+    /// `body`, in batches of at most `batchSize`, in file order. Memory stays
+    /// bounded whatever the file's size. In a zip, the export is the entry
+    /// whose content starts a `<HealthData` document, whatever its name.
+    /// The inline DTD is skipped and malformed XML recovered from where
+    /// possible. `INVALID_ARGUMENT` when the file is missing or holds no
+    /// export; errors thrown by `body` stop the reading and are rethrown.
+    func records(in path: String, batchSize: Int, _ body: ([ExportRecord]) throws -> Void) throws -> ExportReadSummary
+}
