@@ -25,18 +25,21 @@ struct CLI {
          "PATH": "/usr/bin:/bin", "HEALTHSYNC_STATE_DIR": state, "LANG": "C.UTF-8"]
     }
 
-    func run(_ arguments: String..., environment extra: [String: String] = [:]) throws -> ProcessResult {
-        try run(arguments, environment: extra)
+    /// Runs the binary on a thread of its own: waiting for a child process
+    /// must not hold one of the few threads of Swift's cooperative pool
+    /// while other suites' servers need them.
+    func run(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> ProcessResult {
+        try await run(arguments, environment: extra)
     }
 
-    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ProcessResult {
-        try ProcessRunner.run(Self.binary, arguments, environment: environment.merging(extra) { $1 },
-                              directory: home.path)
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> ProcessResult {
+        try await ProcessRunner.runDetached(Self.binary, arguments, environment: environment.merging(extra) { $1 },
+                                            directory: home.path)
     }
 
     /// Runs a command that must succeed with --json and returns its document.
-    func json(_ arguments: String..., environment extra: [String: String] = [:]) throws -> [String: Any] {
-        let result = try run(arguments + ["--json"], environment: extra)
+    func json(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> [String: Any] {
+        let result = try await run(arguments + ["--json"], environment: extra)
         try #require(result.status == 0, "\(arguments) failed: \(result.standardOutput) \(result.standardError)")
         return try #require(result.json, "not JSON: \(result.standardOutput)")
     }

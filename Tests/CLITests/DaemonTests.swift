@@ -45,41 +45,41 @@ struct DaemonTests {
         #expect(decoded.standardOutput.trimmingCharacters(in: .newlines) == shown["payload"] as? String,
                 "zbarimg printed \(decoded.standardOutput.debugDescription) \(decoded.standardError.debugDescription) for \(line)")
 
-        let joined = try cli.run("pair", "--code", code, "--host", "127.0.0.1:\(port)", "--json")
+        let joined = try await cli.run("pair", "--code", code, "--host", "127.0.0.1:\(port)", "--json")
         #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
         #expect(await pairing.finish() == 0)
 
         // The joiner's status dials the sharer live; the sharer's status comes from its daemon.
-        let joinerStatus = try cli.json("status")
+        let joinerStatus = try await cli.json("status")
         let live = try #require(joinerStatus["live"] as? [String: Any])
         #expect(live["reachable"] as? Bool == true)
         #expect(live["address"] as? String == "127.0.0.1:\(port)")
-        let sharerStatus = try cli.json("status", "--state-dir", sharer)
+        let sharerStatus = try await cli.json("status", "--state-dir", sharer)
         #expect((sharerStatus["daemon"] as? [String: Any])?["pid"] as? Int != nil)
         #expect(sharerStatus["live"] == nil)
 
         // `config set server.host/port` is where the next fetch goes.
-        _ = try cli.json("config", "set", "server.host", "127.0.0.1")
-        _ = try cli.json("config", "set", "server.port", "1")
-        #expect(try cli.run("fetch", "--types", "steps", "--json").errorCode == "DEVICE_NOT_FOUND")
-        _ = try cli.json("config", "set", "server.port", String(port))
-        #expect(try cli.run("fetch", "--types", "steps", "--json").status == 0)
+        _ = try await cli.json("config", "set", "server.host", "127.0.0.1")
+        _ = try await cli.json("config", "set", "server.port", "1")
+        #expect(try await cli.run("fetch", "--types", "steps", "--json").errorCode == "DEVICE_NOT_FOUND")
+        _ = try await cli.json("config", "set", "server.port", String(port))
+        #expect(try await cli.run("fetch", "--types", "steps", "--json").status == 0)
 
         // `discover`, probing only the loopback: the phone answers, is paired, and (--verbose) is dialled.
         let discoveryPort = try #require((started["discovery"] as? String)?.split(separator: ":").last.map(String.init))
-        let discovered = try cli.json("discover", "--address", "127.0.0.1:\(discoveryPort)", "--verbose")
+        let discovered = try await cli.json("discover", "--address", "127.0.0.1:\(discoveryPort)", "--verbose")
         let found = try #require((discovered["found"] as? [[String: Any]])?.first)
         #expect(found["name"] as? String == "phone")
         #expect(found["address"] as? String == "127.0.0.1:\(port)")
         #expect(found["paired"] as? Bool == true)
         let dialled = try #require((discovered["paired"] as? [[String: Any]])?.first?["check"] as? [String: Any])
         #expect(dialled["reachable"] as? Bool == true)
-        let nobody = try cli.json("discover", "--address", "127.0.0.1:1", "--timeout", "100")
+        let nobody = try await cli.json("discover", "--address", "127.0.0.1:1", "--timeout", "100")
         #expect((nobody["found"] as? [Any])?.isEmpty == true)
 
         // --debug-tls shows what was negotiated and how the chain was judged.
         // As guide 001 writes it: no --types (every shared type).
-        let debug = try cli.run("fetch", "--debug-tls")
+        let debug = try await cli.run("fetch", "--debug-tls")
         #expect(debug.status == 0)
         for line in ["Protocol: TLSv1.3", "Cipher:   TLS_", "ALPN:     healthsync/1", " 0 s:healthsync-server",
                      " 1 s:healthsync-ca", "Verify return code: 0 (ok)", "Trust: OK"] {
@@ -87,13 +87,13 @@ struct DaemonTests {
         }
 
         // The same QR, scanned from the image by another device, is spent.
-        let rescanned = try cli.run("scan", "--image", png, "--state-dir", cli.home.file("third"), "--json")
+        let rescanned = try await cli.run("scan", "--image", png, "--state-dir", cli.home.file("third"), "--json")
         #expect(rescanned.errorCode == "PAIRING_TOKEN_EXPIRED")
 
         // Unpairing on the sharer goes through its daemon, which tells the joiner nothing (it has no listener).
-        let unpaired = try cli.json("unpair", "--state-dir", sharer)
+        let unpaired = try await cli.json("unpair", "--state-dir", sharer)
         #expect((unpaired["devices"] as? [[String: Any]])?.count == 1)
-        let refused = try cli.run("fetch", "--types", "steps", "--json")
+        let refused = try await cli.run("fetch", "--types", "steps", "--json")
         #expect(["CERT_REVOKED", "NO_CLIENT_CERTIFICATE", "DEVICE_NOT_FOUND"].contains(refused.errorCode ?? ""),
                 "\(refused.standardOutput)")
         #expect(refused.status != 0)
@@ -118,8 +118,8 @@ struct DaemonTests {
         #expect(garbage.errorCode == "INVALID_QR_PAYLOAD")
         let image = cli.home.file("not.png")
         try Data("GIF89a".utf8).write(to: URL(fileURLWithPath: image))
-        #expect(try cli.run("scan", "--image", image, "--json").errorCode == "INVALID_QR_PAYLOAD")
-        #expect(try cli.run("scan", "--image", cli.home.file("missing.png"), "--json").errorCode == "INVALID_ARGUMENT")
+        #expect(try await cli.run("scan", "--image", image, "--json").errorCode == "INVALID_QR_PAYLOAD")
+        #expect(try await cli.run("scan", "--image", cli.home.file("missing.png"), "--json").errorCode == "INVALID_ARGUMENT")
 
         let scanned = try await ProcessRunner.runDetached(CLI.binary, ["scan", "--json"], environment: cli.environment,
                                                           standardInput: "\n  \(payload)  \n")
@@ -169,14 +169,14 @@ struct DaemonTests {
         #expect(await daemon.terminate() == 0)
     }
 
-    @Test func withoutADaemonPairSaysSoWithTheGuidesHint() throws {
+    @Test func withoutADaemonPairSaysSoWithTheGuidesHint() async throws {
         let cli = CLI()
         // A port nothing listens on, so no daemon of another test answers.
-        let result = try cli.run("pair", "--json", environment: ["HEALTHSYNC_API_PORT": "1"])
+        let result = try await cli.run("pair", "--json", environment: ["HEALTHSYNC_API_PORT": "1"])
         #expect(result.errorCode == "DAEMON_UNREACHABLE")
         #expect(result.status == 6)
         #expect(result.standardOutput.contains("healthsync daemon"))
-        let text = try cli.run("pair", environment: ["HEALTHSYNC_API_PORT": "1"])
+        let text = try await cli.run("pair", environment: ["HEALTHSYNC_API_PORT": "1"])
         #expect(text.standardError.contains("Failed to connect to daemon") || text.standardOutput.contains("Failed to connect to daemon"))
     }
 }

@@ -19,13 +19,13 @@ struct TwoProcessTests {
     func pairThenFetchThenUnpair(_ path: String) async throws {
         let cli = CLI()
         let sharer = cli.home.file("sharer"), joiner = cli.state
-        _ = try cli.json("samples", "generate", "--days", "1", "--state-dir", sharer)
+        _ = try await cli.json("samples", "generate", "--days", "1", "--state-dir", sharer)
         let (process, shown) = try await share(cli, state: sharer)
         let port = try #require(shown["port"] as? Int)
         let host = "127.0.0.1:\(port)"
         let joined = path == "code"
-            ? try cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", host, "--json")
-            : try cli.run("pair", "--token", try #require(shown["payload"] as? String), "--json")
+            ? try await cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", host, "--json")
+            : try await cli.run("pair", "--token", try #require(shown["payload"] as? String), "--json")
         #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
         #expect(joined.json?["deviceID"] as? String == shown["deviceID"] as? String)
         #expect(await process.finish() == 0)
@@ -33,20 +33,20 @@ struct TwoProcessTests {
         let daemon = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", sharer, "--port", String(port), "--api-port", "0", "--discovery-port", "0", "--json"],
                                            environment: cli.environment)
         #expect(await daemon.firstLine() != nil)
-        let fetched = try cli.json("fetch", "--types", "steps,heartRate", "--limit", "20")
+        let fetched = try await cli.json("fetch", "--types", "steps,heartRate", "--limit", "20")
         #expect((fetched["samples"] as? [[String: Any]])?.count == 20)
-        let csv = try cli.run("fetch", "--types", "weight", "--limit", "1", "--format", "csv")
+        let csv = try await cli.run("fetch", "--types", "weight", "--limit", "1", "--format", "csv")
         #expect(csv.standardOutput.hasPrefix("id,type,value,unit,startDate,endDate,sourceName\n"))
         // sync copies what the sharer holds into the joiner's store, then finds nothing new.
-        let synced = try cli.json("sync")
+        let synced = try await cli.json("sync")
         #expect(((synced["devices"] as? [[String: Any]])?.first?["received"] as? Int ?? 0) >= 155)
-        #expect((try cli.json("sync")["devices"] as? [[String: Any]])?.first?["received"] as? Int == 0)
-        let devices = try cli.json("devices", "--state-dir", sharer)
+        #expect((try await cli.json("sync")["devices"] as? [[String: Any]])?.first?["received"] as? Int == 0)
+        let devices = try await cli.json("devices", "--state-dir", sharer)
         #expect((devices["devices"] as? [[String: Any]])?.first?["role"] as? String == "joined")
 
-        let unpaired = try cli.json("unpair")
+        let unpaired = try await cli.json("unpair")
         #expect((unpaired["devices"] as? [[String: Any]])?.first?["notified"] as? Bool == true)
-        #expect((try cli.json("devices", "--state-dir", sharer)["devices"] as? [Any])?.isEmpty == true)
+        #expect((try await cli.json("devices", "--state-dir", sharer)["devices"] as? [Any])?.isEmpty == true)
         #expect(await daemon.terminate() == 0)
     }
 
@@ -55,21 +55,21 @@ struct TwoProcessTests {
         let sharer = cli.home.file("sharer")
         let (process, shown) = try await share(cli, state: sharer)
         let port = try #require(shown["port"] as? Int)
-        let paired = try cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", "127.0.0.1:\(port)")
+        let paired = try await cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", "127.0.0.1:\(port)")
         #expect(paired.status == 0)
         _ = await process.finish()
 
         // Nothing listens there any more.
-        let refused = try cli.run("fetch", "--types", "steps", "--json")
+        let refused = try await cli.run("fetch", "--types", "steps", "--json")
         #expect(refused.status == 4)
         #expect(refused.errorCode == "DEVICE_NOT_FOUND")
 
         // Something accepts TCP but never speaks TLS.
         let silent = try SilentListener()
-        let timedOut = try cli.run("fetch", "--types", "steps", "--host", "127.0.0.1:\(silent.port)", "--timeout", "300", "--json")
+        let timedOut = try await cli.run("fetch", "--types", "steps", "--host", "127.0.0.1:\(silent.port)", "--timeout", "300", "--json")
         #expect(timedOut.errorCode == "ETIMEDOUT")
         #expect(timedOut.status == 4)
-        let wrong = try cli.run("pair", "--code", "12345", "--host", "127.0.0.1:1", "--json")
+        let wrong = try await cli.run("pair", "--code", "12345", "--host", "127.0.0.1:1", "--json")
         #expect(wrong.errorCode == "INVALID_PAIRING_CODE")
         #expect(wrong.status == 2)
     }
@@ -112,7 +112,7 @@ struct WireErrorTests {
         let line = try #require(await share.firstLine())
         let shown = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let port = try #require(shown["port"] as? Int)
-        #expect(try cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", "127.0.0.1:\(port)").status == 0)
+        #expect(try await cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", "127.0.0.1:\(port)").status == 0)
         _ = await share.finish()
         let daemon = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", sharer, "--port", String(port), "--api-port", "0", "--discovery-port", "0", "--json"],
                                            environment: cli.environment)
@@ -123,13 +123,13 @@ struct WireErrorTests {
     @Test func strictHostRefusesAnAddressTheCertificateDoesNotName() async throws {
         let cli = CLI()
         let (daemon, port, _) = try await pairedWithDaemon(cli)
-        let lenient = try cli.run("fetch", "--types", "steps", "--host", "127.0.0.2:\(port)", "--json")
+        let lenient = try await cli.run("fetch", "--types", "steps", "--host", "127.0.0.2:\(port)", "--json")
         #expect(lenient.status == 0, "\(lenient.standardOutput)")
-        let strict = try cli.run("fetch", "--types", "steps", "--host", "127.0.0.2:\(port)", "--json",
+        let strict = try await cli.run("fetch", "--types", "steps", "--host", "127.0.0.2:\(port)", "--json",
                                  environment: ["HEALTHSYNC_TRANSPORT_STRICT_HOST": "true"])
         #expect(strict.errorCode == "CERT_COMMON_NAME_INVALID")
         #expect(strict.status == 3)
-        let named = try cli.run("fetch", "--types", "steps", "--host", "127.0.0.1:\(port)", "--json",
+        let named = try await cli.run("fetch", "--types", "steps", "--host", "127.0.0.1:\(port)", "--json",
                                 environment: ["HEALTHSYNC_TRANSPORT_STRICT_HOST": "true"])
         #expect(named.status == 0)
         _ = await daemon.terminate()

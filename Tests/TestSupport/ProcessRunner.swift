@@ -77,11 +77,12 @@ extension ProcessRunner {
     /// process never blocks Swift's cooperative pool (which serves the
     /// server the child talks to).
     public static func runDetached(_ executable: String, _ arguments: [String], environment: [String: String],
-                                   standardInput: String? = nil) async throws -> ProcessResult {
+                                   directory: String? = nil, standardInput: String? = nil) async throws -> ProcessResult {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result {
-                    try run(executable, arguments, environment: environment, standardInput: standardInput)
+                    try run(executable, arguments, environment: environment, directory: directory,
+                            standardInput: standardInput)
                 })
             }
         }

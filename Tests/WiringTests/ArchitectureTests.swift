@@ -21,13 +21,13 @@ struct ArchitectureTests {
 
     /// The manifest as SwiftPM describes it. A scratch path of its own keeps
     /// it from waiting on the `.build` lock that `swift test` holds.
-    static func describe() throws -> [Target] {
+    static func describe() async throws -> [Target] {
         let swift = try #require(ProcessRunner.which("swift") ?? (FileManager.default.isExecutableFile(
             atPath: "/opt/swift/usr/bin/swift") ? "/opt/swift/usr/bin/swift" : nil))
         let scratch = TemporaryDirectory("describe")
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFTPM_ENABLE_PLUGINS"] = "0"
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.runDetached(
             swift, ["package", "--scratch-path", scratch.path, "describe", "--type", "json"],
             environment: environment, directory: repository)
         try #require(result.status == 0, "swift package describe failed: \(result.standardError)")
@@ -40,8 +40,8 @@ struct ArchitectureTests {
         }
     }
 
-    @Test func theTargetGraphKeepsTheHexagon() throws {
-        let targets = try Self.describe()
+    @Test func theTargetGraphKeepsTheHexagon() async throws {
+        let targets = try await Self.describe()
         let byName = Dictionary(uniqueKeysWithValues: targets.map { ($0.name, $0) })
         let cModules = Set(targets.filter { $0.type == "system-target" }.map(\.name))
         let adapters = Set(targets.filter { $0.path.hasPrefix("Adapters/") && $0.type != "system-target" }.map(\.name))
