@@ -51,7 +51,7 @@ public struct DeviceService: Sendable {
             _ = try WireCodec.result(PeerStatusMessage.self, from: response)
             let elapsed = ContinuousClock.now - started
             return LiveCheck(reachable: true, address: address,
-                             milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+                             milliseconds: Int(elapsed / .milliseconds(1)),
                              error: nil)
         } catch {
             let failure = HealthSyncError.wrap(error, as: .deviceNotFound, "The paired device did not answer")

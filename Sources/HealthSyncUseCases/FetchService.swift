@@ -35,10 +35,7 @@ public struct FetchService: Sendable {
             samples += page.samples
             cursor = try page.nextCursor.map { try SampleCursor(token: $0) }
         } while cursor != nil && samples.count < limit
-        peer = await CertificateRenewalService(deps).renewIfDue(peer, over: connection)
-        peer.lastSeen = deps.clock.now()
-        peer.lastAddress = endpoint.description
-        try deps.keyStore.savePeer(peer)
+        peer = try await connector.recordUse(of: peer, at: endpoint, over: connection)
         deps.bus.publish(.samplesFetched(from: peer.deviceID, count: samples.count))
         return Result(peer: peer, samples: samples)
     }

@@ -29,6 +29,17 @@ struct PeerConnector {
                               hint: "Pass --host, or set it: `healthsync config set server.host <ip>`.")
     }
 
+    /// After a successful exchange with `peer` over `connection`: renews our
+    /// client certificate when due, notes when and where the peer was seen,
+    /// and saves the record; returns it.
+    func recordUse(of peer: PeerRecord, at endpoint: Endpoint, over connection: any TransportConnection) async throws -> PeerRecord {
+        var used = await CertificateRenewalService(deps).renewIfDue(peer, over: connection)
+        used.lastSeen = deps.clock.now()
+        used.lastAddress = endpoint.description
+        try deps.keyStore.savePeer(used)
+        return used
+    }
+
     /// Connects with our client certificate and applies the trust policy;
     /// with `debug`, publishes what was negotiated and presented first.
     func connect(to peer: PeerRecord, at endpoint: Endpoint, debug: Bool = false) async throws -> any TransportConnection {

@@ -40,10 +40,10 @@ public struct SyncService: Sendable {
 
     private func sync(from record: PeerRecord) async throws -> SyncReport.Entry {
         let connector = PeerConnector(deps: deps)
-        var peer = record
-        let connection = try await connector.connect(to: peer, at: try connector.endpoint(for: peer, host: nil))
+        let endpoint = try connector.endpoint(for: record, host: nil)
+        let connection = try await connector.connect(to: record, at: endpoint)
         defer { Task { await connection.close() } }
-        var position = try deps.sampleStore.syncPosition(for: peer.deviceID)
+        var position = try deps.sampleStore.syncPosition(for: record.deviceID)
         var received = 0
         while true {
             let request = WireRequest(method: "GET", path: WireRoute.healthChanges,
@@ -52,18 +52,16 @@ public struct SyncService: Sendable {
                                                maxBytes: WireCodec.maxResponseBytes)
             guard changes.samples.count <= Self.pageSize, changes.last >= position,
                   changes.last > position || (changes.samples.isEmpty && !changes.more) else {
-                throw HealthSyncError(.protocolError, "\(peer.name) sent a page of changes that does not move forward")
+                throw HealthSyncError(.protocolError, "\(record.name) sent a page of changes that does not move forward")
             }
             try deps.sampleStore.upsert(changes.samples)
             // Saved after each page, so an interrupted sync resumes where it stopped.
-            try deps.sampleStore.setSyncPosition(changes.last, for: peer.deviceID)
+            try deps.sampleStore.setSyncPosition(changes.last, for: record.deviceID)
             received += changes.samples.count
             position = changes.last
             if !changes.more { break }
         }
-        peer = await CertificateRenewalService(deps).renewIfDue(peer, over: connection)
-        peer.lastSeen = deps.clock.now()
-        try deps.keyStore.savePeer(peer)
+        let peer = try await connector.recordUse(of: record, at: endpoint, over: connection)
         if received > 0 { deps.bus.publish(.samplesFetched(from: peer.deviceID, count: received)) }
         return SyncReport.Entry(name: peer.name, deviceID: peer.deviceID, received: received, position: position, error: nil)
     }
