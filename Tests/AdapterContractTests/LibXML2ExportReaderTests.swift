@@ -6,12 +6,11 @@ import LibXML2ExportReader
 import Testing
 
 /// The export reader over real exports from other projects
-/// (../shared/fixtures/apple-health, each under its own licence; see the
+/// (Tests/Fixtures/apple-health, each under its own licence; see the
 /// README there for sources) and over files made to break it.
 @Suite("Apple Health export reader (libxml2)")
 struct LibXML2ExportReaderTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/apple-health").path
+    static let fixtures = Fixtures.path("apple-health")
 
     struct Read {
         let records: [ExportRecord]

@@ -1,6 +1,7 @@
 import Foundation
 import HealthSyncDomain
 import HealthSyncPorts
+import HealthSyncTestSupport
 import OpenSSLCrypto
 import Testing
 
@@ -8,11 +9,9 @@ import Testing
 struct Spake2PlusTests {
     let pake = OpenSSLSpake2Plus()
 
-    /// ../shared/vectors/rfc9383-spake2plus-p256-sha256.json beside the repository.
+    /// Tests/Fixtures/vectors/rfc9383-spake2plus-p256-sha256.json (RFC 9383, Appendix C).
     static func vector() throws -> [String: String] {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let url = repository.deletingLastPathComponent().appendingPathComponent("shared/vectors/rfc9383-spake2plus-p256-sha256.json")
+        let url = URL(fileURLWithPath: Fixtures.path("vectors/rfc9383-spake2plus-p256-sha256.json"))
         let object = try JSONSerialization.jsonObject(with: try Data(contentsOf: url)) as? [String: String]
         return try #require(object)
     }

@@ -185,8 +185,7 @@ struct LocalCommandTests {
 
 @Suite("samples import")
 struct SamplesImportTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/apple-health").path
+    static let fixtures = Fixtures.path("apple-health")
 
     /// ashtom/hkimport Data/export.xml (MIT © 2017 Nutrino) and
     /// alxdrcirilo/apple-health-parser export.zip (MIT © 2024 Alexandre Cirilo).
