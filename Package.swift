@@ -1,8 +1,10 @@
 // swift-tools-version: 6.1
 // HealthSync: hexagonal layout. The target graph below is the architecture:
 // domain, ports, bus and use cases know no adapter; adapters know only the
-// domain, the ports and shared C modules; HealthSyncWiring is the only target
-// that imports adapters. ArchitectureTests reads this manifest and enforces it.
+// domain, the ports, shared support targets (the wire protocol, the NIO
+// plumbing, the keystores' file format) and shared C modules — never another
+// adapter; HealthSyncWiring is the only target that imports adapters.
+// ArchitectureTests reads this manifest and enforces it.
 import PackageDescription
 
 let domain: Target.Dependency = "HealthSyncDomain"
@@ -13,6 +15,17 @@ let ports: Target.Dependency = "HealthSyncPorts"
 func adapter(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
     .target(name: name, dependencies: [domain, ports] + extra, path: "Adapters/\(name)")
 }
+
+/// A support target under Adapters/<Name>: code several adapters share (as
+/// NIOCore is shared by NIOPosix and NIOEmbedded). It is no adapter itself
+/// and may use other support targets.
+func support(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
+    .target(name: name, dependencies: [domain, ports] + extra, path: "Adapters/\(name)")
+}
+
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
 
 let package = Package(
     name: "HealthSync",
@@ -50,28 +63,31 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Adapters/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // Support shared by adapters.
+        support("SampleJSONSupport"),
+        support("HealthSyncWire", ["SampleJSONSupport"]),
+        support("KeyStoreSupport"),
+        support("NIOHTTPSupport", ["HealthSyncWire", "COpenSSL", nioCore, nioPosix, nioHTTP1]),
+
         // Driven adapters.
         adapter("OpenSSLCrypto", ["COpenSSL"]),
         adapter("PosixFileSystem"),
-        adapter("FileKeyStore"),
-        adapter("SQLiteKeyStore", [.product(name: "GRDB", package: "GRDB.swift")]),
+        adapter("FileKeyStore", ["KeyStoreSupport"]),
+        adapter("SQLiteKeyStore", ["KeyStoreSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         adapter("MemoryKeyStore"),
         adapter("SQLiteSampleStore", [.product(name: "GRDB", package: "GRDB.swift")]),
         adapter("MemorySampleStore"),
         adapter("LibYAMLConfigReader", ["CYAML"]),
-        adapter("LoopbackTransport"),
-        adapter("OpenSSLTransport", ["COpenSSL", .product(name: "NIOCore", package: "swift-nio"),
-                                     .product(name: "NIOPosix", package: "swift-nio"),
-                                     .product(name: "NIOHTTP1", package: "swift-nio")]),
-        adapter("NIOControlChannel", [.product(name: "NIOCore", package: "swift-nio"),
-                                      .product(name: "NIOPosix", package: "swift-nio"),
-                                      .product(name: "NIOHTTP1", package: "swift-nio")]),
-        adapter("UDPLocalDiscovery", [.product(name: "NIOCore", package: "swift-nio"),
-                                      .product(name: "NIOPosix", package: "swift-nio")]),
+        adapter("LoopbackTransport", ["HealthSyncWire"]),
+        adapter("OpenSSLTransport", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
+        adapter("NIOControlChannel", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
+        adapter("UDPLocalDiscovery", ["HealthSyncWire", nioCore, nioPosix]),
         adapter("LibXML2ExportReader", ["CLibXML2", "CZlib"]),
         adapter("LibQREncode", ["CQREncode"]),
         adapter("LibPNGZBar", ["CPNG", "CZBar"]),
-        adapter("TerminalPresenter"),
+        adapter("TerminalPresenter", ["SampleJSONSupport"]),
+        adapter("TerminalPrompt"),
+        adapter("ShellClipboard"),
         adapter("JSONPresenter"),
         adapter("SystemClock"),
         adapter("ManualClock"),
@@ -81,14 +97,15 @@ let package = Package(
             domain, ports, "HealthSyncBus", "HealthSyncUseCases",
             "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore", "MemoryKeyStore",
             "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
-            "TerminalPresenter", "JSONPresenter", "SystemClock", "ManualClock", "LoopbackTransport",
+            "TerminalPresenter", "JSONPresenter", "SystemClock", "LoopbackTransport",
             "OpenSSLTransport", "NIOControlChannel", "LibQREncode", "LibPNGZBar", "UDPLocalDiscovery", "LibXML2ExportReader",
+            "TerminalPrompt", "ShellClipboard",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "healthsync", dependencies: [
             domain, ports, "HealthSyncUseCases", "HealthSyncWiring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // scripts/bench.sh's helper: holds many mutual-TLS connections open.
@@ -104,7 +121,8 @@ let package = Package(
             domain, ports, "HealthSyncTestSupport", "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore",
             "MemoryKeyStore", "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "ManualClock", "NIOControlChannel", "LoopbackTransport", "UDPLocalDiscovery",
-            "LibQREncode", "LibPNGZBar", "LibXML2ExportReader",
+            "LibQREncode", "LibPNGZBar", "LibXML2ExportReader", "OpenSSLTransport", "HealthSyncWire", "KeyStoreSupport",
+            "SampleJSONSupport", "TerminalPrompt",
         ]),
         .testTarget(name: "WiringTests", dependencies: [domain, ports, "HealthSyncWiring", "HealthSyncTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["healthsync", domain, "HealthSyncTestSupport"]),

@@ -1,6 +1,7 @@
 import Foundation
 import HealthSyncDomain
 import HealthSyncPorts
+import KeyStoreSupport
 
 /// The `KeyStore` port as files under the state folder (DESIGN §8):
 ///

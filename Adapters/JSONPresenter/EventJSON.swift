@@ -27,6 +27,10 @@ struct EventJSON: Encodable {
             try put("event", "configChanged"); try put("key", key); try put("value", value)
         case .samplesGenerated(let count, let days):
             try put("event", "samplesGenerated"); try put("count", count); try put("days", days)
+        case .listening(let report):
+            // Flat, so a script reads `"code"` and `"port"` from the line as from the daemon's report.
+            try put("event", "listening")
+            try report.encode(to: encoder)
         case .pairingCodeIssued(let code, let expiresAt):
             try put("event", "pairingCodeIssued"); try put("code", code); try put("expiresAt", expiresAt)
         case .pairingRequestPending(let name, let id, let check):

@@ -28,6 +28,7 @@ public struct JSONPresenter: Presenter {
         case .samplesGenerated(let value): emit(value)
         case .listening(let value): emit(value, pretty: false)
         case .paired(let value): emit(value)
+        case .shared(let value): emit(value)
         case .fetched(let value): emit(value)
         case .unpaired(let value): emit(value)
         case .discovered(let value): emit(value)

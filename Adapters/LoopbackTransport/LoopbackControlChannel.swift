@@ -1,31 +1,35 @@
 import HealthSyncDomain
 import HealthSyncPorts
+import HealthSyncWire
 
 /// The `ControlChannel` port in memory: a daemon registers its router on
-/// the process's `LoopbackNetwork`, and a client's request is a direct call.
+/// the process's `LoopbackNetwork`, and a client's request reaches it
+/// through the same codec and token check as over HTTP.
 public struct LoopbackControlChannel: ControlChannel {
     private let network: LoopbackNetwork
 
     public init(network: LoopbackNetwork) { self.network = network }
 
-    public func serve(on endpoint: Endpoint, handler: @escaping ControlHandler) async throws -> any TransportListener {
-        let bounded: ControlHandler = { request in
-            // The same bound the HTTP adapter applies before the router.
-            guard request.body.count <= WireCodec.maxRequestBytes else {
-                return WireResponse(error: HealthSyncError(.payloadTooLarge))
-            }
-            return await handler(request)
-        }
-        let (port, id) = try network.registerControl(port: endpoint.port, handler: bounded)
+    public func serve(on endpoint: Endpoint, token: SecretBytes, requests: any DaemonRequests) async throws
+        -> any TransportListener {
+        let (port, id) = try network.registerControl(port: endpoint.port, router: ControlRouter(token: token, requests: requests))
         return LoopbackControlListener(network: network, endpoint: Endpoint(host: endpoint.host, port: port), id: id)
     }
 
-    public func send(_ request: ControlRequest, to endpoint: Endpoint,
-                     timeoutMilliseconds: Int) async throws -> WireResponse {
-        guard let handler = network.controlHandler(port: endpoint.port) else {
+    public func link(to endpoint: Endpoint, token: SecretBytes?) -> any DaemonLink {
+        DaemonWireLink(endpoint: endpoint, token: token, exchange: LoopbackControlExchange(network: network))
+    }
+}
+
+struct LoopbackControlExchange: ControlExchange {
+    let network: LoopbackNetwork
+
+    func send(_ request: WireRequest, to endpoint: Endpoint, timeout: Duration) async throws -> WireResponse {
+        guard let router = network.controlRouter(port: endpoint.port) else {
             throw HealthSyncError(.daemonUnreachable, "Failed to connect to daemon at \(endpoint)")
         }
-        return await handler(request)
+        let timedOut = HealthSyncError(.daemonUnreachable, "The daemon at \(endpoint) did not answer within \(timeout)")
+        return try await withDeadline(timeout, timedOut: timedOut) { await router.handle(request) }
     }
 }
 

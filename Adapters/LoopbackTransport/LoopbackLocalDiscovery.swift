@@ -11,6 +11,9 @@ public struct LoopbackLocalDiscovery: LocalDiscovery {
 
     public func broadcastTargets(port: Int) -> [Endpoint] { [Endpoint(host: "127.0.0.1", port: port)] }
 
+    /// In memory every device is on this machine.
+    public func preferredAddress() -> String { "127.0.0.1" }
+
     public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener {
         let (port, id) = try network.registerAnnouncement(port: endpoint.port, announcement)
         return LoopbackAnnouncementListener(network: network, endpoint: Endpoint(host: endpoint.host, port: port), id: id)

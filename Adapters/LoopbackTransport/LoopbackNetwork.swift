@@ -1,5 +1,6 @@
 import HealthSyncDomain
 import HealthSyncPorts
+import HealthSyncWire
 import Synchronization
 
 /// An in-memory network shared by the devices of one process: peer
@@ -11,7 +12,7 @@ public final class LoopbackNetwork: Sendable {
         let id: Int
         let credentials: TransportCredentials
         let clientAnchor: Certificate
-        let handler: WireHandler
+        let router: PeerRouter
     }
 
     /// What is bound to each port, with the ID of its registration, so a late
@@ -22,7 +23,7 @@ public final class LoopbackNetwork: Sendable {
 
     private struct State {
         var listeners = PortTable<Listening>()
-        var control = PortTable<ControlHandler>()
+        var control = PortTable<ControlRouter>()
         var announcements = PortTable<DiscoveryAnnouncement>()
         var silent: Set<Int> = []
         var nextPort = 40_000
@@ -73,9 +74,9 @@ public final class LoopbackNetwork: Sendable {
     // MARK: Peer listeners
 
     func register(port: Int, credentials: TransportCredentials, clientAnchor: Certificate,
-                  handler: @escaping WireHandler) throws -> (port: Int, id: Int) {
+                  router: PeerRouter) throws -> (port: Int, id: Int) {
         try bind(\.listeners, port: port, kind: "TCP", inUse: "Choose another port, or 0 to let the system choose.") { id in
-            Listening(id: id, credentials: credentials, clientAnchor: clientAnchor, handler: handler)
+            Listening(id: id, credentials: credentials, clientAnchor: clientAnchor, router: router)
         }
     }
 
@@ -92,14 +93,14 @@ public final class LoopbackNetwork: Sendable {
 
     // MARK: Control APIs
 
-    func registerControl(port: Int, handler: @escaping ControlHandler) throws -> (port: Int, id: Int) {
+    func registerControl(port: Int, router: ControlRouter) throws -> (port: Int, id: Int) {
         try bind(\.control, port: port, kind: "TCP",
-                 inUse: "Is another daemon running? Choose another port (--api-port), or 0.") { _ in handler }
+                 inUse: "Is another daemon running? Choose another port (--api-port), or 0.") { _ in router }
     }
 
     func unregisterControl(port: Int, id: Int) { unbind(\.control, port: port, id: id) }
 
-    func controlHandler(port: Int) -> ControlHandler? { value(\.control, port: port) }
+    func controlRouter(port: Int) -> ControlRouter? { value(\.control, port: port) }
 
     // MARK: Discovery
 

@@ -1,12 +1,16 @@
 import Foundation
 import HealthSyncDomain
 import HealthSyncPorts
+import HealthSyncWire
+import Synchronization
 
 /// The `Transport` port in memory (after grpc-swift's InProcessTransport):
-/// a connection is a pair of `ConnectionInfo`s and a direct call into the
-/// listener's handler. Certificates are verified through the crypto port
-/// exactly as the TLS transport verifies them, so revoked, expired and
-/// foreign-CA peers are refused in memory as they are on the network.
+/// a connection is a pair of `ConnectionInfo`s, and each request goes
+/// through the same wire codec and router as on the network — the same
+/// bytes, only not over a socket — with the same bound and timeouts.
+/// Certificates are verified through the crypto port exactly as the TLS
+/// transport verifies them, so revoked, expired and foreign-CA peers are
+/// refused in memory as they are on the network.
 public struct LoopbackTransport: Transport {
     private let network: LoopbackNetwork
     private let crypto: any Crypto
@@ -24,19 +28,19 @@ public struct LoopbackTransport: Transport {
     static let session = SessionParameters(version: "loopback", cipher: "none", alpn: "healthsync/1")
 
     public func listen(on endpoint: Endpoint, credentials: TransportCredentials, clientAnchor: Certificate,
-                       handler: @escaping WireHandler) async throws -> any TransportListener {
+                       serving requests: any PeerRequests) async throws -> any TransportListener {
         let (port, id) = try network.register(port: endpoint.port, credentials: credentials,
-                                              clientAnchor: clientAnchor, handler: handler)
+                                              clientAnchor: clientAnchor, router: PeerRouter(requests))
         return LoopbackListener(network: network, endpoint: Endpoint(host: endpoint.host, port: port), id: id)
     }
 
     public func connect(to endpoint: Endpoint, credentials: TransportCredentials?, anchor: TrustAnchor,
-                        timeoutMilliseconds: Int) async throws -> any TransportConnection {
+                        timeout: Duration) async throws -> any PeerLink {
         guard let listener = network.listener(port: endpoint.port) else {
             throw HealthSyncError(.deviceNotFound, "Nothing is listening at \(endpoint)")
         }
         guard !network.isSilent(port: endpoint.port) else {
-            throw HealthSyncError(.timedOut, "\(endpoint) did not answer within \(timeoutMilliseconds) ms")
+            throw HealthSyncError(.timedOut, "\(endpoint) did not answer within \(timeout)")
         }
         let binding = try entropy.bytes(32)
         let now = clock.now()
@@ -49,8 +53,8 @@ public struct LoopbackTransport: Transport {
             peer: crypto.presentation(of: clientChain, anchor: .certificate(listener.clientAnchor), role: .client,
                                       host: nil, at: now),
             presentedChain: clientChain, channelBinding: binding, remoteAddress: "loopback", session: Self.session)
-        return LoopbackConnection(network: network, port: endpoint.port, listenerID: listener.id,
-                                  info: clientView, serverView: serverView, handler: listener.handler)
+        return PeerWireLink(LoopbackExchange(network: network, port: endpoint.port, listenerID: listener.id,
+                                             info: clientView, serverView: serverView, router: listener.router))
     }
 }
 
@@ -62,23 +66,36 @@ struct LoopbackListener: TransportListener {
     func close() async { network.unregister(port: endpoint.port, id: id) }
 }
 
-struct LoopbackConnection: TransportConnection {
+/// One in-memory connection: requests reach the listener's router while it
+/// listens and the connection is open.
+final class LoopbackExchange: WireExchange {
     let network: LoopbackNetwork
     let port: Int
     let listenerID: Int
     let info: ConnectionInfo
     let serverView: ConnectionInfo
-    let handler: WireHandler
+    let router: PeerRouter
+    private let open = Mutex(true)
 
-    func send(_ request: WireRequest) async throws -> WireResponse {
-        guard network.isListening(port: port, id: listenerID) else {
-            throw HealthSyncError(.deviceNotFound, "The connection to port \(port) was closed")
-        }
-        guard request.body.count <= WireCodec.maxRequestBytes else {
-            return WireResponse(error: HealthSyncError(.payloadTooLarge))
-        }
-        return await handler(serverView, request)
+    init(network: LoopbackNetwork, port: Int, listenerID: Int, info: ConnectionInfo, serverView: ConnectionInfo,
+         router: PeerRouter) {
+        self.network = network
+        self.port = port
+        self.listenerID = listenerID
+        self.info = info
+        self.serverView = serverView
+        self.router = router
     }
 
-    func close() async {}
+    func send(_ request: WireRequest, timeout: Duration) async throws -> WireResponse {
+        guard open.withLock({ $0 }), network.isListening(port: port, id: listenerID) else {
+            throw HealthSyncError(.deviceNotFound, "The connection to port \(port) was closed")
+        }
+        let router = self.router, view = serverView
+        return try await withDeadline(timeout, timedOut: HealthSyncError(.timedOut, "No answer within \(timeout)")) {
+            await router.handle(request, from: view)
+        }
+    }
+
+    func close() async { open.withLock { $0 = false } }
 }

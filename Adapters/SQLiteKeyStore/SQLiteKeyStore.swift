@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HealthSyncDomain
 import HealthSyncPorts
+import KeyStoreSupport
 import Synchronization
 
 /// The `KeyStore` port as one SQLite database (`keystore.sqlite`, WAL mode)

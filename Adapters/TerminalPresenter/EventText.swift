@@ -11,6 +11,9 @@ struct EventText {
             return style.dim("Created this device's identity and CA (\(id.short)...).")
         case .keystoreCleared, .configChanged, .samplesGenerated, .samplesServed:
             return nil
+        case .listening:
+            // Shown on standard output by the presenter itself (the code box is the point of the command).
+            return nil
         case .pairingCodeIssued:
             return "Waiting for connection..."
         case .pairingRequestPending(let name, let id, let check):

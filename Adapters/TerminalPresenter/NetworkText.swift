@@ -1,5 +1,6 @@
 import Foundation
 import HealthSyncDomain
+import SampleJSONSupport
 
 /// Guide 002's pairing box, the daemon's line, fetched samples and unpairing.
 enum NetworkText {
@@ -35,7 +36,10 @@ enum NetworkText {
         switch report.format {
         case .json:
             if let bytes = SampleJSON.encode(report.samples) { return String(decoding: bytes, as: UTF8.self) }
-            let encoder = JSONPresenterLikeEncoder.make()
+            // A value without a JSON form (a non-finite number): the generic encoder says so.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .timestamp
             return (try? String(decoding: encoder.encode(report.samples), as: UTF8.self)) ?? "[]"
         case .csv:
             let rows = report.samples.map { sample in
@@ -92,14 +96,5 @@ enum NetworkText {
 
     private static func csv(_ text: String) -> String {
         text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
-}
-
-enum JSONPresenterLikeEncoder {
-    static func make() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
     }
 }

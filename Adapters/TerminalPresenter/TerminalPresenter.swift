@@ -33,6 +33,10 @@ public struct TerminalPresenter: Presenter {
         case .listening(let report): text = NetworkText.render(report)
         case .paired(let report): text = "Paired with \(report.name) (\(report.deviceID.short)...)"
             + (report.address.map { " at \($0)" } ?? "") + "."
+        case .shared(let report):
+            text = report.paired.isEmpty ? "Stopped sharing; no device paired."
+                : "Stopped sharing; paired with " + report.paired.map { "\($0.name) (\($0.deviceID.short)...)" }
+                    .joined(separator: ", ") + "."
         case .fetched(let report): text = NetworkText.render(report)
         case .unpaired(let report): text = NetworkText.render(report)
         case .discovered(let report): text = DiscoveryText(style: style).render(report)
@@ -49,6 +53,10 @@ public struct TerminalPresenter: Presenter {
     }
 
     public func show(_ event: Event) {
+        if case .listening(let report) = event {
+            output(NetworkText.render(report) + "\n")
+            return
+        }
         guard let line = EventText(style: style).render(event) else { return }
         errorOutput(line + "\n")
     }

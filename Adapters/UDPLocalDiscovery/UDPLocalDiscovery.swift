@@ -1,5 +1,6 @@
 import HealthSyncDomain
 import HealthSyncPorts
+import HealthSyncWire
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -19,6 +20,15 @@ public struct UDPLocalDiscovery: LocalDiscovery {
             hosts.append(broadcast)
         }
         return (hosts + ["127.0.0.1"]).map { Endpoint(host: $0, port: port) }
+    }
+
+    public func preferredAddress() -> String {
+        // Interfaces without an address (down, or not configured) are not listed with one.
+        for device in (try? System.enumerateDevices()) ?? [] {
+            guard case .v4? = device.address, let host = device.address?.ipAddress, !host.hasPrefix("127.") else { continue }
+            return host
+        }
+        return "127.0.0.1"
     }
 
     public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener {

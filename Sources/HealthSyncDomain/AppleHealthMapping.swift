@@ -23,7 +23,7 @@ public enum AppleHealthMapping {
 
     /// The text a record's stable ID is derived from (the caller hashes it).
     public static func identity(of sample: HealthSample) -> String {
-        [sample.type.rawValue, sample.sourceName, StateJSON.format(sample.startDate), StateJSON.format(sample.endDate),
+        [sample.type.rawValue, sample.sourceName, Timestamp.format(sample.startDate), Timestamp.format(sample.endDate),
          String(sample.value), sample.metadata["HKSleepAnalysisValue"] ?? ""].joined(separator: "\u{1f}")
     }
 
@@ -166,10 +166,10 @@ public enum AppleHealthMapping {
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
               let offsetHours = number(21..<23), let offsetMinutes = number(23..<25),
-              (1...12).contains(month), day >= 1, day <= StateJSON.daysIn(month: month, year: year),
+              (1...12).contains(month), day >= 1, day <= Timestamp.daysIn(month: month, year: year),
               hour < 24, minute < 60, second < 61, offsetHours < 24, offsetMinutes < 60 else { return nil }
         let sign: Int64 = bytes[20] == UInt8(ascii: "-") ? -1 : 1
-        let local = ((StateJSON.days(fromCivil: year, month, day) * 24 + hour) * 60 + minute) * 60 + min(second, 59)
+        let local = ((Timestamp.days(fromCivil: year, month, day) * 24 + hour) * 60 + minute) * 60 + min(second, 59)
         let utc = local - sign * (offsetHours * 3600 + offsetMinutes * 60)
         return Date(millisecondsSince1970: utc * 1000)
     }

@@ -36,5 +36,12 @@ public struct Endpoint: Sendable, Hashable, Codable, CustomStringConvertible {
         self.init(host: host, port: port)
     }
 
+    /// Whether `host` names this machine's loopback interface (`localhost`,
+    /// `127.x.y.z`, `::1` with or without brackets).
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]"
+            || host.hasPrefix("127.") && host.allSatisfy { $0.isNumber || $0 == "." }
+    }
+
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -94,7 +94,7 @@ extension ErrorCode {
         case .daemonUnreachable:
             return "The daemon must be running: `healthsync daemon`."
         case .apiUnauthorized:
-            return "Use the token in <state_dir>/api.token in the X-HealthSync-Token header."
+            return "Present the daemon's API token (<state_dir>/api.token) with the request."
         case .invalidArgument:
             return "Run the command with --help to see its arguments."
         case .unknownDevice:

@@ -7,6 +7,9 @@ public enum Event: Sendable, Equatable {
     case keystoreCleared(peersRemoved: Int)
     case configChanged(key: String, value: String)
     case samplesGenerated(count: Int, days: Int)
+    /// Where a long-running command listens, with the pairing code and QR
+    /// payload it offers (each time it offers a new one).
+    case listening(ListeningReport)
     case pairingCodeIssued(code: String, expiresAt: Date)
     case pairingRequestPending(name: String, deviceID: DeviceID, checkNumber: String)
     /// The joiner's side of the check number, shown while the sharing user decides.

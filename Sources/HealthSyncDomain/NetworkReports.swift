@@ -40,6 +40,13 @@ public struct ListeningReport: Sendable, Codable, Equatable {
     }
 }
 
+/// `share`: the devices that paired while it ran.
+public struct SharedReport: Sendable, Codable, Equatable {
+    public let paired: [PairedReport]
+
+    public init(paired: [PairedReport]) { self.paired = paired }
+}
+
 /// `pair --code` / `pair --token`: the device this one paired with.
 public struct PairedReport: Sendable, Codable, Equatable {
     public let name: String

@@ -1,21 +1,22 @@
-/// The JSON bodies of the `pair/*` routes. Byte strings travel as hex;
-/// certificates and CSRs as PEM.
+/// The steps of pairing as values (DESIGN §4): what the joiner sends and
+/// what the sharing device answers, with byte strings as bytes and
+/// certificates and CSRs as PEM text. How they travel is the wire's
+/// business; the pairing session and its drivers see only these.
 public enum PairingMessage {
-    /// POST pair/token: the joiner proves it holds the QR token, bound to
-    /// this connection (HMAC over the channel binding), and asks for a
-    /// client certificate.
-    public struct TokenRequest: Codable, Sendable {
-        public let proof: String
+    /// The joiner proves it holds the QR token, bound to this connection
+    /// (HMAC over the channel binding), and asks for a client certificate.
+    public struct TokenRequest: Sendable, Equatable {
+        public let proof: [UInt8]
         public let joiner: Joiner
 
-        public init(proof: String, joiner: Joiner) {
+        public init(proof: [UInt8], joiner: Joiner) {
             self.proof = proof
             self.joiner = joiner
         }
     }
 
     /// Who is joining: its name, CSR and CA.
-    public struct Joiner: Codable, Sendable {
+    public struct Joiner: Sendable, Equatable {
         public let name: String
         public let csr: String
         public let caCertificate: String
@@ -27,46 +28,46 @@ public enum PairingMessage {
         }
     }
 
-    /// POST pair/code/parameters → PBKDF2 salt and iterations for this session.
-    public struct CodeParameters: Codable, Sendable {
-        public let salt: String
+    /// PBKDF2 salt and iterations for this session's code.
+    public struct CodeParameters: Sendable, Equatable {
+        public let salt: [UInt8]
         public let iterations: Int
 
-        public init(salt: String, iterations: Int) {
+        public init(salt: [UInt8], iterations: Int) {
             self.salt = salt
             self.iterations = iterations
         }
     }
 
-    /// POST pair/code/share: the prover's share and name.
-    public struct CodeShare: Codable, Sendable {
-        public let shareP: String
+    /// The prover's SPAKE2+ share and name.
+    public struct CodeShare: Sendable, Equatable {
+        public let shareP: [UInt8]
         public let name: String
 
-        public init(shareP: String, name: String) {
+        public init(shareP: [UInt8], name: String) {
             self.shareP = shareP
             self.name = name
         }
     }
 
     /// The verifier's share and confirmation.
-    public struct CodeShareReply: Codable, Sendable {
-        public let shareV: String
-        public let confirmV: String
+    public struct CodeShareReply: Sendable, Equatable {
+        public let shareV: [UInt8]
+        public let confirmV: [UInt8]
 
-        public init(shareV: String, confirmV: String) {
+        public init(shareV: [UInt8], confirmV: [UInt8]) {
             self.shareV = shareV
             self.confirmV = confirmV
         }
     }
 
-    /// POST pair/code/confirm: the prover's confirmation, then (once the
-    /// sharing user accepts) the same exchange as the token path.
-    public struct CodeConfirm: Codable, Sendable {
-        public let confirmP: String
+    /// The prover's confirmation, then (once the sharing user accepts) the
+    /// same exchange as the token path.
+    public struct CodeConfirm: Sendable, Equatable {
+        public let confirmP: [UInt8]
         public let joiner: Joiner
 
-        public init(confirmP: String, joiner: Joiner) {
+        public init(confirmP: [UInt8], joiner: Joiner) {
             self.confirmP = confirmP
             self.joiner = joiner
         }
@@ -75,7 +76,7 @@ public enum PairingMessage {
     /// The sharing device's answer once the joiner is authenticated: the
     /// joiner's client certificate, its own CA and server certificate, and
     /// its CSR for the joiner's CA to sign.
-    public struct Exchange: Codable, Sendable {
+    public struct Exchange: Sendable, Equatable {
         public let name: String
         public let clientCertificate: String
         public let caCertificate: String
@@ -91,47 +92,16 @@ public enum PairingMessage {
         }
     }
 
-    /// POST pair/finish: the certificate the joiner's CA issued to the sharing device.
-    public struct Finish: Codable, Sendable {
+    /// The last step: the certificate the joiner's CA issued to the sharing device.
+    public struct Finish: Sendable, Equatable {
         public let clientCertificate: String
 
         public init(clientCertificate: String) { self.clientCertificate = clientCertificate }
     }
-
-    public struct Done: Codable, Sendable {
-        public let paired: Bool
-
-        public init(paired: Bool) { self.paired = paired }
-    }
 }
 
-/// GET health/data → one page.
-public struct SamplesPageMessage: Codable, Sendable {
-    public let samples: [HealthSample]
-    public let nextCursor: String?
-
-    public init(samples: [HealthSample], nextCursor: String?) {
-        self.samples = samples
-        self.nextCursor = nextCursor
-    }
-}
-
-/// POST certificates/renew: a CSR for the key the client already has.
-public struct RenewalRequest: Codable, Sendable {
-    public let csr: String
-
-    public init(csr: String) { self.csr = csr }
-}
-
-/// The new client certificate, issued by the server's CA.
-public struct RenewalReply: Codable, Sendable {
-    public let clientCertificate: String
-
-    public init(clientCertificate: String) { self.clientCertificate = clientCertificate }
-}
-
-/// GET status → who the device is.
-public struct PeerStatusMessage: Codable, Sendable {
+/// Who a paired device says it is (the answer to a status request).
+public struct PeerStatus: Codable, Sendable, Equatable {
     public let name: String
     public let deviceID: DeviceID
     public let version: String

@@ -30,16 +30,23 @@ public struct PairingPayload: Sendable, Equatable, Codable {
 
     /// The compact JSON text a QR code carries.
     public var text: String {
-        let encoder = StateJSON.encoder()
+        let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .timestamp
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? ""
+    }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .timestamp
+        return decoder
     }
 
     /// Parses and checks a scanned or pasted payload; anything else is `INVALID_QR_PAYLOAD`.
     public init(parsing text: String) throws(HealthSyncError) {
         let trimmed = text.trimmingSpaces
         guard trimmed.utf8.count <= Self.maxBytes, trimmed.hasPrefix("{"),
-              let payload = try? StateJSON.decoder().decode(PairingPayload.self, from: Data(trimmed.utf8)) else {
+              let payload = try? Self.decoder.decode(PairingPayload.self, from: Data(trimmed.utf8)) else {
             throw HealthSyncError(.invalidQRPayload)
         }
         guard payload.version == "1" else {

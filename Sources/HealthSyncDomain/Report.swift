@@ -12,6 +12,7 @@ public enum Report: Sendable {
     case samplesGenerated(GenerateReport)
     case listening(ListeningReport)
     case paired(PairedReport)
+    case shared(SharedReport)
     case fetched(FetchReport)
     case unpaired(UnpairReport)
     case discovered(DiscoverReport)

@@ -27,9 +27,9 @@ public struct SyncReport: Sendable, Codable, Equatable {
         public let received: Int
         /// Where the next sync from this device starts.
         public let position: Int64
-        public let error: WireError.Body?
+        public let error: ErrorSummary?
 
-        public init(name: String, deviceID: DeviceID, received: Int, position: Int64, error: WireError.Body?) {
+        public init(name: String, deviceID: DeviceID, received: Int, position: Int64, error: ErrorSummary?) {
             self.name = name
             self.deviceID = deviceID
             self.received = received

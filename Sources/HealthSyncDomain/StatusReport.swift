@@ -55,9 +55,9 @@ public struct LiveCheck: Sendable, Codable, Equatable {
     /// Round trip of the connection and one request, in milliseconds.
     public let milliseconds: Int?
     /// Why it was not reachable.
-    public let error: WireError.Body?
+    public let error: ErrorSummary?
 
-    public init(reachable: Bool, address: String?, milliseconds: Int?, error: WireError.Body?) {
+    public init(reachable: Bool, address: String?, milliseconds: Int?, error: ErrorSummary?) {
         self.reachable = reachable
         self.address = address
         self.milliseconds = milliseconds

@@ -16,4 +16,9 @@ public protocol LocalDiscovery: Sendable {
     /// Where a probe reaches every device on this machine's networks on
     /// `port`: each IPv4 interface's broadcast address, and the loopback.
     func broadcastTargets(port: Int) -> [Endpoint]
+
+    /// The address other devices can dial this one at: the first IPv4
+    /// address of an interface that is up and not the loopback, else
+    /// `127.0.0.1`.
+    func preferredAddress() -> String
 }

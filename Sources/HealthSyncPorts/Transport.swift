@@ -50,46 +50,39 @@ public struct ConnectionInfo: Sendable {
     }
 }
 
-/// A handler for requests arriving on a listener.
-public typealias WireHandler = @Sendable (ConnectionInfo, WireRequest) async -> WireResponse
-
-/// Mutually authenticated connections between devices carrying the wire
-/// protocol. The transport verifies certificate chains through the crypto
-/// port and reports the result in `ConnectionInfo`; the use cases decide
-/// trust from it (so every transport refuses the same peers the same way).
+/// Mutually authenticated connections between devices. The transport
+/// verifies certificate chains through the crypto port and reports the
+/// result in `ConnectionInfo`; the use cases decide trust from it (so every
+/// transport refuses the same peers the same way). Requests travel as the
+/// typed calls of `PeerLink` and arrive as the typed calls of
+/// `PeerRequests`: how they are framed is the adapter's business.
 ///
-/// Throws only `HealthSyncError`: `DEVICE_NOT_FOUND` when nothing listens,
-/// `ETIMEDOUT` when nothing answers in time, `UNSUPPORTED_PROTOCOL` for
-/// peers older than TLS 1.3, `PROTOCOL_ERROR` for malformed traffic.
+/// Throws only `HealthSyncError`: `DEVICE_NOT_FOUND` when nothing listens
+/// or the peer went away, `ETIMEDOUT` when nothing answers in time,
+/// `UNSUPPORTED_PROTOCOL` for peers older than TLS 1.3, `PROTOCOL_ERROR`
+/// for malformed traffic, `PAYLOAD_TOO_LARGE` for requests over the bound.
 public protocol Transport: Sendable {
     /// Listens on `endpoint` (port 0: any free port), presenting
-    /// `credentials`. Clients may present a certificate, which is verified
-    /// against `clientAnchor`; clients without one are let in (pairing needs
-    /// that) and the handler sees `peer.leaf == nil`.
+    /// `credentials`, and answers every request through `requests`.
+    /// Clients may present a certificate, which is verified against
+    /// `clientAnchor`; clients without one are let in (pairing needs that)
+    /// and `requests` sees `peer.leaf == nil`.
     func listen(on endpoint: Endpoint, credentials: TransportCredentials, clientAnchor: Certificate,
-                handler: @escaping WireHandler) async throws -> any TransportListener
+                serving requests: any PeerRequests) async throws -> any TransportListener
 
-    /// Connects to `endpoint`, presenting `credentials` if any, and verifies
-    /// the server's chain against `anchor` (and its name against the host).
+    /// Connects to `endpoint` within `timeout`, presenting `credentials` if
+    /// any, and verifies the server's chain against `anchor` (and its name
+    /// against the host).
     func connect(to endpoint: Endpoint, credentials: TransportCredentials?, anchor: TrustAnchor,
-                 timeoutMilliseconds: Int) async throws -> any TransportConnection
+                 timeout: Duration) async throws -> any PeerLink
 }
 
-/// A listening socket (or its loopback equivalent).
+/// A listening socket (or its in-memory equivalent).
 public protocol TransportListener: Sendable {
     /// Where it listens, with the port the system chose.
     var endpoint: Endpoint { get }
-    /// Stops accepting and closes every connection it accepted.
-    func close() async
-}
-
-/// One connection from this device to another.
-public protocol TransportConnection: Sendable {
-    /// What the server presented.
-    var info: ConnectionInfo { get }
-    /// Sends one request and waits for its response. Requests on one
-    /// connection are answered in order.
-    func send(_ request: WireRequest) async throws -> WireResponse
+    /// Stops accepting and closes every connection it accepted; requests
+    /// already being answered may finish first.
     func close() async
 }
 

@@ -15,7 +15,7 @@ struct CertificateRenewalService {
 
     /// Issues `peer` a new client certificate for `csr`, when the one it
     /// presented on this connection is due and the CSR is for its own key.
-    func renew(for peer: PeerRecord, presented: Certificate?, csr: String, identity: LoadedIdentity) throws -> RenewalReply {
+    func renew(for peer: PeerRecord, presented: Certificate?, csr: String, identity: LoadedIdentity) throws -> String {
         let now = deps.clock.now()
         guard let presented, CertificatePolicy.isDue(notAfter: presented.notAfter, at: now) else {
             throw HealthSyncError(.invalidArgument, "The client certificate is not due for renewal",
@@ -32,16 +32,16 @@ struct CertificateRenewalService {
         try deps.keyStore.savePeer(updated)
         deps.bus.publish(.certificateRenewed(CertificateRenewal(kind: .peerClientCertificate, deviceID: peer.deviceID,
                                                                 notAfter: issued.notAfter)))
-        return RenewalReply(clientCertificate: issued.pem)
+        return issued.pem
     }
 
     // MARK: The client's side
 
-    /// Asks `peer` for a new client certificate over `connection` when ours
+    /// Asks `peer` for a new client certificate over `link` when ours
     /// is due; returns the record to keep (renewed or as it was). A failed
     /// renewal is reported on the bus and does not fail the caller: the
     /// current certificate still works, and the next connection tries again.
-    func renewIfDue(_ peer: PeerRecord, over connection: any TransportConnection) async -> PeerRecord {
+    func renewIfDue(_ peer: PeerRecord, over link: any PeerLink) async -> PeerRecord {
         let now = deps.clock.now()
         guard let pem = peer.clientCertificatePEM, let current = try? deps.crypto.parseCertificate(pem: pem),
               CertificatePolicy.isDue(notAfter: current.notAfter, at: now) else { return peer }
@@ -49,11 +49,9 @@ struct CertificateRenewalService {
             let loaded = try IdentityService(deps).ensureIdentity()
             let csr = try deps.crypto.makeSigningRequest(key: loaded.identity.deviceKey,
                                                          commonName: CertificatePolicy.clientCommonName)
-            let response = try await connection.send(WireRequest(method: "POST", path: WireRoute.renewCertificate,
-                                                                 body: try WireCodec.encode(RenewalRequest(csr: csr))))
-            let reply = try WireCodec.result(RenewalReply.self, from: response)
+            let issuedPEM = try await link.renewCertificate(csr: csr, timeout: deps.settings.timeout)
             let ca = try deps.crypto.parseCertificate(pem: peer.caCertificatePEM)
-            let issued = try PeerCredentials.checkIssuedToUs(reply.clientCertificate, by: ca, deps: deps, loaded: loaded)
+            let issued = try PeerCredentials.checkIssuedToUs(issuedPEM, by: ca, deps: deps, loaded: loaded)
             guard issued.notAfter > current.notAfter else {
                 throw HealthSyncError(.protocolError, "The renewed certificate does not last longer than the old one")
             }

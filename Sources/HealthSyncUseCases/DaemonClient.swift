@@ -19,39 +19,32 @@ public struct DaemonClient: Sendable {
     public var endpoint: Endpoint { fixedEndpoint ?? record.apiEndpoint() }
 
     public func health() async throws -> ControlHealth {
-        try await call(ControlHealth.self, "GET", ControlRoute.health, authenticated: false)
+        try await deps.control.link(to: endpoint, token: nil).health(timeout: deps.settings.timeout)
     }
 
-    public func status() async throws -> StatusReport {
-        try await call(StatusReport.self, "GET", ControlRoute.status)
-    }
+    public func status() async throws -> StatusReport { try await link().status(timeout: deps.settings.timeout) }
 
     public func initiate() async throws -> ControlInvitation {
-        try await call(ControlInvitation.self, "POST", ControlRoute.pairInitiate)
+        try await link().initiatePairing(timeout: deps.settings.timeout)
     }
 
     public func pending() async throws -> ControlPairingState {
-        try await call(ControlPairingState.self, "GET", ControlRoute.pairPending)
+        try await link().pairingState(timeout: deps.settings.timeout)
     }
 
-    public func respond(accept: Bool) async throws {
-        _ = try await call(ControlDone.self, "POST", ControlRoute.pairRespond,
-                           body: try WireCodec.encode(ControlResponse(accept: accept)))
+    public func respond(accept: Bool) async throws { try await link().respond(accept: accept, timeout: deps.settings.timeout) }
+
+    public func cancel() async throws { try await link().cancelPairing(timeout: deps.settings.timeout) }
+
+    /// Joins through the daemon; waits for the other device's user.
+    public func join(_ join: ControlJoin) async throws -> PairedReport {
+        try await link().join(join, timeout: deps.settings.joinTimeout)
     }
 
-    public func cancel() async throws {
-        _ = try await call(ControlDone.self, "POST", ControlRoute.pairCancel)
-    }
-
-    public func devices() async throws -> DevicesReport {
-        try await call(DevicesReport.self, "GET", ControlRoute.devices)
-    }
+    public func devices() async throws -> DevicesReport { try await link().devices(timeout: deps.settings.timeout) }
 
     public func unpair(_ selector: String) async throws -> UnpairReport {
-        var allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)
-        allowed.remove(UInt8(ascii: "%"))
-        let escaped = selector.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : "%" + Hex.encode([$0]) }.joined()
-        return try await call(UnpairReport.self, "DELETE", ControlRoute.devicePrefix + escaped)
+        try await link().unpair(selector, timeout: deps.settings.timeout)
     }
 
     /// Waits until the daemon's pairing session is in none of `states`,
@@ -65,17 +58,10 @@ public struct DaemonClient: Sendable {
         }
     }
 
-    private func call<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, body: [UInt8] = [],
-                                    authenticated: Bool = true) async throws -> T {
-        var token: String?
-        if authenticated {
-            guard let secret = try deps.keyStore.apiToken() else {
-                throw HealthSyncError(.daemonUnreachable, "Failed to connect to daemon: none has run with this state directory")
-            }
-            token = String(decoding: secret.bytes, as: UTF8.self)
+    private func link() throws -> any DaemonLink {
+        guard let token = try deps.keyStore.apiToken() else {
+            throw HealthSyncError(.daemonUnreachable, "Failed to connect to daemon: none has run with this state directory")
         }
-        let response = try await deps.control.send(ControlRequest(method: method, path: path, token: token, body: body),
-                                                   to: endpoint, timeoutMilliseconds: deps.settings.timeoutMilliseconds)
-        return try WireCodec.result(type, from: response, maxBytes: WireCodec.maxResponseBytes)
+        return deps.control.link(to: endpoint, token: token)
     }
 }

@@ -27,7 +27,14 @@ public struct DaemonRecord: Sendable {
     /// Records where the daemon listens (0600, atomically).
     public func publish(_ info: DaemonInfo) throws {
         guard let path else { return }
-        try deps.files.writeAtomically(path, try WireCodec.encode(info), mode: 0o600)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .timestamp
+        let bytes: [UInt8]
+        do { bytes = Array(try encoder.encode(info)) + [UInt8(ascii: "\n")] } catch {
+            throw HealthSyncError(.storageFailure, "Cannot encode daemon.json", cause: "\(error)")
+        }
+        try deps.files.writeAtomically(path, bytes, mode: 0o600)
     }
 
     /// Removes the record when the daemon stops, if it is still ours.
@@ -41,7 +48,9 @@ public struct DaemonRecord: Sendable {
     /// (a stale or damaged record only costs the fallback to `api.port`).
     public func current() -> DaemonInfo? {
         guard let path, let bytes = try? deps.files.read(path, maxBytes: Self.maxFileBytes) else { return nil }
-        return try? WireCodec.decode(DaemonInfo.self, from: bytes, maxBytes: Self.maxFileBytes)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .timestamp
+        return try? decoder.decode(DaemonInfo.self, from: Data(bytes))
     }
 
     /// Where the CLI finds the control API.

@@ -4,7 +4,7 @@ import HealthSyncPorts
 import Synchronization
 
 /// Starts and stops a daemon: the peer listener, the control API behind
-/// its token, and `daemon.json` saying where both listen.
+/// its token, discovery answers, and `daemon.json` saying where they listen.
 public struct DaemonService: Sendable {
     /// A daemon that is running.
     public actor Running {
@@ -17,6 +17,7 @@ public struct DaemonService: Sendable {
         private let record: DaemonRecord
         private let host: PairingHost
         private let deps: Dependencies
+        private var stopped = false
 
         init(info: DaemonInfo, peers: any TransportListener, serving: SHA256Fingerprint, api: any TransportListener,
              discovery: (any TransportListener)?, record: DaemonRecord, host: PairingHost, deps: Dependencies) {
@@ -30,14 +31,31 @@ public struct DaemonService: Sendable {
             self.deps = deps
         }
 
+        /// The daemon's long-running parts, for one ServiceGroup: the peer
+        /// listener, the control API, discovery answers (each held open until
+        /// cancelled), hourly certificate renewal and, when `sync.interval_s`
+        /// is above 0, background sync.
+        public nonisolated func services(syncInterval: Duration?) -> [any ApplicationService] {
+            var services: [any ApplicationService] = [
+                HoldingService(name: "peer listener") { await self.closePeers() },
+                HoldingService(name: "control API") { await self.closeAPI() },
+            ]
+            if discovery != nil {
+                services.append(HoldingService(name: "discovery answers") { await self.closeDiscovery() })
+            }
+            services.append(RenewalService(running: self, interval: .seconds(3600), deps: deps))
+            if let syncInterval { services.append(BackgroundSyncService(deps: deps, interval: syncInterval)) }
+            return services
+        }
+
         /// Renews the server certificate when less than 30 days remain and,
         /// when it changed, listens again on the same address with it (the
         /// listener presents the certificate it was started with). Returns
-        /// whether it did. A long-running daemon calls this periodically.
+        /// whether it did.
         @discardableResult
         public func renewIfDue() async throws -> Bool {
             let loaded = try IdentityService(deps).ensureIdentity()
-            guard loaded.serverCertificate.fingerprint != serving else { return false }
+            guard !stopped, loaded.serverCertificate.fingerprint != serving else { return false }
             let endpoint = peers.endpoint
             await peers.close()
             peers = try await PeerService(deps, pairing: host).listen(on: endpoint)
@@ -45,12 +63,33 @@ public struct DaemonService: Sendable {
             return true
         }
 
-        /// Withdraws the record, ends a pairing session and closes both listeners.
+        /// Withdraws the record, ends a pairing session and closes every listener.
         public func stop() async {
+            await closeDiscovery()
+            await closeAPI()
+            await closePeers()
+        }
+
+        private var discoveryClosed = false, apiClosed = false
+
+        private func closeDiscovery() async {
+            guard !discoveryClosed else { return }
+            discoveryClosed = true
+            await discovery?.close()
+        }
+
+        /// The CLI finds the daemon through the API: the record goes with it.
+        private func closeAPI() async {
+            guard !apiClosed else { return }
+            apiClosed = true
             record.withdraw(info)
             await host.cancel()
-            await discovery?.close()
             await api.close()
+        }
+
+        private func closePeers() async {
+            guard !stopped else { return }
+            stopped = true
             await peers.close()
         }
     }
@@ -68,12 +107,13 @@ public struct DaemonService: Sendable {
     }
 
     /// Listens for peers on `peerEndpoint` and for the CLI on `apiEndpoint`
-    /// (port 0: chosen by the system); pairing codes advertise `advertiseHost`.
+    /// (port 0: chosen by the system); pairing codes advertise `advertiseHost`
+    /// (default: this machine's preferred address, from the discovery port).
     /// Discovery probes are answered on `discoveryPort` (default
     /// `discovery.port`) when `discovery.enabled`.
-    public func start(peerEndpoint: Endpoint, apiEndpoint: Endpoint, advertiseHost: String, discoveryPort: Int? = nil,
+    public func start(peerEndpoint: Endpoint, apiEndpoint: Endpoint, advertiseHost: String? = nil, discoveryPort: Int? = nil,
                       pid: Int32) async throws -> Running {
-        guard Self.isLoopback(apiEndpoint.host) else {
+        guard Endpoint.isLoopback(apiEndpoint.host) else {
             throw HealthSyncError(.configInvalid, "The control API must listen on the loopback interface, not \(apiEndpoint.host)",
                                   hint: "Set api.host to 127.0.0.1 (`healthsync config set api.host 127.0.0.1`).")
         }
@@ -84,9 +124,9 @@ public struct DaemonService: Sendable {
         do {
             let peers = try await PeerService(deps, pairing: host).listen(on: peerEndpoint)
             opened.append(peers)
-            // The router needs the final addresses; it is set once every socket is bound.
-            let router = RouterBox()
-            let api = try await deps.control.serve(on: apiEndpoint) { request in await router.handle(request) }
+            // The answers need the final addresses; they are set once every socket is bound.
+            let answers = StartingDaemon()
+            let api = try await deps.control.serve(on: apiEndpoint, token: token, requests: answers)
             opened.append(api)
             var discovery: (any TransportListener)?
             if let discoveryPort {
@@ -99,8 +139,8 @@ public struct DaemonService: Sendable {
             }
             let info = DaemonInfo(pid: pid, deviceID: identity.deviceID, peer: peers.endpoint, api: api.endpoint,
                                   discovery: discovery?.endpoint, startedAt: deps.clock.now(), version: deps.version)
-            router.set(ControlAPI(deps, host: host, token: token, info: info,
-                                  advertised: Endpoint(host: advertiseHost, port: peers.endpoint.port), stateDir: stateDir))
+            let advertised = Endpoint(host: advertiseHost ?? deps.discovery.preferredAddress(), port: peers.endpoint.port)
+            answers.start(DaemonAnswers(deps, host: host, info: info, advertised: advertised, stateDir: stateDir))
             try record.publish(info)
             return Running(info: info, peers: peers, serving: identity.serverCertificate.fingerprint, api: api,
                            discovery: discovery, record: record, host: host, deps: deps)
@@ -109,23 +149,38 @@ public struct DaemonService: Sendable {
             throw error
         }
     }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
 }
 
-/// The control router, set once the listener's address is known; requests
-/// that arrive before that are told the daemon is starting.
-private final class RouterBox: Sendable {
-    private let router = Mutex<ControlAPI?>(nil)
+/// The daemon's answers, set once every socket is bound; a request that
+/// arrives before that is told the daemon is still starting.
+private final class StartingDaemon: DaemonRequests {
+    private let answers = Mutex<DaemonAnswers?>(nil)
 
-    func set(_ api: ControlAPI) { router.withLock { $0 = api } }
+    func start(_ ready: DaemonAnswers) { answers.withLock { $0 = ready } }
 
-    func handle(_ request: ControlRequest) async -> WireResponse {
-        guard let api = router.withLock({ $0 }) else {
-            return WireResponse(error: HealthSyncError(.daemonUnreachable, "The daemon is still starting"))
+    private func ready() throws -> DaemonAnswers {
+        guard let ready = answers.withLock({ $0 }) else {
+            throw HealthSyncError(.daemonUnreachable, "The daemon is still starting")
         }
-        return await api.handle(request)
+        return ready
     }
+
+    func health() async -> ControlHealth {
+        guard let ready = try? ready() else { return ControlHealth(status: "starting", version: "") }
+        return await ready.health()
+    }
+
+    func status() async throws -> StatusReport { try await ready().status() }
+    func initiatePairing() async throws -> ControlInvitation { try await ready().initiatePairing() }
+
+    func pairingState() async -> ControlPairingState {
+        guard let ready = try? ready() else { return ControlPairingState(state: .idle) }
+        return await ready.pairingState()
+    }
+
+    func respond(accept: Bool) async throws { try await ready().respond(accept: accept) }
+    func cancelPairing() async { await (try? ready())?.cancelPairing() }
+    func join(_ join: ControlJoin) async throws -> PairedReport { try await ready().join(join) }
+    func devices() async throws -> DevicesReport { try await ready().devices() }
+    func unpair(_ selector: String) async throws -> UnpairReport { try await ready().unpair(selector) }
 }

@@ -22,6 +22,8 @@ public struct Dependencies: Sendable {
     public let qrImages: any QRImageCodec
     /// Apple Health exports, for `samples import`.
     public let exportReader: any HealthExportReader
+    /// The desktop clipboard, for `scan`.
+    public let clipboard: any ClipboardReader
     public let bus: EventBus
     public let settings: Settings
     /// This device's name as peers see it.
@@ -33,7 +35,8 @@ public struct Dependencies: Sendable {
     public init(keyStore: any KeyStore, sampleStore: any SampleStore, crypto: any Crypto,
                 entropy: any EntropySource, clock: any WallClock, files: any FileSystem, transport: any Transport,
                 control: any ControlChannel, discovery: any LocalDiscovery, pake: any PasswordKeyExchange,
-                qrEncoder: any QREncoder, qrImages: any QRImageCodec, exportReader: any HealthExportReader, bus: EventBus, settings: Settings,
+                qrEncoder: any QREncoder, qrImages: any QRImageCodec, exportReader: any HealthExportReader, clipboard: any ClipboardReader,
+                bus: EventBus, settings: Settings,
                 deviceName: String, sharedTypes: [HealthDataType], version: String) {
         self.keyStore = keyStore
         self.sampleStore = sampleStore
@@ -48,6 +51,7 @@ public struct Dependencies: Sendable {
         self.qrEncoder = qrEncoder
         self.qrImages = qrImages
         self.exportReader = exportReader
+        self.clipboard = clipboard
         self.bus = bus
         self.settings = settings
         self.deviceName = deviceName
@@ -66,6 +70,14 @@ public struct Settings: Sendable {
     public var pbkdf2Iterations: Int
     /// How long to wait for a peer.
     public var timeoutMilliseconds: Int
+    /// How long to wait for a peer, as a duration.
+    public var timeout: Duration { .milliseconds(timeoutMilliseconds) }
+    /// How long a joiner waits for the sharing user to accept: a person's answer.
+    public var decisionTimeout: Duration = .seconds(600)
+    /// How long a join through the daemon may take: the decision and the exchange.
+    public var joinTimeout: Duration { decisionTimeout + .seconds(60) }
+    /// The port a host given without one is dialled on.
+    public static let defaultPeerPort = 8443
     /// Whether the peer's certificate must name the address dialled.
     public var strictHost: Bool
     /// Where the paired sharing device was last seen, if configured.

@@ -45,17 +45,15 @@ public struct DeviceService: Sendable {
         do {
             let endpoint = try connector.endpoint(for: peer, host: host)
             address = endpoint.description
-            let connection = try await connector.connect(to: peer, at: endpoint)
-            defer { Task { await connection.close() } }
-            let response = try await connection.send(WireRequest(method: "GET", path: WireRoute.status))
-            _ = try WireCodec.result(PeerStatusMessage.self, from: response)
+            let link = try await connector.connect(to: peer, at: endpoint)
+            _ = try await closing(link) { link in try await link.status(timeout: deps.settings.timeout) }
             let elapsed = ContinuousClock.now - started
             return LiveCheck(reachable: true, address: address,
                              milliseconds: Int(elapsed / .milliseconds(1)),
                              error: nil)
         } catch {
             let failure = HealthSyncError.wrap(error, as: .deviceNotFound, "The paired device did not answer")
-            return LiveCheck(reachable: false, address: address, milliseconds: nil, error: WireError.Body(failure))
+            return LiveCheck(reachable: false, address: address, milliseconds: nil, error: ErrorSummary(failure))
         }
     }
 

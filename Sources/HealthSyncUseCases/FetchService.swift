@@ -20,39 +20,30 @@ public struct FetchService: Sendable {
         let connector = PeerConnector(deps: deps)
         var peer = try connector.peer(device)
         let endpoint = try connector.endpoint(for: peer, host: host)
-        let connection = try await connector.connect(to: peer, at: endpoint, debug: debugTLS)
-        defer { Task { await connection.close() } }
-        var samples: [HealthSample] = []
-        var cursor: SampleCursor?
-        repeat {
-            let pageSize = min(SampleQuery.maxPageSize, limit - samples.count)
-            let items = SampleRequest.queryItems(types: types, limit: pageSize, since: since, until: until, cursor: cursor)
-            let response = try await connection.send(WireRequest(method: "GET", path: WireRoute.healthData, query: items))
-            let page = try Self.page(from: response)
-            guard page.samples.count <= pageSize else {
-                throw HealthSyncError(.protocolError, "The peer sent more samples than asked for")
-            }
-            samples += page.samples
-            cursor = try page.nextCursor.map { try SampleCursor(token: $0) }
-        } while cursor != nil && samples.count < limit
-        peer = try await connector.recordUse(of: peer, at: endpoint, over: connection)
+        let link = try await connector.connect(to: peer, at: endpoint, debug: debugTLS)
+        let samples = try await closing(link) { link in
+            var samples: [HealthSample] = []
+            var cursor: SampleCursor?
+            repeat {
+                let pageSize = min(SampleQuery.maxPageSize, limit - samples.count)
+                let query = try SampleQuery(types: types, since: since, until: until, limit: pageSize, cursor: cursor)
+                let page = try await link.samples(query, timeout: deps.settings.timeout)
+                guard page.samples.count <= pageSize else {
+                    throw HealthSyncError(.protocolError, "The peer sent more samples than asked for")
+                }
+                samples += page.samples
+                cursor = page.nextCursor
+            } while cursor != nil && samples.count < limit
+            peer = try await connector.recordUse(of: peer, at: endpoint, over: link)
+            return samples
+        }
         deps.bus.publish(.samplesFetched(from: peer.deviceID, count: samples.count))
         return Result(peer: peer, samples: samples)
     }
 
-    /// A page from its response: the direct reader for the usual case, the
-    /// generic decoder (and its errors) for anything else.
-    static func page(from response: WireResponse) throws -> SamplesPageMessage {
-        if response.status == 200, response.body.count <= WireCodec.maxResponseBytes,
-           let page = SampleJSONReader.page(response.body) {
-            return page
-        }
-        return try WireCodec.result(SamplesPageMessage.self, from: response, maxBytes: WireCodec.maxResponseBytes)
-    }
-
     /// A mutually authenticated connection to the paired sharing device
     /// (for callers that keep it open, like the benchmark holding many).
-    public func openConnection(device: String? = nil, host: String? = nil) async throws -> any TransportConnection {
+    public func openConnection(device: String? = nil, host: String? = nil) async throws -> any PeerLink {
         let connector = PeerConnector(deps: deps)
         let peer = try connector.peer(device)
         return try await connector.connect(to: peer, at: try connector.endpoint(for: peer, host: host))

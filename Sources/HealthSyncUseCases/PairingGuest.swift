@@ -16,11 +16,14 @@ public struct PairingGuest: Sendable {
         let payload = try PairingPayload(parsing: payloadText)
         guard deps.clock.now() <= payload.expiresAt else { throw HealthSyncError(.pairingTokenExpired) }
         let loaded = try IdentityService(deps).ensureIdentity()
-        let connection = try await deps.transport.connect(
+        let link = try await deps.transport.connect(
             to: payload.endpoint, credentials: nil, anchor: .fingerprint(payload.certificateFingerprint),
-            timeoutMilliseconds: deps.settings.timeoutMilliseconds)
-        defer { Task { await connection.close() } }
-        let presented = connection.info.peer
+            timeout: deps.settings.timeout)
+        return try await closing(link) { link in try await joinWithToken(payload, over: link, loaded: loaded) }
+    }
+
+    private func joinWithToken(_ payload: PairingPayload, over link: any PeerLink, loaded: LoadedIdentity) async throws -> PeerRecord {
+        let presented = link.info.peer
         guard let anchor = presented.anchor, anchor.fingerprint == payload.certificateFingerprint else {
             throw HealthSyncError(.fingerprintMismatch)
         }
@@ -33,10 +36,24 @@ public struct PairingGuest: Sendable {
             }
         }
         let proof = deps.crypto.hmacSHA256(key: payload.tokenBytes,
-                                           data: PeerCredentials.tokenProofLabel + connection.info.channelBinding)
-        let request = PairingMessage.TokenRequest(proof: Hex.encode(proof), joiner: try joiner(loaded))
-        let exchange = try await send(request, to: WireRoute.pairToken, on: connection, as: PairingMessage.Exchange.self)
-        return try await complete(exchange, pinned: anchor, connection: connection, endpoint: payload.endpoint, loaded: loaded)
+                                           data: PeerCredentials.tokenProofLabel + link.info.channelBinding)
+        let request = PairingMessage.TokenRequest(proof: proof, joiner: try joiner(loaded))
+        let exchange = try await link.pairWithToken(request, timeout: deps.settings.timeout)
+        return try await complete(exchange, pinned: anchor, link: link, endpoint: payload.endpoint, loaded: loaded)
+    }
+
+    /// `scan` without an image: the QR payload on the clipboard when it
+    /// holds one, else the first line the user types.
+    public func joinScanned(prompt: any UserPrompt) async throws -> PeerRecord {
+        if let copied = await deps.clipboard.text(), (try? PairingPayload(parsing: copied)) != nil {
+            return try await join(payloadText: copied)
+        }
+        return try await join(payloadText: await prompt.line() ?? "")
+    }
+
+    /// Joins with a 6-digit code the device at `host` (else `server.host`) shows.
+    public func join(code: String, host: String?) async throws -> PeerRecord {
+        try await join(code: code, endpoint: try PeerConnector(deps: deps).sharingEndpoint(host))
     }
 
     /// Joins with a 6-digit code: SPAKE2+ bound to this connection proves
@@ -46,21 +63,21 @@ public struct PairingGuest: Sendable {
             throw HealthSyncError(.invalidPairingCode, "A pairing code has 6 digits")
         }
         let loaded = try IdentityService(deps).ensureIdentity()
-        let connection = try await deps.transport.connect(to: endpoint, credentials: nil, anchor: .none,
-                                                          timeoutMilliseconds: deps.settings.timeoutMilliseconds)
-        defer { Task { await connection.close() } }
-        let binding = connection.info.channelBinding
-        let parameters = try await send(Empty(), to: WireRoute.pairCodeParameters, on: connection,
-                                        as: PairingMessage.CodeParameters.self)
-        guard let salt = Hex.decode(parameters.salt) else { throw HealthSyncError(.protocolError, "Bad salt") }
-        let (w0, w1) = try deps.pake.deriveScalars(code: code, salt: salt, iterations: parameters.iterations)
+        let link = try await deps.transport.connect(to: endpoint, credentials: nil, anchor: .none,
+                                                    timeout: deps.settings.timeout)
+        return try await closing(link) { link in try await joinWithCode(code, over: link, endpoint: endpoint, loaded: loaded) }
+    }
+
+    private func joinWithCode(_ code: String, over link: any PeerLink, endpoint: Endpoint,
+                              loaded: LoadedIdentity) async throws -> PeerRecord {
+        let binding = link.info.channelBinding
+        let parameters = try await link.codeParameters(timeout: deps.settings.timeout)
+        let (w0, w1) = try deps.pake.deriveScalars(code: code, salt: parameters.salt, iterations: parameters.iterations)
         let x = SecretBytes(try deps.entropy.bytes(40))
         let shareP = try deps.pake.proverShare(w0: w0, x: x)
-        let reply = try await send(PairingMessage.CodeShare(shareP: Hex.encode(shareP), name: deps.deviceName),
-                                   to: WireRoute.pairCodeShare, on: connection, as: PairingMessage.CodeShareReply.self)
-        guard let shareV = Hex.decode(reply.shareV), let confirmV = Hex.decode(reply.confirmV) else {
-            throw HealthSyncError(.protocolError, "Malformed share")
-        }
+        let reply = try await link.codeShare(PairingMessage.CodeShare(shareP: shareP, name: deps.deviceName),
+                                             timeout: deps.settings.timeout)
+        let shareV = reply.shareV, confirmV = reply.confirmV
         let keys = try deps.pake.proverFinish(identities: PeerCredentials.spakeIdentities(binding: binding), w0: w0, w1: w1,
                                               x: x, shareP: shareP, shareV: shareV)
         // A wrong code and a relay in the middle look the same here: the
@@ -68,15 +85,14 @@ public struct PairingGuest: Sendable {
         guard ConstantTime.equals(confirmV, keys.confirmV) else { throw HealthSyncError(.invalidPairingCode) }
         deps.bus.publish(.pairingCheckNumber(CheckNumber.from(
             deps.crypto.hmacSHA256(key: keys.sharedKey.bytes, data: PeerCredentials.checkNumberLabel))))
-        let confirm = PairingMessage.CodeConfirm(confirmP: Hex.encode(keys.confirmP), joiner: try joiner(loaded))
-        let exchange = try await send(confirm, to: WireRoute.pairCodeConfirm, on: connection, as: PairingMessage.Exchange.self)
+        let confirm = PairingMessage.CodeConfirm(confirmP: keys.confirmP, joiner: try joiner(loaded))
+        // Answered once the sharing user decides: a person's time, not a network's.
+        let exchange = try await link.codeConfirm(confirm, timeout: deps.settings.decisionTimeout)
         // The connection is authenticated by SPAKE2+: pin the CA it delivered,
         // and check the TLS server certificate chains to it.
         let ca = try PeerCredentials.peerCA(exchange.caCertificate, deps: deps)
-        return try await complete(exchange, pinned: ca, connection: connection, endpoint: endpoint, loaded: loaded)
+        return try await complete(exchange, pinned: ca, link: link, endpoint: endpoint, loaded: loaded)
     }
-
-    private struct Empty: Codable {}
 
     private func joiner(_ loaded: LoadedIdentity) throws -> PairingMessage.Joiner {
         PairingMessage.Joiner(
@@ -87,10 +103,10 @@ public struct PairingGuest: Sendable {
 
     /// Checks what the sharing device sent, issues its client certificate,
     /// and stores it as paired.
-    private func complete(_ exchange: PairingMessage.Exchange, pinned ca: Certificate, connection: any TransportConnection,
+    private func complete(_ exchange: PairingMessage.Exchange, pinned ca: Certificate, link: any PeerLink,
                           endpoint: Endpoint, loaded: LoadedIdentity) async throws -> PeerRecord {
         guard exchange.caCertificate == ca.pem || (try? deps.crypto.parseCertificate(pem: exchange.caCertificate))?.fingerprint == ca.fingerprint,
-              let server = connection.info.peer.leaf,
+              let server = link.info.peer.leaf,
               deps.crypto.verify(server, intermediates: [], anchor: ca, role: .server, host: nil, at: deps.clock.now()) == .verified
         else {
             throw HealthSyncError(.fingerprintMismatch, "The sharing device's server certificate is not from the CA it sent")
@@ -101,8 +117,7 @@ public struct PairingGuest: Sendable {
             throw HealthSyncError(.deviceIDMismatch, "The sharing device asked a certificate for another key")
         }
         let issued = try PeerCredentials.issueClientCertificate(csr: exchange.csr, deps: deps, loaded: loaded)
-        _ = try await send(PairingMessage.Finish(clientCertificate: issued.pem), to: WireRoute.pairFinish, on: connection,
-                           as: PairingMessage.Done.self)
+        try await link.finishPairing(PairingMessage.Finish(clientCertificate: issued.pem), timeout: deps.settings.timeout)
         let now = deps.clock.now()
         let record = PeerRecord(
             name: String(exchange.name.prefix(64)), deviceID: request.deviceID, role: .sharing,
@@ -112,11 +127,5 @@ public struct PairingGuest: Sendable {
         try deps.keyStore.savePeer(record)
         deps.bus.publish(.paired(name: record.name, deviceID: record.deviceID))
         return record
-    }
-
-    private func send<Body: Encodable, Reply: Decodable>(_ body: Body, to path: String, on connection: any TransportConnection,
-                                                         as reply: Reply.Type) async throws -> Reply {
-        let response = try await connection.send(WireRequest(method: "POST", path: path, body: try WireCodec.encode(body)))
-        return try WireCodec.result(reply, from: response)
     }
 }

@@ -112,7 +112,7 @@ public actor PairingHost {
         var current = try activeSession()
         guard current.attempt == nil, current.joining == nil else { throw HealthSyncError(.pairingBusy) }
         let expected = deps.crypto.hmacSHA256(key: current.token, data: PeerCredentials.tokenProofLabel + info.channelBinding)
-        guard let proof = Hex.decode(request.proof), ConstantTime.equals(proof, expected) else {
+        guard ConstantTime.equals(request.proof, expected) else {
             throw HealthSyncError(.pairingTokenInvalid)
         }
         let exchange = try makeExchange(for: request.joiner, session: &current, info: info)
@@ -130,7 +130,7 @@ public actor PairingHost {
             fail(at: deps.clock.now())
             throw HealthSyncError(.invalidPairingCode, "The code was already tried once and is now destroyed")
         }
-        return PairingMessage.CodeParameters(salt: Hex.encode(current.salt), iterations: deps.settings.pbkdf2Iterations)
+        return PairingMessage.CodeParameters(salt: current.salt, iterations: deps.settings.pbkdf2Iterations)
     }
 
     /// Each code allows one attempt: a second share, a bad share or a bad
@@ -147,9 +147,7 @@ public actor PairingHost {
         }
         backoff.recordFailure(at: now)
         do {
-            guard let shareP = Hex.decode(request.shareP) else {
-                throw HealthSyncError(.invalidPairingCode, "The share is not hex")
-            }
+            let shareP = request.shareP
             let (w0, w1) = try deps.pake.deriveScalars(code: current.code, salt: current.salt,
                                                        iterations: deps.settings.pbkdf2Iterations)
             let (shareV, keys) = try deps.pake.verifierRespond(
@@ -158,7 +156,7 @@ public actor PairingHost {
                 shareP: shareP)
             current.attempt = CodeAttempt(binding: info.channelBinding, name: String(request.name.prefix(64)), keys: keys)
             session = current
-            return PairingMessage.CodeShareReply(shareV: Hex.encode(shareV), confirmV: Hex.encode(keys.confirmV))
+            return PairingMessage.CodeShareReply(shareV: shareV, confirmV: keys.confirmV)
         } catch {
             session = nil
             let refusal = HealthSyncError.wrap(error, as: .invalidPairingCode, "The pairing share was refused")
@@ -174,7 +172,7 @@ public actor PairingHost {
         guard let attempt = current.attempt, attempt.binding == info.channelBinding, current.pending == nil else {
             throw HealthSyncError(.invalidPairingCode, "No code attempt is under way on this connection")
         }
-        guard let confirmP = Hex.decode(request.confirmP), ConstantTime.equals(confirmP, attempt.keys.confirmP) else {
+        guard ConstantTime.equals(request.confirmP, attempt.keys.confirmP) else {
             session = nil
             outcome = .failed(HealthSyncError(.invalidPairingCode))
             deps.bus.publish(.failed(HealthSyncError(.invalidPairingCode)))
@@ -209,7 +207,7 @@ public actor PairingHost {
 
     /// Stores the joiner as paired once it returns the certificate its CA
     /// issued to us, on the same connection it authenticated.
-    func finish(_ request: PairingMessage.Finish, info: ConnectionInfo) throws -> PairingMessage.Done {
+    func finish(_ request: PairingMessage.Finish, info: ConnectionInfo) throws {
         let current = try activeSession()
         guard let joining = current.joining, joining.binding == info.channelBinding else {
             throw HealthSyncError(.protocolError, "No pairing is being completed on this connection")
@@ -224,7 +222,6 @@ public actor PairingHost {
         session = nil
         outcome = .paired(name: joining.name, deviceID: joining.deviceID)
         deps.bus.publish(.paired(name: joining.name, deviceID: joining.deviceID))
-        return PairingMessage.Done(paired: true)
     }
 
     private func makeExchange(for joiner: PairingMessage.Joiner, session current: inout Session,

@@ -20,7 +20,7 @@ struct PeerConnector {
 
     /// Where to reach `peer`: an explicit host, else its last address, else `server.host`.
     func endpoint(for peer: PeerRecord, host: String?) throws -> Endpoint {
-        let defaultPort = deps.settings.serverEndpoint?.port ?? 8443
+        let defaultPort = deps.settings.serverEndpoint?.port ?? Settings.defaultPeerPort
         if let host { return try Endpoint(parsing: host, defaultPort: defaultPort) }
         // `server.host` is where the device we read from lives, no one else.
         if peer.role == .sharing, let configured = deps.settings.serverEndpoint { return configured }
@@ -29,11 +29,21 @@ struct PeerConnector {
                               hint: "Pass --host, or set it: `healthsync config set server.host <ip>`.")
     }
 
+    /// Where the sharing device to join is: `host` (a host, or host:port),
+    /// else `server.host`; the guide's hint when neither is known.
+    func sharingEndpoint(_ host: String?) throws -> Endpoint {
+        let defaultPort = deps.settings.serverEndpoint?.port ?? Settings.defaultPeerPort
+        if let host { return try Endpoint(parsing: host, defaultPort: defaultPort) }
+        if let configured = deps.settings.serverEndpoint { return configured }
+        throw HealthSyncError(.invalidArgument, "Where is the sharing device?",
+                              hint: "Pass --host with the address `healthsync pair` or `healthsync share` shows.")
+    }
+
     /// After a successful exchange with `peer` over `connection`: renews our
     /// client certificate when due, notes when and where the peer was seen,
     /// and saves the record; returns it.
-    func recordUse(of peer: PeerRecord, at endpoint: Endpoint, over connection: any TransportConnection) async throws -> PeerRecord {
-        var used = await CertificateRenewalService(deps).renewIfDue(peer, over: connection)
+    func recordUse(of peer: PeerRecord, at endpoint: Endpoint, over link: any PeerLink) async throws -> PeerRecord {
+        var used = await CertificateRenewalService(deps).renewIfDue(peer, over: link)
         used.lastSeen = deps.clock.now()
         used.lastAddress = endpoint.description
         try deps.keyStore.savePeer(used)
@@ -42,7 +52,7 @@ struct PeerConnector {
 
     /// Connects with our client certificate and applies the trust policy;
     /// with `debug`, publishes what was negotiated and presented first.
-    func connect(to peer: PeerRecord, at endpoint: Endpoint, debug: Bool = false) async throws -> any TransportConnection {
+    func connect(to peer: PeerRecord, at endpoint: Endpoint, debug: Bool = false) async throws -> any PeerLink {
         let loaded = try IdentityService(deps).ensureIdentity()
         let ca: Certificate
         do { ca = try deps.crypto.parseCertificate(pem: peer.caCertificatePEM) } catch {
@@ -50,7 +60,7 @@ struct PeerConnector {
         }
         let connection = try await deps.transport.connect(
             to: endpoint, credentials: try PeerCredentials.client(loaded, for: peer, crypto: deps.crypto),
-            anchor: .certificate(ca), timeoutMilliseconds: deps.settings.timeoutMilliseconds)
+            anchor: .certificate(ca), timeout: deps.settings.timeout)
         let context = TrustContext(anchorFingerprint: peer.caFingerprint, allowList: [peer.deviceID: peer],
                                    revokedSerials: [], expectedDeviceID: peer.deviceID,
                                    strictHost: deps.settings.strictHost)

@@ -31,7 +31,7 @@ public struct SyncService: Sendable {
                 failures.append(failure)
                 entries.append(SyncReport.Entry(name: peer.name, deviceID: peer.deviceID, received: 0,
                                                 position: (try? deps.sampleStore.syncPosition(for: peer.deviceID)) ?? 0,
-                                                error: WireError.Body(failure)))
+                                                error: ErrorSummary(failure)))
             }
         }
         if failures.count == targets.count, let first = failures.first { throw first }
@@ -41,15 +41,16 @@ public struct SyncService: Sendable {
     private func sync(from record: PeerRecord) async throws -> SyncReport.Entry {
         let connector = PeerConnector(deps: deps)
         let endpoint = try connector.endpoint(for: record, host: nil)
-        let connection = try await connector.connect(to: record, at: endpoint)
-        defer { Task { await connection.close() } }
+        let link = try await connector.connect(to: record, at: endpoint)
+        return try await closing(link) { link in try await sync(from: record, at: endpoint, over: link, connector: connector) }
+    }
+
+    private func sync(from record: PeerRecord, at endpoint: Endpoint, over link: any PeerLink,
+                      connector: PeerConnector) async throws -> SyncReport.Entry {
         var position = try deps.sampleStore.syncPosition(for: record.deviceID)
         var received = 0
         while true {
-            let request = WireRequest(method: "GET", path: WireRoute.healthChanges,
-                                      query: ["after": String(position), "limit": String(Self.pageSize)])
-            let changes = try WireCodec.result(SampleChanges.self, from: try await connection.send(request),
-                                               maxBytes: WireCodec.maxResponseBytes)
+            let changes = try await link.changes(after: position, limit: Self.pageSize, timeout: deps.settings.timeout)
             guard changes.samples.count <= Self.pageSize, changes.last >= position,
                   changes.last > position || (changes.samples.isEmpty && !changes.more) else {
                 throw HealthSyncError(.protocolError, "\(record.name) sent a page of changes that does not move forward")
@@ -61,7 +62,7 @@ public struct SyncService: Sendable {
             position = changes.last
             if !changes.more { break }
         }
-        let peer = try await connector.recordUse(of: record, at: endpoint, over: connection)
+        let peer = try await connector.recordUse(of: record, at: endpoint, over: link)
         if received > 0 { deps.bus.publish(.samplesFetched(from: peer.deviceID, count: received)) }
         return SyncReport.Entry(name: peer.name, deviceID: peer.deviceID, received: received, position: position, error: nil)
     }

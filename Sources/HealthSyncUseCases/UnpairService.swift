@@ -39,11 +39,8 @@ public struct UnpairService: Sendable {
     private func tell(_ peer: PeerRecord) async -> Bool {
         let connector = PeerConnector(deps: deps)
         guard let endpoint = try? connector.endpoint(for: peer, host: nil),
-              let connection = try? await connector.connect(to: peer, at: endpoint) else { return false }
-        defer { Task { await connection.close() } }
-        guard let response = try? await connection.send(WireRequest(method: "POST", path: WireRoute.unpair)) else {
-            return false
-        }
-        return response.status == 200
+              let link = try? await connector.connect(to: peer, at: endpoint) else { return false }
+        let told: Void? = try? await closing(link) { link in try await link.unpair(timeout: deps.settings.timeout) }
+        return told != nil
     }
 }

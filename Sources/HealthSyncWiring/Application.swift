@@ -3,6 +3,7 @@ import HealthSyncBus
 import HealthSyncDomain
 import HealthSyncPorts
 import HealthSyncUseCases
+import TerminalPrompt
 @_exported import class LoopbackTransport.LoopbackNetwork
 
 /// A wired HealthSync device: the configuration it was built from, the
@@ -16,7 +17,15 @@ public struct Application: Sendable {
     public let presenter: any Presenter
     /// The sharing side's pairing state: one per device, shared by every request.
     public let pairingHost: PairingHost
+    /// The person at the terminal (a scripted prompt in tests).
+    let terminalPrompt: any UserPrompt
     public var bus: EventBus { dependencies.bus }
+
+    /// Who answers pairing requests: the person at the terminal, or with
+    /// `autoAccept` (`--yes`) nobody needs to.
+    public func prompt(autoAccept: Bool) -> any UserPrompt {
+        autoAccept ? AutoAcceptPrompt(wrapping: terminalPrompt) : terminalPrompt
+    }
 
     public var identity: IdentityService { IdentityService(dependencies) }
     public var certificates: CertificateService { CertificateService(dependencies) }
@@ -35,12 +44,17 @@ public struct Application: Sendable {
     public var syncing: SyncService { SyncService(dependencies) }
     public var importing: ImportService { ImportService(dependencies) }
     public var daemonClient: DaemonClient { DaemonClient(dependencies, record: daemonRecord) }
+    /// `pair` alone: a session through the running daemon.
+    public var relay: PairingRelay { PairingRelay(dependencies, client: daemonClient) }
+    /// `share`: a session in this process.
+    public var sharing: SharingSession { SharingSession(dependencies, host: pairingHost) }
     public var daemon: DaemonService {
         DaemonService(dependencies, host: pairingHost, record: daemonRecord, stateDir: stateDir)
     }
 }
 
-/// What tests may substitute beyond the configuration: time and randomness.
+/// What tests may substitute beyond the configuration: time, randomness,
+/// the in-memory network and the person at the terminal.
 public struct Overrides: Sendable {
     public var clock: (any WallClock)?
     public var entropy: (any EntropySource)?
@@ -48,12 +62,15 @@ public struct Overrides: Sendable {
     public var network: LoopbackNetwork?
     /// PBKDF2 iterations for SPAKE2+ (tests lower it to stay fast).
     public var pbkdf2Iterations: Int?
+    /// Answers in place of the person at the terminal (a scripted prompt).
+    public var prompt: (any UserPrompt)?
 
     public init(clock: (any WallClock)? = nil, entropy: (any EntropySource)? = nil, network: LoopbackNetwork? = nil,
-                pbkdf2Iterations: Int? = nil) {
+                pbkdf2Iterations: Int? = nil, prompt: (any UserPrompt)? = nil) {
         self.clock = clock
         self.entropy = entropy
         self.network = network
         self.pbkdf2Iterations = pbkdf2Iterations
+        self.prompt = prompt
     }
 }

@@ -15,10 +15,12 @@ import NIOControlChannel
 import MemorySampleStore
 import OpenSSLCrypto
 import PosixFileSystem
+import ShellClipboard
 import SQLiteKeyStore
 import SQLiteSampleStore
 import SystemClock
 import TerminalPresenter
+import TerminalPrompt
 import UDPLocalDiscovery
 
 /// The composition root: the only place that constructs adapters. The CLI
@@ -72,11 +74,13 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
         keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,
         files: files, transport: transport, control: control, discovery: discovery, pake: OpenSSLSpake2Plus(),
         qrEncoder: LibQREncodeEncoder(), qrImages: PNGZBarImageCodec(),
-        exportReader: LibXML2ExportReader(), bus: EventBus(), settings: settings,
+        exportReader: LibXML2ExportReader(), clipboard: ShellClipboard(environment: environment.variables),
+        bus: EventBus(), settings: settings,
         deviceName: config.device.name.isEmpty ? RuntimeEnvironment.hostName : config.device.name,
         sharedTypes: config.share.types, version: Application.version)
     return Application(config: config, stateDir: stateDir, dependencies: dependencies, presenter: presenter,
-                       pairingHost: PairingHost(dependencies))
+                       pairingHost: PairingHost(dependencies),
+                       terminalPrompt: overrides.prompt ?? TerminalPrompt(errorOutput: environment.standardError))
 }
 
 /// `state_dir`, else `$XDG_DATA_HOME/healthsync`, else `~/.local/share/healthsync`;

@@ -49,7 +49,5 @@ enum ConfigSchema {
         text.count <= 253 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:_[]%".contains($0)) }
     }
 
-    @Sendable static func isLoopback(_ text: String) -> Bool {
-        text == "localhost" || text == "::1" || text == "[::1]" || text.hasPrefix("127.") && isHost(text)
-    }
+    @Sendable static func isLoopback(_ text: String) -> Bool { Endpoint.isLoopback(text) }
 }

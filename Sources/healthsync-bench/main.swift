@@ -24,17 +24,13 @@ struct Bench {
                                         allowMissingFile: true)
             let application = try build(config: loaded.config)
             let fetching = application.fetching
-            let connections = try await withThrowingTaskGroup(of: (any TransportConnection).self) { group in
+            let connections = try await withThrowingTaskGroup(of: (any PeerLink).self) { group in
                 for _ in 0..<count { group.addTask { try await fetching.openConnection(host: host) } }
-                var opened: [any TransportConnection] = []
+                var opened: [any PeerLink] = []
                 for try await connection in group { opened.append(connection) }
                 return opened
             }
-            let status = WireRequest(method: "GET", path: WireRoute.status)
-            for connection in connections {
-                let response = try await connection.send(status)
-                guard response.status == 200 else { throw WireCodec.error(from: response) }
-            }
+            for connection in connections { _ = try await connection.status(timeout: .seconds(30)) }
             print("open \(connections.count)")
             fflush(nil)
             await waitForEndOfInput()

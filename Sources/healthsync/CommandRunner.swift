@@ -26,15 +26,9 @@ struct CommandRunner {
             let loaded = try load(allowMissingFile: allowMissingConfig)
             let application = try build(config: loaded.config, environment: environment)
             presenter = application.presenter
-            let events = application.bus.subscribe()
-            let shown = Task { [presenter] in
-                for await event in events { presenter.show(event) }
+            if let report = try await application.presentingEvents({ try await body(application, loaded) }) {
+                presenter.show(report)
             }
-            let result: Result<Report?, any Error>
-            do { result = .success(try await body(application, loaded)) } catch { result = .failure(error) }
-            application.bus.finish()
-            await shown.value
-            if let report = try result.get() { presenter.show(report) }
         } catch {
             fail(error, presenter: presenter)
         }

@@ -147,7 +147,7 @@ struct QRTextTests {
     @Test func halfBlocksWithATwoModuleMargin() throws {
         let code = try LibQREncodeEncoder().encode(QRCodeTests.payload)
         let out = Captured()
-        TerminalPresenter(colour: false, output: out.append, errorOutput: { _ in }).show(.listening(ListeningReport(
+        TerminalPresenter(colour: false, output: out.append, errorOutput: { _ in }).show(Report.listening(ListeningReport(
             listening: "0.0.0.0:8443", port: 8443, deviceID: DeviceID(bytes: Array(repeating: 1, count: 32))!,
             code: "123456", advertised: "192.168.1.20:8443", payload: QRCodeTests.payload, expiresAt: Date(), qr: code)))
         let lines = out.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -162,7 +162,7 @@ struct QRTextTests {
         #expect(out.text.contains("Code expires in"))
         // JSON output carries the payload, not the drawing.
         let json = Captured()
-        JSONPresenter(output: json.append, errorOutput: { _ in }).show(.listening(ListeningReport(
+        JSONPresenter(output: json.append, errorOutput: { _ in }).show(Report.listening(ListeningReport(
             listening: "x", port: 1, deviceID: DeviceID(bytes: Array(repeating: 1, count: 32))!, payload: "p", qr: code)))
         #expect(!json.text.contains("qr\""))
         #expect(json.text.contains("\"payload\":\"p\""))

@@ -34,8 +34,7 @@ struct DaemonTests {
         let png = cli.home.file("pairing.png")
         let pairing = try BackgroundProcess(CLI.binary, ["pair", "--state-dir", sharer, "--yes", "--qr-png", png, "--json"],
                                             environment: cli.environment)
-        let line = try #require(await pairing.firstLine(), "pair printed nothing")
-        let shown = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let shown = try #require(await pairing.listening(), "pair showed no code")
         let code = try #require(shown["code"] as? String)
         #expect(shown["advertised"] as? String == "127.0.0.1:\(port)")
 
@@ -43,11 +42,15 @@ struct DaemonTests {
         let decoded = try await ProcessRunner.runDetached("/usr/bin/zbarimg", ["--nodbus", "-q", "--raw", png], environment: ["PATH": "/usr/bin:/bin"])
         #expect(decoded.status == 0)
         #expect(decoded.standardOutput.trimmingCharacters(in: .newlines) == shown["payload"] as? String,
-                "zbarimg printed \(decoded.standardOutput.debugDescription) \(decoded.standardError.debugDescription) for \(line)")
+                "zbarimg printed \(decoded.standardOutput.debugDescription) \(decoded.standardError.debugDescription) for \(shown)")
 
         let joined = try await cli.run("pair", "--code", code, "--host", "127.0.0.1:\(port)", "--json")
         #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
         #expect(await pairing.finish() == 0)
+        // One JSON document on standard output: the pairing.
+        let document = pairing.printed().joined(separator: "\n")
+        let paired = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any], "\(document)")
+        #expect(paired["deviceID"] != nil && paired["code"] == nil)
 
         // The joiner's status dials the sharer live; the sharer's status comes from its daemon.
         let joinerStatus = try await cli.json("status")
@@ -109,8 +112,7 @@ struct DaemonTests {
         let (daemon, _) = try await daemon(cli, state: sharer)
         let pairing = try BackgroundProcess(CLI.binary, ["pair", "--state-dir", sharer, "--yes", "--json"],
                                             environment: cli.environment)
-        let line = try #require(await pairing.firstLine(), "pair printed nothing")
-        let shown = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let shown = try #require(await pairing.listening(), "pair showed no code")
         let payload = try #require(shown["payload"] as? String)
 
         let garbage = try await ProcessRunner.runDetached(CLI.binary, ["scan", "--json"], environment: cli.environment,

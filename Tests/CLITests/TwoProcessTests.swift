@@ -6,12 +6,11 @@ import Testing
 /// TLS 1.3 on 127.0.0.1 and the joiner fetches.
 @Suite("Two processes", .serialized)
 struct TwoProcessTests {
-    /// `share --once --yes` on a port the OS picks; returns its first JSON line.
+    /// `share --once --yes` on a port the OS picks; returns the code it shows (a JSON event line).
     func share(_ cli: CLI, state: String) async throws -> (BackgroundProcess, [String: Any]) {
         let process = try BackgroundProcess(CLI.binary, ["share", "--state-dir", state, "--port", "0", "--advertise", "127.0.0.1",
                                                          "--yes", "--once", "--json"], environment: cli.environment)
-        let line = try #require(await process.firstLine(), "share printed nothing")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let object = try #require(await process.listening(), "share showed no code")
         return (process, object)
     }
 
@@ -29,6 +28,10 @@ struct TwoProcessTests {
         #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
         #expect(joined.json?["deviceID"] as? String == shown["deviceID"] as? String)
         #expect(await process.finish() == 0)
+        // `share --json --once` prints one JSON document: the device it paired with.
+        let document = process.printed().joined(separator: "\n")
+        let paired = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any], "\(document)")
+        #expect(paired["name"] != nil && paired["code"] == nil)
 
         let daemon = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", sharer, "--port", String(port), "--api-port", "0", "--discovery-port", "0", "--json"],
                                            environment: cli.environment)
@@ -109,8 +112,7 @@ struct WireErrorTests {
         let sharer = cli.home.file("sharer")
         let share = try BackgroundProcess(CLI.binary, ["share", "--state-dir", sharer, "--port", "0", "--advertise", "127.0.0.1",
                                                        "--yes", "--once", "--json"], environment: cli.environment)
-        let line = try #require(await share.firstLine())
-        let shown = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let shown = try #require(await share.listening())
         let port = try #require(shown["port"] as? Int)
         #expect(try await cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", "127.0.0.1:\(port)").status == 0)
         _ = await share.finish()

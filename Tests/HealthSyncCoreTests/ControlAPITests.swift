@@ -78,30 +78,29 @@ struct ControlAPITests {
         await running.stop()
     }
 
-    @Test func everyRouteButHealthWantsTheToken() async throws {
+    @Test func everyCallButHealthWantsTheToken() async throws {
         let phone = try world.device("phone", seed: 5)
         let running = try await start(phone)
-        let channel = phone.deps.control
-        let token = String(decoding: try #require(try phone.deps.keyStore.apiToken()).bytes, as: UTF8.self)
-        for (method, path) in [("GET", ControlRoute.status), ("POST", ControlRoute.pairInitiate), ("GET", ControlRoute.devices),
-                               ("DELETE", "/devices/abcd"), ("GET", "/nowhere")] {
-            for presented in [nil, "", String(token.dropLast()), token + "0", String(token.reversed())] {
-                let response = try await channel.send(ControlRequest(method: method, path: path, token: presented),
-                                                      to: running.info.api, timeoutMilliseconds: 1000)
-                #expect(response.status == 401, "\(method) \(path) with \(presented ?? "nil")")
-                #expect(WireCodec.error(from: response).code == .apiUnauthorized)
+        let token = try #require(try phone.deps.keyStore.apiToken()).bytes
+        let wrong: [SecretBytes?] = [nil, SecretBytes([]), SecretBytes(token.dropLast()), SecretBytes(token + [48]),
+                                     SecretBytes(token.reversed())]
+        for presented in wrong {
+            let link = phone.deps.control.link(to: running.info.api, token: presented)
+            let calls: [(String, @Sendable () async throws -> Void)] = [
+                ("status", { _ = try await link.status(timeout: .seconds(1)) }),
+                ("initiate", { _ = try await link.initiatePairing(timeout: .seconds(1)) }),
+                ("pending", { _ = try await link.pairingState(timeout: .seconds(1)) }),
+                ("devices", { _ = try await link.devices(timeout: .seconds(1)) }),
+                ("unpair", { _ = try await link.unpair("abcd", timeout: .seconds(1)) }),
+                ("cancel", { try await link.cancelPairing(timeout: .seconds(1)) }),
+            ]
+            for (name, call) in calls {
+                let error = await #expect(throws: HealthSyncError.self, "\(name)") { try await call() }
+                #expect(error?.code == .apiUnauthorized, "\(name) with \(presented?.bytes.count ?? -1) bytes")
             }
+            #expect(try await link.health(timeout: .seconds(1)).status == "ok")
         }
-        let health = try await channel.send(ControlRequest(method: "GET", path: ControlRoute.health),
-                                            to: running.info.api, timeoutMilliseconds: 1000)
-        #expect(health.status == 200)
-        let unknown = try await channel.send(ControlRequest(method: "GET", path: "/nowhere", token: token),
-                                             to: running.info.api, timeoutMilliseconds: 1000)
-        #expect(WireCodec.error(from: unknown).code == .invalidArgument)
-        let malformed = try await channel.send(ControlRequest(method: "POST", path: ControlRoute.pairJoin, token: token,
-                                                              body: Array("[1,2".utf8)),
-                                               to: running.info.api, timeoutMilliseconds: 1000)
-        #expect(WireCodec.error(from: malformed).code == .protocolError)
+        #expect(try await client(phone, running).pending().state == .idle)
         await running.stop()
     }
 

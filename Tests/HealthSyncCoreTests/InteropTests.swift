@@ -66,23 +66,24 @@ struct InteropTests {
             certificate: try joiner.deps.crypto.parseCertificate(pem: try #require(peer.clientCertificatePEM)))
         let anchor = TrustAnchor.certificate(try joiner.deps.crypto.parseCertificate(pem: peer.caCertificatePEM))
         let transport = joiner.deps.transport, endpoint = setup.listener.endpoint
-        let connections = try await withThrowingTaskGroup(of: (any TransportConnection).self) { group in
+        let connections = try await withThrowingTaskGroup(of: (any PeerLink).self) { group in
             for _ in 0..<200 {
                 group.addTask {
-                    try await transport.connect(to: endpoint, credentials: credentials, anchor: anchor,
-                                                timeoutMilliseconds: 60_000)
+                    try await transport.connect(to: endpoint, credentials: credentials, anchor: anchor, timeout: .seconds(60))
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(connections.count == 200)
         // Every one of them is still open and is answered.
-        let request = WireRequest(method: "GET", path: WireRoute.healthData, query: ["types": "steps", "limit": "1"])
-        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-            for connection in connections { group.addTask { try await connection.send(request).status } }
+        let query = try SampleQuery(types: [.steps], limit: 1)
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for connection in connections {
+                group.addTask { try await connection.samples(query, timeout: .seconds(60)).samples.count }
+            }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(statuses == Array(repeating: 200, count: 200))
+        #expect(counts == Array(repeating: 1, count: 200))
         for connection in connections { await connection.close() }
         await setup.listener.close()
     }
@@ -113,37 +114,11 @@ struct InteropTests {
         try await slowAnswer.value
 
         let idle = try await b.deps.transport.connect(to: listener.endpoint, credentials: nil, anchor: .none,
-                                                      timeoutMilliseconds: 5000)
+                                                      timeout: .seconds(5))
         try await Task.sleep(for: .milliseconds(2000))
-        let code = await errorCode { _ = try await idle.send(WireRequest(method: "GET", path: WireRoute.status)) }
+        let code = await errorCode { _ = try await idle.status(timeout: .seconds(5)) }
         #expect(code == .deviceNotFound)
         await idle.close()
-        await listener.close()
-    }
-
-    /// Handlers run on the transport's worker threads, so a use case
-    /// blocked on a synchronous port never holds a cooperative-pool thread.
-    @Test func handlersRunOffTheCooperativePool() async throws {
-        var world = World()
-        world.transport = .openssl
-        let a = try world.device("phone", seed: 421)
-        a.clock.set(Date())
-        let loaded = try a.application.identity.ensureIdentity()
-        let credentials = TransportCredentials(key: loaded.identity.deviceKey, certificate: loaded.serverCertificate,
-                                               chain: [loaded.caCertificate])
-        let listener = try await a.deps.transport.listen(
-            on: Endpoint(host: "127.0.0.1", port: 0), credentials: credentials, clientAnchor: loaded.caCertificate
-        ) { _, _ in
-            WireResponse(status: 200, body: Array(handlerWorker().utf8))
-        }
-        let connection = try await a.deps.transport.connect(to: listener.endpoint, credentials: nil,
-                                                            anchor: .certificate(loaded.caCertificate),
-                                                            timeoutMilliseconds: 5000)
-        for _ in 0..<3 {
-            let response = try await connection.send(WireRequest(method: "GET", path: "/anything"))
-            #expect(String(decoding: response.body, as: UTF8.self).hasPrefix("worker "))
-        }
-        await connection.close()
         await listener.close()
     }
 
@@ -183,7 +158,7 @@ struct InteropTests {
         try await Task.sleep(for: .milliseconds(400))
         let code = await errorCode {
             _ = try await setup.joiner.deps.transport.connect(
-                to: Endpoint(host: "127.0.0.1", port: Int(setup.port)!), credentials: nil, anchor: .none, timeoutMilliseconds: 3000)
+                to: Endpoint(host: "127.0.0.1", port: Int(setup.port)!), credentials: nil, anchor: .none, timeout: .seconds(3))
         }
         #expect(code == .unsupportedProtocol)
     }
@@ -198,10 +173,4 @@ struct InteropTests {
         #expect(try await setup.joiner.application.fetching.fetch(types: [.steps], limit: 1).samples.count == 1)
         await setup.listener.close()
     }
-}
-
-/// "worker N" on one of the transport's handler threads (they mark their
-/// thread dictionary), else "elsewhere".
-func handlerWorker() -> String {
-    (Thread.current.threadDictionary["healthsync.handler-worker"] as? Int).map { "worker \($0)" } ?? "elsewhere"
 }

@@ -196,49 +196,91 @@ final class Relay: Sendable {
     static func start(_ device: WorldDevice, forwardingTo target: Endpoint) async throws -> Relay {
         let loaded = try device.application.identity.ensureIdentity()
         let transport = device.deps.transport
-        let log = Captured()
+        let log = Captured(transport: transport, target: target)
         let listener = try await transport.listen(
             on: Endpoint(host: "127.0.0.1", port: 0),
             credentials: TransportCredentials(key: loaded.identity.deviceKey, certificate: loaded.serverCertificate,
                                               chain: [loaded.caCertificate]),
-            clientAnchor: loaded.caCertificate) { _, request in
-                guard let upstream = try? await log.connection(transport, target) else {
-                    return WireResponse(error: HealthSyncError(.deviceNotFound))
-                }
-                let response = (try? await upstream.send(request)) ?? WireResponse(error: HealthSyncError(.deviceNotFound))
-                log.record(request.path, response)
-                return response
-            }
+            clientAnchor: loaded.caCertificate, serving: log)
         return Relay(listener: listener, log: log)
     }
 }
 
-/// What the relay saw, and its one upstream connection.
-final class Captured: @unchecked Sendable {
-    // Safe: every access holds `lock`.
+/// The relay's answers: each step forwarded over its one upstream link,
+/// with what it saw recorded.
+final class Captured: PeerRequests, @unchecked Sendable {
+    // Safe: every access to the mutable state holds `lock`.
     private let lock = NSLock()
     private var seen: [String] = []
     private var certificate = false
-    private var upstream: (any TransportConnection)?
+    private var upstream: (any PeerLink)?
+    private let transport: any Transport
+    private let target: Endpoint
+
+    init(transport: any Transport, target: Endpoint) {
+        self.transport = transport
+        self.target = target
+    }
 
     var paths: [String] { lock.withLock { seen } }
     var sawCertificate: Bool { lock.withLock { certificate } }
 
-    func record(_ path: String, _ response: WireResponse) {
-        lock.withLock {
-            seen.append(path)
-            if String(decoding: response.body, as: UTF8.self).contains("BEGIN CERTIFICATE") { certificate = true }
+    private func forward<T: Sendable>(_ step: String, _ call: (any PeerLink) async throws -> T) async throws -> T {
+        lock.withLock { seen.append(step) }
+        let result = try await call(try await link())
+        if let exchange = result as? PairingMessage.Exchange, exchange.clientCertificate.contains("BEGIN CERTIFICATE") {
+            lock.withLock { certificate = true }
         }
+        return result
     }
 
-    func connection(_ transport: any Transport, _ target: Endpoint) async throws -> any TransportConnection {
+    private func link() async throws -> any PeerLink {
         if let existing = lock.withLock({ upstream }) { return existing }
-        let made = try await transport.connect(to: target, credentials: nil, anchor: .none, timeoutMilliseconds: 1000)
+        let made = try await transport.connect(to: target, credentials: nil, anchor: .none, timeout: .seconds(1))
         lock.withLock { upstream = made }
         return made
     }
-}
 
+    func pairWithToken(_ request: PairingMessage.TokenRequest, from peer: ConnectionInfo) async throws -> PairingMessage.Exchange {
+        try await forward("token") { try await $0.pairWithToken(request, timeout: .seconds(1)) }
+    }
+
+    func codeParameters(from peer: ConnectionInfo) async throws -> PairingMessage.CodeParameters {
+        try await forward("parameters") { try await $0.codeParameters(timeout: .seconds(1)) }
+    }
+
+    func codeShare(_ share: PairingMessage.CodeShare, from peer: ConnectionInfo) async throws -> PairingMessage.CodeShareReply {
+        try await forward("share") { try await $0.codeShare(share, timeout: .seconds(1)) }
+    }
+
+    func codeConfirm(_ confirm: PairingMessage.CodeConfirm, from peer: ConnectionInfo) async throws -> PairingMessage.Exchange {
+        try await forward("confirm") { try await $0.codeConfirm(confirm, timeout: .seconds(5)) }
+    }
+
+    func finishPairing(_ finish: PairingMessage.Finish, from peer: ConnectionInfo) async throws {
+        try await forward("finish") { try await $0.finishPairing(finish, timeout: .seconds(1)) }
+    }
+
+    func status(from peer: ConnectionInfo) async throws -> PeerStatus {
+        try await forward("status") { try await $0.status(timeout: .seconds(1)) }
+    }
+
+    func samples(_ query: SampleQuery, from peer: ConnectionInfo) async throws -> SamplePage {
+        try await forward("samples") { try await $0.samples(query, timeout: .seconds(1)) }
+    }
+
+    func changes(after: Int64, limit: Int, from peer: ConnectionInfo) async throws -> SampleChanges {
+        try await forward("changes") { try await $0.changes(after: after, limit: limit, timeout: .seconds(1)) }
+    }
+
+    func renewCertificate(csr: String, from peer: ConnectionInfo) async throws -> String {
+        try await forward("renew") { try await $0.renewCertificate(csr: csr, timeout: .seconds(1)) }
+    }
+
+    func unpair(from peer: ConnectionInfo) async throws {
+        try await forward("unpair") { try await $0.unpair(timeout: .seconds(1)) }
+    }
+}
 @Suite("Pairing status")
 struct PairingStatusTests {
     @Test func theSessionMovesFromWaitingToPendingToIdle() async throws {

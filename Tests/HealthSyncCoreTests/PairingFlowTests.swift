@@ -120,11 +120,10 @@ struct PairingFlowTests {
         let listener = try await a.serve()
         _ = try a.application.samples.generate(days: 3)
         let peer = try await a.pairByToken(b, advertising: listener.endpoint)
-        var cursor: String?
+        var cursor: SampleCursor?
         var ids: [String] = []
         repeat {
-            var query = ["types": "heartRate", "limit": "17"]
-            query["cursor"] = cursor
+            let query = try SampleQuery(types: [.heartRate], limit: 17, cursor: cursor)
             let page = try await rawFetch(b, from: a, at: listener.endpoint, as: peer, query: query)
             #expect(page.samples.count <= 17)
             ids += page.samples.map(\.id)
@@ -139,17 +138,17 @@ struct PairingFlowTests {
     }
 }
 
-/// A GET health/data on a fresh connection from `device` to `server`, presenting the client
-/// certificate stored in `peer`, with the server anchored at `peer`'s CA.
+/// A page of samples on a fresh link from `device` to `server`, presenting
+/// the client certificate stored in `peer`, with no anchor for the server.
 func rawFetch(_ device: WorldDevice, from server: WorldDevice, at endpoint: Endpoint, as peer: PeerRecord,
-              query: [String: String] = ["types": "steps", "limit": "1"]) async throws -> SamplesPageMessage {
+              query: SampleQuery? = nil) async throws -> SamplePage {
     let loaded = try device.application.identity.ensureIdentity()
     let crypto = device.deps.crypto
     let credentials = TransportCredentials(key: loaded.identity.deviceKey,
                                            certificate: try crypto.parseCertificate(pem: peer.clientCertificatePEM!))
-    let connection = try await device.deps.transport.connect(
-        to: endpoint, credentials: credentials, anchor: .none, timeoutMilliseconds: 1000)
-    let response = try await connection.send(WireRequest(method: "GET", path: WireRoute.healthData, query: query))
-    return try WireCodec.result(SamplesPageMessage.self, from: response, maxBytes: WireCodec.maxResponseBytes)
+    let link = try await device.deps.transport.connect(to: endpoint, credentials: credentials, anchor: .none,
+                                                       timeout: .seconds(1))
+    let page = try await link.samples(try query ?? SampleQuery(types: [.steps], limit: 1), timeout: .seconds(1))
+    await link.close()
+    return page
 }
-

@@ -82,18 +82,15 @@ struct RenewalTests {
         let connection = try await laptop.deps.transport.connect(
             to: daemon.info.peer, credentials: credentials,
             anchor: .certificate(try laptop.deps.crypto.parseCertificate(pem: peer.caCertificatePEM)),
-            timeoutMilliseconds: 1000)
+            timeout: .seconds(1))
         let csr = try laptop.deps.crypto.makeSigningRequest(key: loaded.identity.deviceKey, commonName: "healthsync-client")
-        let response = try await connection.send(WireRequest(method: "POST", path: WireRoute.renewCertificate,
-                                                             body: try WireCodec.encode(RenewalRequest(csr: csr))))
-        #expect(WireCodec.error(from: response).code == .invalidArgument)
+        #expect(await errorCode { _ = try await connection.renewCertificate(csr: csr, timeout: .seconds(1)) } == .invalidArgument)
         // Due, but for another key: refused.
         world.clock.advance(by: 340 * Self.day)
         let stranger = try phone.deps.crypto.makeSigningRequest(key: try phone.deps.crypto.generatePrivateKey(),
                                                                 commonName: "healthsync-client")
-        let other = try await connection.send(WireRequest(method: "POST", path: WireRoute.renewCertificate,
-                                                          body: try WireCodec.encode(RenewalRequest(csr: stranger))))
-        #expect(WireCodec.error(from: other).code == .deviceIDMismatch)
+        #expect(await errorCode { _ = try await connection.renewCertificate(csr: stranger, timeout: .seconds(1)) }
+            == .deviceIDMismatch)
         #expect(try phone.peers().first?.issuedSerials.count == 1)
         await connection.close()
         await daemon.stop()

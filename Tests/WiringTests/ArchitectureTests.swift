@@ -2,9 +2,10 @@ import Foundation
 import HealthSyncTestSupport
 import Testing
 
-/// Reads the package manifest (`swift package describe`) and enforces the
-/// hexagon: the core knows no adapter and no C module, adapters know no
-/// other adapter.
+/// Reads the package manifest (`swift package describe`) and the sources,
+/// and enforces the hexagon: the core knows no adapter, no C module and no
+/// wire format; adapters know no other adapter, only shared support targets;
+/// the CLI only parses and presents; tests read nothing outside the repository.
 @Suite("Architecture")
 struct ArchitectureTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -44,7 +45,9 @@ struct ArchitectureTests {
         let targets = try await Self.describe()
         let byName = Dictionary(uniqueKeysWithValues: targets.map { ($0.name, $0) })
         let cModules = Set(targets.filter { $0.type == "system-target" }.map(\.name))
-        let adapters = Set(targets.filter { $0.path.hasPrefix("Adapters/") && $0.type != "system-target" }.map(\.name))
+        let supports = Set(targets.filter { Self.isSupport($0) }.map(\.name))
+        let adapters = Set(targets.filter { $0.path.hasPrefix("Adapters/") && $0.type != "system-target" && !Self.isSupport($0) }
+            .map(\.name))
 
         for name in Self.core {
             let target = try #require(byName[name], "missing core target \(name)")
@@ -55,9 +58,10 @@ struct ArchitectureTests {
         #expect(byName["HealthSyncDomain"]?.targets.isEmpty == true)
         #expect(byName["HealthSyncPorts"]?.targets == ["HealthSyncDomain"])
         #expect(!adapters.isEmpty)
-        for name in adapters {
+        #expect(supports == ["HealthSyncWire", "NIOHTTPSupport", "KeyStoreSupport", "SampleJSONSupport"])
+        for name in adapters.union(supports) {
             let target = try #require(byName[name])
-            let allowed = Self.core.union(cModules)
+            let allowed = Self.core.union(cModules).union(supports)
             #expect(Set(target.targets).isSubset(of: allowed), "\(name) depends on \(target.targets)")
             #expect(Set(target.targets).isDisjoint(with: adapters), "\(name) depends on another adapter")
             #expect(!target.targets.contains("HealthSyncUseCases") && !target.targets.contains("HealthSyncBus"))
@@ -67,6 +71,64 @@ struct ArchitectureTests {
         for target in targets where target.type != "test" && !target.path.hasPrefix("Tests/")
             && target.name != "HealthSyncWiring" && !adapters.contains(target.name) {
             #expect(Set(target.targets).isDisjoint(with: adapters), "\(target.name) imports an adapter")
+        }
+    }
+
+    /// Shared support under Adapters/: the wire protocol and `*Support` targets.
+    static func isSupport(_ target: Target) -> Bool {
+        target.path.hasPrefix("Adapters/") && target.type != "system-target"
+            && (target.name == "HealthSyncWire" || target.name.hasSuffix("Support"))
+    }
+
+    /// The Swift files of a folder of the repository, with their text.
+    static func sources(_ folder: String) throws -> [(String, String)] {
+        let root = repository + "/" + folder
+        let files = try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".swift") }.sorted()
+        return try files.map { ("\(folder)/\($0)", try String(contentsOfFile: root + "/" + $0, encoding: .utf8)) }
+    }
+
+    /// The wire protocol lives at the edge: no HTTP method, `/api/` path,
+    /// status code or header name in the domain, the ports or the use cases.
+    @Test func theCoreKnowsNoWireProtocol() throws {
+        let forbidden: [(String, String)] = [
+            (#""(GET|POST|PUT|DELETE|PATCH|HEAD)""#, "an HTTP method"),
+            (#"/api/"#, "an /api/ path"),
+            (#"(?i)\bstatus\w*\s*(:|==|=|\()\s*[1-5][0-9][0-9]\b|\bstatus\(for"#, "an HTTP status"),
+            (#"(?i)\bX-[A-Za-z]+-[A-Za-z]+|Content-(Type|Length)|Cache-Control|\bHTTP\b"#, "a header or HTTP"),
+        ]
+        var scanned = 0
+        for module in ["HealthSyncDomain", "HealthSyncPorts", "HealthSyncUseCases"] {
+            for (file, text) in try Self.sources("Sources/" + module) {
+                scanned += 1
+                for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("//") {
+                    for (pattern, what) in forbidden {
+                        #expect(line.range(of: pattern, options: .regularExpression) == nil, "\(file) has \(what): \(line)")
+                    }
+                }
+            }
+        }
+        #expect(scanned > 50)
+    }
+
+    /// The CLI parses arguments and hands results to the presenter: no
+    /// loops over events, no child processes, no interface lists.
+    @Test func theCLIOnlyParsesAndPresents() throws {
+        let files = try Self.sources("Sources/healthsync")
+        #expect(!files.isEmpty)
+        for (file, text) in files {
+            for needle in ["for await", "subscribe(", "Process(", "getifaddrs", "readLine(", "Thread.", "Task {", "bus.publish"] {
+                #expect(!text.contains(needle), "\(file) contains \(needle)")
+            }
+        }
+    }
+
+    /// A clone alone passes the tests: no test reads beside the repository.
+    @Test func testsReadOnlyInsideTheRepository() throws {
+        let files = try Self.sources("Tests")
+        #expect(files.count > 20)
+        for (file, text) in files where !file.hasSuffix("ArchitectureTests.swift") {
+            #expect(!text.contains("shared/fixtures") && !text.contains("shared/vectors") && !text.contains("../shared"),
+                    "\(file) reads outside the repository")
         }
     }
 

@@ -1,0 +1,66 @@
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// The peer protocol's server side, shared by every transport: decodes one
+/// request, calls the use cases through `PeerRequests`, and encodes the
+/// answer or the error (with its status) — after the wild-workouts ports:
+/// decode at the edge, call the application, map errors at the edge.
+public struct PeerRouter: Sendable {
+    private let requests: any PeerRequests
+
+    public init(_ requests: any PeerRequests) { self.requests = requests }
+
+    /// Answers one request; every failure becomes an error response.
+    public func handle(_ request: WireRequest, from peer: ConnectionInfo) async -> WireResponse {
+        guard request.body.count <= WireCodec.maxRequestBytes else {
+            return WireResponse(error: HealthSyncError(.payloadTooLarge))
+        }
+        do {
+            return try await route(request, from: peer)
+        } catch {
+            return WireResponse(error: HealthSyncError.wrap(error, as: .protocolError, "The request failed"))
+        }
+    }
+
+    private func route(_ request: WireRequest, from peer: ConnectionInfo) async throws -> WireResponse {
+        switch (request.method, request.path) {
+        case ("POST", WireRoute.pairToken):
+            let message = try WireCodec.decode(PairingWire.TokenRequest.self, from: request.body).message()
+            return try .ok(PairingWire.Exchange(try await requests.pairWithToken(message, from: peer)))
+        case ("POST", WireRoute.pairCodeParameters):
+            return try .ok(PairingWire.CodeParameters(try await requests.codeParameters(from: peer)))
+        case ("POST", WireRoute.pairCodeShare):
+            let message = try WireCodec.decode(PairingWire.CodeShare.self, from: request.body).message
+            return try .ok(PairingWire.CodeShareReply(try await requests.codeShare(message, from: peer)))
+        case ("POST", WireRoute.pairCodeConfirm):
+            let message = try WireCodec.decode(PairingWire.CodeConfirm.self, from: request.body).message
+            return try .ok(PairingWire.Exchange(try await requests.codeConfirm(message, from: peer)))
+        case ("POST", WireRoute.pairFinish):
+            let message = try WireCodec.decode(PairingWire.Finish.self, from: request.body)
+            try await requests.finishPairing(PairingMessage.Finish(clientCertificate: message.clientCertificate), from: peer)
+            return try .ok(PairingWire.Done(paired: true))
+        case ("GET", WireRoute.status):
+            return try .ok(try await requests.status(from: peer))
+        case ("GET", WireRoute.healthTypes):
+            return try .ok(try await requests.status(from: peer).sharedTypes)
+        case ("GET", WireRoute.healthData):
+            let query = try SampleQueryString.query(from: request.query)
+            return try PeerWire.encode(try await requests.samples(query, from: peer))
+        case ("GET", WireRoute.healthChanges):
+            guard let after = Int64(request.query["after"] ?? "0"), after >= 0,
+                  let limit = Int(request.query["limit"] ?? "1000") else {
+                throw HealthSyncError(.invalidArgument, "after and limit must be whole numbers")
+            }
+            return try .ok(try await requests.changes(after: after, limit: limit, from: peer))
+        case ("POST", WireRoute.renewCertificate):
+            let message = try WireCodec.decode(PeerWire.RenewalRequest.self, from: request.body)
+            return try .ok(PeerWire.RenewalReply(clientCertificate: try await requests.renewCertificate(csr: message.csr,
+                                                                                                     from: peer)))
+        case ("POST", WireRoute.unpair):
+            try await requests.unpair(from: peer)
+            return try .ok(PairingWire.Done(paired: false))
+        default:
+            throw HealthSyncError(.protocolError, "No route \(request.method.prefix(16)) \(request.path.prefix(128))")
+        }
+    }
+}

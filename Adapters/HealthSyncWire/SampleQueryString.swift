@@ -1,0 +1,32 @@
+import FoundationEssentials
+import HealthSyncDomain
+
+/// The query string of GET health/data: `types`, `limit`, `since`,
+/// `until` (ISO 8601) and `cursor`, each checked and bounded.
+public enum SampleQueryString {
+    public static func items(for query: SampleQuery) -> [String: String] {
+        var items = ["types": query.types.map(\.rawValue).joined(separator: ","), "limit": String(query.limit)]
+        if let since = query.since { items["since"] = Timestamp.format(since) }
+        if let until = query.until { items["until"] = Timestamp.format(until) }
+        if let cursor = query.cursor { items["cursor"] = cursor.token }
+        return items
+    }
+
+    /// The query the items describe; anything malformed is `INVALID_ARGUMENT`.
+    public static func query(from items: [String: String]) throws -> SampleQuery {
+        let types = try HealthDataType.parseList(items["types"] ?? "")
+        guard let limit = Int(items["limit"] ?? "1000") else {
+            throw HealthSyncError(.invalidArgument, "limit must be a number")
+        }
+        return try SampleQuery(types: types, since: try date(items["since"], "since"), until: try date(items["until"], "until"),
+                               limit: limit, cursor: try items["cursor"].map { try SampleCursor(token: $0) })
+    }
+
+    private static func date(_ text: String?, _ name: String) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = Timestamp.parse(text) ?? (try? Date.ISO8601FormatStyle().parse(text)) else {
+            throw HealthSyncError(.invalidArgument, "\(name) must be an ISO 8601 date (2026-01-07T00:00:00Z)")
+        }
+        return date
+    }
+}

@@ -1,0 +1,221 @@
+import COpenSSL
+import Foundation
+import HealthSyncDomain
+import NIOCore
+
+/// What the handshake established, fired down the pipeline as a user event.
+public struct TLSEstablished: Sendable {
+    public let peerChainPEM: [String]
+    public let channelBinding: [UInt8]
+    public let alpn: String?
+    public let version: String
+    public let cipher: String
+}
+
+/// Owns one `SSL` and its two memory BIOs. `@unchecked Sendable`: it is
+/// touched only on its channel's event loop, and freed in `deinit` (never
+/// while a handler method may still run, since NIO can re-enter
+/// `channelInactive` from inside a failing write).
+public final class SSLSession: @unchecked Sendable {
+    let ssl: OpaquePointer
+    let network: OpaquePointer   // our side of the wbio: ciphertext to send
+    let incoming: OpaquePointer  // the rbio: ciphertext received
+
+    public init(_ ssl: OpaquePointer) throws {
+        guard let incoming = BIO_new(BIO_s_mem()), let network = BIO_new(BIO_s_mem()) else {
+            throw HealthSyncError(.cryptoFailure, "Out of memory")
+        }
+        SSL_set_bio(ssl, incoming, network)  // the SSL now owns both
+        self.ssl = ssl
+        self.network = network
+        self.incoming = incoming
+    }
+
+    deinit { SSL_free(ssl) }
+}
+
+/// The optional TLS stage of a pipeline: drives OpenSSL 3 through memory
+/// BIOs, ciphertext in from whatever carries the channel (a socket, or any
+/// other byte stream), plaintext up the pipeline, and back.
+public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    static let exporterLabel = Array("EXPORTER-healthsync-channel-binding".utf8)
+
+    private let session: SSLSession
+    private let isServer: Bool
+    private var established = false
+    private var failed = false
+    private var pending: [(ByteBuffer, EventLoopPromise<Void>?)] = []
+    let handshake: EventLoopPromise<TLSEstablished>
+
+    public init(session: SSLSession, isServer: Bool, handshake: EventLoopPromise<TLSEstablished>) {
+        self.session = session
+        self.isServer = isServer
+        self.handshake = handshake
+        if isServer { SSL_set_accept_state(session.ssl) } else { SSL_set_connect_state(session.ssl) }
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        if !isServer { advanceHandshake(context: context) }
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        guard !failed else { return }
+        buffer.withUnsafeReadableBytes { raw in
+            _ = BIO_write(session.incoming, raw.baseAddress, Int32(raw.count))
+        }
+        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+        if !established { advanceHandshake(context: context) }
+        if established && !failed { readPlaintext(context: context) }
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let buffer = unwrapOutboundIn(data)
+        guard established else {
+            pending.append((buffer, promise))
+            return
+        }
+        encrypt(buffer, context: context, promise: promise)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        if !established {
+            failed = true
+            handshake.fail(HealthSyncError(.protocolError, "The connection closed during the TLS handshake"))
+        }
+        for (_, promise) in pending { promise?.fail(ChannelError.ioOnClosedChannel) }
+        pending.removeAll()
+        context.fireChannelInactive()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !established {
+            failed = true
+            handshake.fail(error)
+        }
+        context.close(promise: nil)
+    }
+
+    private func advanceHandshake(context: ChannelHandlerContext) {
+        ERR_clear_error()
+        let result = SSL_do_handshake(session.ssl)
+        flushCiphertext(context: context, promise: nil)
+        if result == 1 {
+            established = true
+            let info = TLSEstablished(peerChainPEM: peerChain(), channelBinding: channelBinding(), alpn: alpn(),
+                                      version: String(cString: SSL_get_version(session.ssl)),
+                                      cipher: SSL_get_current_cipher(session.ssl).map { String(cString: SSL_CIPHER_get_name($0)) } ?? "none")
+            handshake.succeed(info)
+            context.fireUserInboundEventTriggered(info)
+            let queued = pending
+            pending.removeAll()
+            for (buffer, promise) in queued { encrypt(buffer, context: context, promise: promise) }
+            return
+        }
+        let code = SSL_get_error(session.ssl, result)
+        if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE { return }
+        let (isVersion, detail) = TLSErrors.drainIsProtocolVersion()
+        failed = true
+        let error = isVersion
+            ? HealthSyncError(.unsupportedProtocol, "The peer does not speak TLS 1.3", cause: detail)
+            : HealthSyncError(.protocolError, "The TLS handshake failed", cause: detail)
+        handshake.fail(error)
+        context.close(promise: nil)
+    }
+
+    private func readPlaintext(context: ChannelHandlerContext) {
+        while true {
+            var buffer = context.channel.allocator.buffer(capacity: 16 * 1024)
+            ERR_clear_error()
+            let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 16 * 1024) { raw in
+                max(0, Int(SSL_read(session.ssl, raw.baseAddress, Int32(raw.count))))
+            }
+            if count > 0 {
+                context.fireChannelRead(wrapInboundOut(buffer))
+                continue
+            }
+            let code = SSL_get_error(session.ssl, 0)
+            flushCiphertext(context: context, promise: nil)
+            if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE { break }
+            // A close_notify, or an alert (in TLS 1.3 a refused client
+            // certificate shows up here, on the client's first read).
+            _ = TLSErrors.drain()
+            failed = true
+            context.close(promise: nil)
+            break
+        }
+        context.fireChannelReadComplete()
+    }
+
+    private func encrypt(_ buffer: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        guard !failed else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        var remaining = buffer
+        while remaining.readableBytes > 0 {
+            ERR_clear_error()
+            let written = remaining.withUnsafeReadableBytes { raw in
+                SSL_write(session.ssl, raw.baseAddress, Int32(raw.count))
+            }
+            guard written > 0 else {
+                _ = TLSErrors.drain()
+                promise?.fail(ChannelError.ioOnClosedChannel)
+                context.close(promise: nil)
+                return
+            }
+            remaining.moveReaderIndex(forwardBy: Int(written))
+        }
+        flushCiphertext(context: context, promise: promise)
+    }
+
+    /// Sends whatever OpenSSL wrote into the network BIO.
+    private func flushCiphertext(context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        var wrote = false
+        while hs_bio_pending(session.network) > 0 {
+            let size = Int(hs_bio_pending(session.network))
+            var out = context.channel.allocator.buffer(capacity: size)
+            let count = out.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
+                max(0, Int(BIO_read(session.network, raw.baseAddress, Int32(raw.count))))
+            }
+            guard count > 0 else { break }
+            wrote = true
+            context.write(wrapOutboundOut(out), promise: nil)
+        }
+        if wrote || promise != nil {
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: promise)
+        }
+    }
+
+    private func peerChain() -> [String] {
+        guard let text = hs_ssl_peer_chain_pem(session.ssl, isServer ? 1 : 0) else { return [] }
+        defer { free(text) }
+        let pem = String(cString: text)
+        let marker = "-----END CERTIFICATE-----"
+        return pem.components(separatedBy: marker).dropLast().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) + "\n" + marker + "\n" }
+    }
+
+    private func channelBinding() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        let ok = Self.exporterLabel.withUnsafeBufferPointer { label in
+            label.withMemoryRebound(to: CChar.self) { label in
+                SSL_export_keying_material(session.ssl, &out, 32, label.baseAddress, label.count, nil, 0, 0)
+            }
+        }
+        return ok == 1 ? out : []
+    }
+
+    private func alpn() -> String? {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(session.ssl, &data, &length)
+        guard let data, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+    }
+}

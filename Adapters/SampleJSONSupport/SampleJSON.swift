@@ -1,0 +1,101 @@
+import FoundationEssentials
+import HealthSyncDomain
+
+/// Pages of samples as wire JSON, written by hand: the generic encoder
+/// spent most of a 100 000-sample fetch. The output is what `WireCodec`
+/// would write (compact, sorted keys, millisecond dates, unescaped
+/// slashes), so any JSON reader — ours included — reads it the same way.
+public enum SampleJSON {
+    /// The page as JSON, or nil when a value has no JSON form (a
+    /// non-finite number), for the caller to report through `WireCodec`.
+    public static func encode(_ page: SampleJSONPage) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + page.samples.count * 240)
+        out += Array(#"{"#.utf8)
+        if let cursor = page.nextCursor {
+            out += Array(#""nextCursor":"#.utf8)
+            string(cursor, into: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        out += Array(#""samples":"#.utf8)
+        guard array(page.samples, into: &out) else { return nil }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Samples as a JSON array (`fetch --format json`), nil as for `encode`.
+    public static func encode(_ samples: [HealthSample]) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + samples.count * 240)
+        return array(samples, into: &out) ? out : nil
+    }
+
+    private static func array(_ samples: [HealthSample], into out: inout [UInt8]) -> Bool {
+        out.append(UInt8(ascii: "["))
+        for (index, sample) in samples.enumerated() {
+            guard sample.value.isFinite else { return false }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array(#"{"endDate":""#.utf8)
+            out += Array(Timestamp.format(sample.endDate).utf8)
+            out += Array(#"","id":"#.utf8)
+            string(sample.id, into: &out)
+            out += Array(#","metadata":{"#.utf8)
+            for (position, key) in sample.metadata.keys.sorted().enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                string(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                string(sample.metadata[key] ?? "", into: &out)
+            }
+            out += Array(#"},"sourceName":"#.utf8)
+            string(sample.sourceName, into: &out)
+            out += Array(#","startDate":""#.utf8)
+            out += Array(Timestamp.format(sample.startDate).utf8)
+            out += Array(#"","type":"#.utf8)
+            string(sample.type.rawValue, into: &out)
+            out += Array(#","unit":"#.utf8)
+            string(sample.unit, into: &out)
+            out += Array(#","value":"#.utf8)
+            out += Array(number(sample.value).utf8)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return true
+    }
+
+    /// Integral values without a fraction (as JSONEncoder writes them), others in Swift's shortest form.
+    static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return value.description
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped.
+    static func string(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0a: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0d: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// A page of samples as its JSON carries it: the samples and the next
+/// cursor's token.
+public struct SampleJSONPage: Sendable, Equatable, Codable {
+    public let samples: [HealthSample]
+    public let nextCursor: String?
+
+    public init(samples: [HealthSample], nextCursor: String?) {
+        self.samples = samples
+        self.nextCursor = nextCursor
+    }
+}

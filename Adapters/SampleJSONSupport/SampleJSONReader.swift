@@ -1,0 +1,214 @@
+import FoundationEssentials
+import HealthSyncDomain
+
+/// Reads pages of samples straight from wire JSON without the generic
+/// decoder. Strict: anything unexpected (an unknown or repeated key, a bad
+/// escape, trailing bytes) gives nil, and the caller falls back to
+/// `WireCodec`, which then reports the input's error properly.
+public struct SampleJSONReader {
+    private let bytes: [UInt8]
+    private var index = 0
+
+    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public static func page(_ bytes: [UInt8]) -> SampleJSONPage? {
+        var reader = SampleJSONReader(bytes)
+        guard let page = reader.readPage() else { return nil }
+        reader.skipSpace()
+        return reader.index == bytes.count ? page : nil
+    }
+
+    private mutating func readPage() -> SampleJSONPage? {
+        var samples: [HealthSample]?
+        var cursor: String??
+        let complete = readObject { reader, key in
+            switch key {
+            case "samples" where samples == nil:
+                samples = reader.readSamples()
+                return samples != nil
+            case "nextCursor" where cursor == nil:
+                if reader.readNull() {
+                    cursor = .some(nil)
+                    return true
+                }
+                guard let text = reader.readString() else { return false }
+                cursor = .some(text)
+                return true
+            default:
+                return false
+            }
+        }
+        guard complete, let samples else { return nil }
+        return SampleJSONPage(samples: samples, nextCursor: cursor ?? nil)
+    }
+
+    private mutating func readSamples() -> [HealthSample]? {
+        skipSpace()
+        guard take(UInt8(ascii: "[")) else { return nil }
+        var samples: [HealthSample] = []
+        skipSpace()
+        if take(UInt8(ascii: "]")) { return samples }
+        repeat {
+            guard let sample = readSample() else { return nil }
+            samples.append(sample)
+            skipSpace()
+        } while take(UInt8(ascii: ","))
+        return take(UInt8(ascii: "]")) ? samples : nil
+    }
+
+    private mutating func readSample() -> HealthSample? {
+        var id: String?, type: HealthDataType?, value: Double?, unit: String?, source: String?
+        var start: Date?, end: Date?, metadata: [String: String]?
+        let complete = readObject { reader, key in
+            switch key {
+            case "id" where id == nil: id = reader.readString(); return id != nil
+            case "type" where type == nil: type = reader.readString().flatMap(HealthDataType.init(rawValue:)); return type != nil
+            case "value" where value == nil: value = reader.readNumber(); return value != nil
+            case "unit" where unit == nil: unit = reader.readString(); return unit != nil
+            case "sourceName" where source == nil: source = reader.readString(); return source != nil
+            case "startDate" where start == nil: start = reader.readString().flatMap(Timestamp.parse); return start != nil
+            case "endDate" where end == nil: end = reader.readString().flatMap(Timestamp.parse); return end != nil
+            case "metadata" where metadata == nil: metadata = reader.readStringMap(); return metadata != nil
+            default: return false
+            }
+        }
+        guard complete, let id, let type, let value, let unit, let source, let start, let end, let metadata else {
+            return nil
+        }
+        return HealthSample(id: id, type: type, value: value, unit: unit, startDate: start, endDate: end,
+                            sourceName: source, metadata: metadata)
+    }
+
+    private mutating func readStringMap() -> [String: String]? {
+        var map: [String: String] = [:]
+        let complete = readObject { reader, key in
+            guard map[key] == nil, let value = reader.readString() else { return false }
+            map[key] = value
+            return true
+        }
+        return complete ? map : nil
+    }
+
+    /// `{ "key": value, … }`, `member` reading each value.
+    private mutating func readObject(_ member: (inout SampleJSONReader, String) -> Bool) -> Bool {
+        skipSpace()
+        guard take(UInt8(ascii: "{")) else { return false }
+        skipSpace()
+        if take(UInt8(ascii: "}")) { return true }
+        repeat {
+            skipSpace()
+            guard let key = readString() else { return false }
+            skipSpace()
+            guard take(UInt8(ascii: ":")), member(&self, key) else { return false }
+            skipSpace()
+        } while take(UInt8(ascii: ","))
+        return take(UInt8(ascii: "}"))
+    }
+
+    private mutating func readNull() -> Bool {
+        skipSpace()
+        guard bytes.count - index >= 4, bytes[index..<(index + 4)].elementsEqual("null".utf8) else { return false }
+        index += 4
+        return true
+    }
+
+    /// A number in JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+    private mutating func readNumber() -> Double? {
+        skipSpace()
+        let start = index
+        func digits() -> Int {
+            let first = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            return index - first
+        }
+        _ = take(UInt8(ascii: "-"))
+        let leading = index
+        guard digits() > 0, !(bytes[leading] == UInt8(ascii: "0") && index - leading > 1) else { return nil }
+        if take(UInt8(ascii: ".")) { guard digits() > 0 else { return nil } }
+        if take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
+            if !take(UInt8(ascii: "+")) { _ = take(UInt8(ascii: "-")) }
+            guard digits() > 0 else { return nil }
+        }
+        guard index - start <= 32, let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)),
+              value.isFinite else { return nil }
+        return value
+    }
+
+    private mutating func readString() -> String? {
+        skipSpace()
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        // The common case: no escapes, one slice.
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
+            guard bytes[index] >= 0x20 else { return nil }
+            index += 1
+        }
+        guard index < bytes.count else { return nil }
+        if bytes[index] == UInt8(ascii: "\"") {
+            defer { index += 1 }
+            return String(validating: bytes[start..<index], as: UTF8.self)
+        }
+        var out = Array(bytes[start..<index])
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return String(validating: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard index < bytes.count else { return nil }
+                let escaped = bytes[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
+                case UInt8(ascii: "n"): out.append(0x0a)
+                case UInt8(ascii: "r"): out.append(0x0d)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0c)
+                case UInt8(ascii: "u"):
+                    guard var scalar = readHex4() else { return nil }
+                    if (0xd800..<0xdc00).contains(scalar) {
+                        guard take(UInt8(ascii: "\\")), take(UInt8(ascii: "u")), let low = readHex4(),
+                              (0xdc00..<0xe000).contains(low) else { return nil }
+                        scalar = 0x10000 + ((scalar - 0xd800) << 10) + (low - 0xdc00)
+                    }
+                    guard let character = Unicode.Scalar(scalar) else { return nil }
+                    out += Array(String(Character(character)).utf8)
+                default:
+                    return nil
+                }
+            default:
+                guard byte >= 0x20 else { return nil }
+                out.append(byte)
+            }
+        }
+        return nil
+    }
+
+    private mutating func readHex4() -> UInt32? {
+        guard bytes.count - index >= 4 else { return nil }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = value << 4 | UInt32(byte - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+        }
+        return value
+    }
+
+    private mutating func skipSpace() {
+        while index < bytes.count, [0x20, 0x0a, 0x0d, 0x09].contains(bytes[index]) { index += 1 }
+    }
+
+    private mutating func take(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+}

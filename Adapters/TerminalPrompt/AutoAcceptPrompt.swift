@@ -1,0 +1,16 @@
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// `--yes`: every pairing request is accepted without asking; refresh
+/// requests and lines still come from the prompt it wraps.
+public struct AutoAcceptPrompt: UserPrompt {
+    private let base: any UserPrompt
+
+    public init(wrapping base: any UserPrompt) { self.base = base }
+
+    public func accept(name: String, deviceID: DeviceID, checkNumber: String) async -> Bool { true }
+
+    public func refreshRequests() -> AsyncStream<Void> { base.refreshRequests() }
+
+    public func line() async -> String? { await base.line() }
+}

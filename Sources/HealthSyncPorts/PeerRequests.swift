@@ -1,0 +1,31 @@
+import HealthSyncDomain
+
+/// What a device answers to other devices (the inbound half of the peer
+/// protocol), implemented by the use cases and served by a `Transport`.
+/// Each call says on which connection it arrived, so pairing steps can be
+/// bound to one connection and everything else judged by the trust policy.
+/// A thrown `HealthSyncError` reaches the caller as that error.
+public protocol PeerRequests: Sendable {
+    /// The QR token path; anyone may ask.
+    func pairWithToken(_ request: PairingMessage.TokenRequest, from peer: ConnectionInfo) async throws -> PairingMessage.Exchange
+    /// The code path's parameters; anyone may ask.
+    func codeParameters(from peer: ConnectionInfo) async throws -> PairingMessage.CodeParameters
+    /// The code path's share; anyone may ask, once per code.
+    func codeShare(_ share: PairingMessage.CodeShare, from peer: ConnectionInfo) async throws -> PairingMessage.CodeShareReply
+    /// The code path's confirmation; returns once the sharing user decided.
+    func codeConfirm(_ confirm: PairingMessage.CodeConfirm, from peer: ConnectionInfo) async throws -> PairingMessage.Exchange
+    /// Both paths' last step, on the connection that authenticated.
+    func finishPairing(_ finish: PairingMessage.Finish, from peer: ConnectionInfo) async throws
+
+    /// Who this device is; paired devices only.
+    func status(from peer: ConnectionInfo) async throws -> PeerStatus
+    /// A page of shared samples; paired devices only. Types this device does
+    /// not share are left out; asking only for those is `INVALID_ARGUMENT`.
+    func samples(_ query: SampleQuery, from peer: ConnectionInfo) async throws -> SamplePage
+    /// Shared samples changed after `after`; paired devices only.
+    func changes(after: Int64, limit: Int, from peer: ConnectionInfo) async throws -> SampleChanges
+    /// A renewed client certificate for the peer's own key, when due.
+    func renewCertificate(csr: String, from peer: ConnectionInfo) async throws -> String
+    /// The peer unpaired us: forget it.
+    func unpair(from peer: ConnectionInfo) async throws
+}

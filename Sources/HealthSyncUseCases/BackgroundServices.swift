@@ -1,0 +1,39 @@
+import HealthSyncDomain
+
+/// Renews the daemon's server certificate when due (DESIGN §3): checked
+/// every `interval`, so a daemon that runs for months renews in time.
+struct RenewalService: ApplicationService {
+    let name = "certificate renewal"
+    let running: DaemonService.Running
+    let interval: Duration
+    let deps: Dependencies
+
+    func run() async throws {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            if Task.isCancelled { return }
+            do { try await running.renewIfDue() } catch {
+                deps.bus.publish(.failed(HealthSyncError.wrap(error, as: .cryptoFailure, "Renewing the server certificate failed")))
+            }
+        }
+    }
+}
+
+/// Syncs from the devices this one reads from every `interval` (nothing to
+/// do while it reads from no one).
+struct BackgroundSyncService: ApplicationService {
+    let name = "background sync"
+    let deps: Dependencies
+    let interval: Duration
+
+    func run() async throws {
+        while !Task.isCancelled {
+            do { _ = try await SyncService(deps).sync() } catch let error as HealthSyncError where error.code == .notPaired {
+                // Not reading from anyone (yet).
+            } catch {
+                deps.bus.publish(.failed(HealthSyncError.wrap(error, as: .deviceNotFound, "Background sync failed")))
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import FoundationEssentials
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// Starts listening for other devices with this device's server certificate.
+public struct PeerService: Sendable {
+    private let deps: Dependencies
+    public let pairing: PairingHost
+
+    public init(_ deps: Dependencies, pairing: PairingHost) {
+        self.deps = deps
+        self.pairing = pairing
+    }
+
+    /// Listens on `endpoint`; requests are answered by `PeerAnswers`.
+    public func listen(on endpoint: Endpoint) async throws -> any TransportListener {
+        let loaded = try IdentityService(deps).ensureIdentity()
+        // The identity presented by this listener is the one every request
+        // is judged against: loaded once here, not per request.
+        return try await deps.transport.listen(on: endpoint, credentials: PeerCredentials.server(loaded),
+                                               clientAnchor: loaded.caCertificate,
+                                               serving: PeerAnswers(deps, pairing: pairing, identity: loaded))
+    }
+}
+
+/// What a device answers to other devices: pairing steps for anyone (the
+/// pairing host decides), everything else only for paired devices that
+/// pass the trust policy.
+struct PeerAnswers: PeerRequests {
+    private let deps: Dependencies
+    private let pairing: PairingHost
+    private let identity: LoadedIdentity
+
+    init(_ deps: Dependencies, pairing: PairingHost, identity: LoadedIdentity) {
+        self.deps = deps
+        self.pairing = pairing
+        self.identity = identity
+    }
+
+    func pairWithToken(_ request: PairingMessage.TokenRequest, from peer: ConnectionInfo) async throws -> PairingMessage.Exchange {
+        try await pairing.joinWithToken(request, info: peer)
+    }
+
+    func codeParameters(from peer: ConnectionInfo) async throws -> PairingMessage.CodeParameters {
+        try await pairing.codeParameters()
+    }
+
+    func codeShare(_ share: PairingMessage.CodeShare, from peer: ConnectionInfo) async throws -> PairingMessage.CodeShareReply {
+        try await pairing.codeShare(share, info: peer)
+    }
+
+    func codeConfirm(_ confirm: PairingMessage.CodeConfirm, from peer: ConnectionInfo) async throws -> PairingMessage.Exchange {
+        try await pairing.codeConfirm(confirm, info: peer)
+    }
+
+    func finishPairing(_ finish: PairingMessage.Finish, from peer: ConnectionInfo) async throws {
+        try await pairing.finish(finish, info: peer)
+    }
+
+    func status(from peer: ConnectionInfo) async throws -> PeerStatus {
+        _ = try authorize(peer)
+        return PeerStatus(name: deps.deviceName, deviceID: identity.deviceID, version: deps.version,
+                          sharedTypes: deps.sharedTypes)
+    }
+
+    func samples(_ query: SampleQuery, from peer: ConnectionInfo) async throws -> SamplePage {
+        let record = try authorize(peer)
+        let types = query.types.filter(deps.sharedTypes.contains)
+        guard !types.isEmpty else {
+            throw HealthSyncError(.invalidArgument, "None of the requested types is shared by this device",
+                                  hint: "Ask the sharing device which types it shares (`healthsync types` there).")
+        }
+        let page = try deps.sampleStore.query(try SampleQuery(types: types, since: query.since, until: query.until,
+                                                              limit: query.limit, cursor: query.cursor))
+        deps.bus.publish(.samplesServed(to: record.deviceID, count: page.samples.count))
+        return page
+    }
+
+    func changes(after: Int64, limit: Int, from peer: ConnectionInfo) async throws -> SampleChanges {
+        let record = try authorize(peer)
+        let changes = try deps.sampleStore.changes(after: after, types: deps.sharedTypes, limit: limit)
+        deps.bus.publish(.samplesServed(to: record.deviceID, count: changes.samples.count))
+        return changes
+    }
+
+    func renewCertificate(csr: String, from peer: ConnectionInfo) async throws -> String {
+        let record = try authorize(peer)
+        return try CertificateRenewalService(deps).renew(for: record, presented: peer.peer.leaf, csr: csr, identity: identity)
+    }
+
+    func unpair(from peer: ConnectionInfo) async throws {
+        try UnpairService(deps).forget(try authorize(peer))
+    }
+
+    /// The trust policy for an incoming client: our CA, our allow-list, our
+    /// revocations, the current time.
+    private func authorize(_ info: ConnectionInfo) throws -> PeerRecord {
+        let peers = try deps.keyStore.peers()
+        let context = TrustContext(anchorFingerprint: identity.caCertificate.fingerprint,
+                                   allowList: Dictionary(uniqueKeysWithValues: peers.map { ($0.deviceID, $0) }),
+                                   revokedSerials: Set(try deps.keyStore.revokedCertificates().map(\.serial)))
+        let decision = TrustPolicy.evaluate(info.peer, in: context, at: deps.clock.now())
+        if case .trusted(let peer) = decision { return peer }
+        throw decision.error ?? HealthSyncError(.notPaired)
+    }
+}

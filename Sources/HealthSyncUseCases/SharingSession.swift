@@ -1,0 +1,77 @@
+import FoundationEssentials
+import HealthSyncDomain
+import HealthSyncPorts
+
+/// `healthsync share`: serves paired devices and keeps a pairing code on
+/// offer — a fresh one after each pairing, rejection or cancellation, or
+/// when the user asks — asking the user about each joiner.
+public struct SharingSession: Sendable {
+    private let deps: Dependencies
+    private let host: PairingHost
+
+    public init(_ deps: Dependencies, host: PairingHost) {
+        self.deps = deps
+        self.host = host
+    }
+
+    /// Runs until cancelled, or (with `once`) until a device paired; returns
+    /// the devices paired meanwhile.
+    public func run(on endpoint: Endpoint, advertise: String?, prompt: any UserPrompt, qrPng: String?,
+                    once: Bool) async throws -> [PairedReport] {
+        let events = deps.bus.subscribe()
+        let listener = try await PeerService(deps, pairing: host).listen(on: endpoint)
+        let advertised = Endpoint(host: advertise ?? deps.discovery.preferredAddress(), port: listener.endpoint.port)
+        let deviceID = try IdentityService(deps).ensureIdentity().deviceID
+        let qr = QRService(deps)
+        @Sendable func announce() async throws {
+            let invitation = try await host.initiate(advertising: advertised)
+            if let qrPng { try qr.savePNG(invitation.qrText, to: qrPng) }
+            deps.bus.publish(.listening(ListeningReport(
+                listening: listener.endpoint.description, port: listener.endpoint.port, deviceID: deviceID,
+                code: invitation.code, advertised: advertised.description, payload: invitation.qrText,
+                expiresAt: invitation.expiresAt, qr: try? qr.code(for: invitation.qrText), qrImage: qrPng)))
+        }
+        // A session that cannot start again (backing off after failed codes)
+        // is reported; the listener keeps serving paired devices.
+        @Sendable func reannounce() async {
+            do { try await announce() } catch {
+                deps.bus.publish(.failed(HealthSyncError.wrap(error, as: .pairingBusy, "No new pairing code")))
+            }
+        }
+        var paired: [PairedReport] = []
+        do {
+            try await announce()
+            paired = try await withThrowingTaskGroup(of: Void.self) { group in
+                // The user's `r`: a fresh code (cancelling publishes `.pairingCancelled`, answered below).
+                group.addTask {
+                    for await _ in prompt.refreshRequests() { await host.cancel() }
+                    await untilCancelled()
+                }
+                var paired: [PairedReport] = []
+                events: for await event in events {
+                    switch event {
+                    case .pairingRequestPending(let name, let id, let check):
+                        try? await host.respond(accept: await prompt.accept(name: name, deviceID: id, checkNumber: check))
+                    case .paired(let name, let id):
+                        paired.append(PairedReport(name: name, deviceID: id, address: nil))
+                        if once { break events }
+                        await reannounce()
+                    case .pairingRejected, .pairingCancelled:
+                        await reannounce()
+                    default:
+                        break
+                    }
+                }
+                group.cancelAll()
+                return paired
+            }
+        } catch {
+            await host.cancel()
+            await listener.close()
+            throw error
+        }
+        await host.cancel()
+        await listener.close()
+        return paired
+    }
+}

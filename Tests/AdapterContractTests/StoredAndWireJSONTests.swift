@@ -1,0 +1,146 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncWire
+import KeyStoreSupport
+import SampleJSONSupport
+import Testing
+
+@Suite("Stored JSON")
+struct StateJSONTests {
+    struct Stamp: Codable, Equatable { let at: Date }
+
+    @Test(arguments: [Int64(0), 1_790_000_123_456, 1_790_000_123_001, 1_790_000_123_000, -1_500])
+    func datesRoundTripAtMillisecondPrecision(_ millis: Int64) throws {
+        let stamp = Stamp(at: Date(millisecondsSince1970: millis))
+        let data = try StateJSON.encoder().encode(stamp)
+        #expect(try StateJSON.decoder().decode(Stamp.self, from: data) == stamp)
+    }
+
+    /// The hand-written formatter and parser agree with Foundation's ISO 8601
+    /// style over four centuries of pseudo-random instants and leap days.
+    @Test func datesAgreeWithFoundationsISO8601() throws {
+        var state: UInt64 = 0x9e37_79b9_7f4a_7c15
+        var samples: [Int64] = [951_782_400_000, 4_107_542_399_999, 1_709_164_800_000, -2_208_988_800_000, 0]
+        for _ in 0..<2000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            samples.append(Int64(state >> 20) % 12_000_000_000_000 - 2_000_000_000_000)
+        }
+        for millis in samples {
+            let date = Date(millisecondsSince1970: millis)
+            let text = Timestamp.format(date)
+            let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+            let reference = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle())
+            #expect(text.prefix(19) == reference.prefix(19), "\(millis)")
+            #expect(Timestamp.parse(text) == date, "\(text)")
+        }
+    }
+
+    @Test func datesAreReadableAndGarbageIsRefused() throws {
+        let data = try StateJSON.encoder().encode(Stamp(at: Date(millisecondsSince1970: 1_767_781_230_456)))
+        #expect(String(decoding: data, as: UTF8.self).contains("2026-01-07T10:20:30.456Z"))
+        for bad in ["\"yesterday\"", "\"2026-01-07T10:20:30.4567Z\"", "\"2026-01-07T10:20:30\"", "12",
+                    "\"2026-02-29T10:20:30Z\"", "\"2026-13-01T10:20:30Z\"", "\"2026-01-07T24:00:00Z\"",
+                    "\"2026-01-07T10:60:00Z\"", "\"2026-01-07 10:20:30Z\"", "\"2026-01-07T10:20:30.Z\"",
+                    "\"2026-01-07T10:20:30+01:00\"", "\"+026-01-07T10:20:30Z\""] {
+            #expect(throws: (any Error).self) {
+                try StateJSON.decoder().decode(Stamp.self, from: Data("{\"at\":\(bad)}".utf8))
+            }
+        }
+    }
+}
+
+@Suite("Hand-written sample JSON")
+struct SampleJSONTests {
+    static func sample(_ id: String, value: Double, metadata: [String: String] = [:], source: String = "Watch") -> HealthSample {
+        HealthSample(id: id, type: .heartRate, value: value, unit: "count/min",
+                     startDate: Date(millisecondsSince1970: 1_790_000_000_123), endDate: Date(millisecondsSince1970: 1_790_000_060_000),
+                     sourceName: source, metadata: metadata)
+    }
+
+    @Test func readsBackAsTheGenericEncoderWritesIt() throws {
+        let page = SampleJSONPage(samples: [
+            Self.sample("a", value: 58),
+            Self.sample("b/\"quoted\"\\", value: 0.1, metadata: ["HKDevice": "Apple Watch ⌚ & co", "z": "line\nbreak\u{1}"]),
+            Self.sample("c", value: -1.5e-7, source: "Tab\there"),
+            Self.sample("d", value: 123_456_789_012_345_678),
+        ], nextCursor: "cursor/1")
+        let fast = try #require(SampleJSON.encode(page))
+        let generic = try WireCodec.encode(page)
+        let fromFast = try WireCodec.decode(SampleJSONPage.self, from: fast)
+        let fromGeneric = try WireCodec.decode(SampleJSONPage.self, from: generic)
+        #expect(fromFast.samples == page.samples)
+        #expect(fromFast.samples == fromGeneric.samples)
+        #expect(fromFast.nextCursor == "cursor/1")
+        // Same keys in the same order, and the same bytes for plain values.
+        let plain = SampleJSONPage(samples: [Self.sample("a", value: 58, metadata: ["k": "v"])], nextCursor: nil)
+        #expect(SampleJSON.encode(plain) == (try WireCodec.encode(plain)))
+    }
+
+    @Test func nonFiniteValuesAreLeftToTheGenericEncoder() {
+        #expect(SampleJSON.encode(SampleJSONPage(samples: [Self.sample("x", value: .nan)], nextCursor: nil)) == nil)
+    }
+}
+
+@Suite("Direct sample JSON reader")
+struct SampleJSONReaderTests {
+    static let page = SampleJSONPage(samples: [
+        SampleJSONTests.sample("a", value: 58),
+        SampleJSONTests.sample("b/\"q\"\\", value: 0.1, metadata: ["HKDevice": "Apple Watch ⌚ & co", "z": "line\nbreak\u{1}"]),
+        SampleJSONTests.sample("c", value: -1.5e-7, source: "Tab\there 😀"),
+    ], nextCursor: "next")
+
+    @Test func readsWhatBothEncodersWrite() throws {
+        let fast = try #require(SampleJSON.encode(Self.page))
+        #expect(SampleJSONReader.page(fast)?.samples == Self.page.samples)
+        #expect(SampleJSONReader.page(fast)?.nextCursor == "next")
+        // The generic encoder, pretty-printed, with whitespace everywhere.
+        let encoder = StateJSON.encoder()
+        let pretty = Array(try encoder.encode(Self.page))
+        #expect(SampleJSONReader.page(pretty)?.samples == Self.page.samples)
+        let escaped = Array(#"{"samples":[{"endDate":"2026-01-07T10:20:30Z","id":"\u00e9\ud83d\ude00\/","metadata":{},"sourceName":"s","startDate":"2026-01-07T10:20:30.5Z","type":"steps","unit":"count","value":1e3}],"nextCursor":null}"#.utf8)
+        let read = try #require(SampleJSONReader.page(escaped))
+        #expect(read.samples.first?.id == "é😀/")
+        #expect(read.samples.first?.value == 1000)
+        #expect(read.nextCursor == nil)
+    }
+
+    @Test func anythingUnexpectedIsLeftToTheGenericDecoder() throws {
+        let good = String(decoding: try #require(SampleJSON.encode(Self.page)), as: UTF8.self)
+        let bad = [
+            good + "x", String(good.dropLast()), good.replacingOccurrences(of: "\"unit\"", with: "\"units\""),
+            good.replacingOccurrences(of: "\"value\":58", with: "\"value\":58,\"value\":59"),
+            good.replacingOccurrences(of: "heartRate", with: "heartrate"),
+            good.replacingOccurrences(of: "\"value\":58", with: "\"value\":\"58\""),
+            good.replacingOccurrences(of: "2026-09-21T14:14", with: "2026-02-30T14:14"), "", "[]", "{}", "{\"samples\":[1]}",
+            #"{"samples":[],"nextCursor":"\x"}"#, #"{"samples":[],"nextCursor":"\ud800"}"#,
+            "{\"samples\":[],\"nextCursor\":\"a\u{1}\"}", #"{"samples":[],"nextCursor":NaN}"#,
+        ]
+        for text in bad { #expect(SampleJSONReader.page(Array(text.utf8)) == nil, "\(text.prefix(80))") }
+    }
+
+    /// Random corruptions never crash it, and whatever it accepts the
+    /// generic decoder reads the same way.
+    @Test func agreesWithTheGenericDecoderOnCorruptedInput() throws {
+        let good = try #require(SampleJSON.encode(Self.page))
+        var state: UInt64 = 42
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        let alphabet = Array(#"{}[]":,\ "0123456789eE.-+nulltruefalseuabcdefZT"#.utf8)
+        for _ in 0..<3000 {
+            var bytes = good
+            for _ in 0...(next() % 3) {
+                let position = next() % bytes.count
+                switch next() % 3 {
+                case 0: bytes[position] = alphabet[next() % alphabet.count]
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(alphabet[next() % alphabet.count], at: position)
+                }
+            }
+            guard let fast = SampleJSONReader.page(bytes) else { continue }
+            let generic = try? WireCodec.decode(SampleJSONPage.self, from: bytes)
+            #expect(generic?.samples == fast.samples, "\(String(decoding: bytes, as: UTF8.self).prefix(200))")
+        }
+    }
+}
