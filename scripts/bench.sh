@@ -44,8 +44,9 @@ await() {
 
 echo "== Setting up: a phone with 100 000+ samples, a laptop paired with it" >&2
 HEALTHSYNC_STATE_DIR="$phone" "$bin" samples generate --days 646 >/dev/null
+# With --json, the code is an event line on standard error; the one document on stdout is the pairing.
 HEALTHSYNC_STATE_DIR="$phone" "$bin" share --port 0 --advertise 127.0.0.1 --yes --once --json \
-  >"$work/share.json" 2>/dev/null </dev/null &
+  2>"$work/share.json" >/dev/null </dev/null &
 share_pid=$!
 pids+=($share_pid)
 await "$work/share.json" '"code"'
