@@ -36,7 +36,7 @@ public struct PairingGuest: Sendable {
             }
         }
         let proof = deps.crypto.hmacSHA256(key: payload.tokenBytes,
-                                           data: PeerCredentials.tokenProofLabel + link.info.channelBinding)
+                                           data: PairingSession.tokenProofLabel + link.info.channelBinding)
         let request = PairingMessage.TokenRequest(proof: proof, joiner: try joiner(loaded))
         let exchange = try await link.pairWithToken(request, timeout: deps.settings.timeout)
         return try await complete(exchange, pinned: anchor, link: link, endpoint: payload.endpoint, loaded: loaded)
@@ -84,7 +84,7 @@ public struct PairingGuest: Sendable {
         // sharing device's confirmation does not verify.
         guard ConstantTime.equals(confirmV, keys.confirmV) else { throw HealthSyncError(.invalidPairingCode) }
         deps.bus.publish(.pairingCheckNumber(CheckNumber.from(
-            deps.crypto.hmacSHA256(key: keys.sharedKey.bytes, data: PeerCredentials.checkNumberLabel))))
+            deps.crypto.hmacSHA256(key: keys.sharedKey.bytes, data: PairingSession.checkNumberLabel))))
         let confirm = PairingMessage.CodeConfirm(confirmP: keys.confirmP, joiner: try joiner(loaded))
         // Answered once the sharing user decides: a person's time, not a network's.
         let exchange = try await link.codeConfirm(confirm, timeout: deps.settings.decisionTimeout)

@@ -2,47 +2,24 @@ import FoundationEssentials
 import HealthSyncDomain
 import HealthSyncPorts
 
-/// The sharing device's side of pairing (DESIGN §4): one session at a
-/// time, a 6-digit code and a 128-bit token that expire, the QR token path
-/// and the SPAKE2+ code path, the sharing user's decision, and backoff
-/// after failed codes.
+/// The sharing device's side of pairing: drives the `PairingSession` state
+/// machine with the ports — randomness for codes, SPAKE2+ for the code path,
+/// the crypto port for proofs and certificates, the keystore for the result
+/// — and carries out the effects it returns (events, the joiner waiting for
+/// the user's answer).
 public actor PairingHost {
-    private struct Joining {
-        let binding: [UInt8]
-        let name: String
-        let deviceID: DeviceID
-        let ca: Certificate
-        let issuedSerial: String
-        let address: String
-    }
-
-    private struct CodeAttempt {
-        let binding: [UInt8]
-        let name: String
-        let keys: SpakeKeys
-    }
-
-    private struct Session {
-        let code: String
-        let token: [UInt8]
-        let expiresAt: Date
-        let salt: [UInt8]
-        var attempt: CodeAttempt?
-        var pending: (name: String, deviceID: DeviceID, check: String)?
-        var decision: CheckedContinuation<Bool, Never>?
-        var joining: Joining?
-    }
-
     private let deps: Dependencies
-    private var session: Session?
-    private var backoff: PairingBackoff
-    /// How the latest session ended (nil while one runs or before the first).
-    public private(set) var outcome: PairingOutcome?
+    private var session: PairingSession
+    /// The joiner waiting for the sharing user's answer, if any.
+    private var decision: CheckedContinuation<Bool, Never>?
 
     public init(_ deps: Dependencies) {
         self.deps = deps
-        backoff = PairingBackoff(maxFailures: deps.settings.maxFailedCodes)
+        session = PairingSession(maxFailedCodes: deps.settings.maxFailedCodes)
     }
+
+    /// How the latest session ended (nil while one runs or before the first).
+    public var outcome: PairingOutcome? { session.outcome }
 
     // MARK: The sharing user's actions
 
@@ -50,117 +27,73 @@ public actor PairingHost {
     /// runs, `PAIRING_RATE_LIMITED` while backing off after failed codes.
     public func initiate(advertising endpoint: Endpoint) throws -> PairingInvitation {
         let now = deps.clock.now()
-        expireIfNeeded(at: now)
-        if session != nil { throw HealthSyncError(.pairingBusy) }
-        if let allowed = backoff.nextAllowed(at: now) {
-            let seconds = Int(allowed.timeIntervalSince(now).rounded(.up))
-            throw HealthSyncError(.pairingRateLimited, "Too many failed pairing codes; try again in \(seconds) seconds")
-        }
+        // Checked before drawing any randomness for the new session.
+        apply(try session.checkCanStart(at: now))
         let loaded = try IdentityService(deps).ensureIdentity()
         let code = try PairingCode.make { try deps.entropy.bytes(4) }
         let token = try deps.entropy.bytes(16)
+        let salt = try deps.entropy.bytes(16)
         let expiresAt = now.addingTimeInterval(TimeInterval(deps.settings.codeTTLSeconds))
-        session = Session(code: code, token: token, expiresAt: expiresAt, salt: try deps.entropy.bytes(16))
-        outcome = nil
-        deps.bus.publish(.pairingCodeIssued(code: code, expiresAt: expiresAt))
+        apply(try session.start(code: code, token: token, salt: salt, expiresAt: expiresAt, at: now))
         let payload = PairingPayload(endpoint: endpoint, code: code, token: token, expiresAt: expiresAt,
                                      caFingerprint: loaded.caCertificate.fingerprint)
         return PairingInvitation(code: code, payload: payload, expiresAt: expiresAt)
     }
 
     /// Ends the session; a joiner waiting for a decision is rejected.
-    public func cancel() {
-        guard let current = session else { return }
-        current.decision?.resume(returning: false)
-        session = nil
-        outcome = .failed(HealthSyncError(.pairingRejected, "The pairing session was cancelled"))
-        deps.bus.publish(.pairingCancelled)
-    }
+    public func cancel() { apply(session.cancel()) }
 
     /// The sharing user's answer to a pending request.
     public func respond(accept: Bool) throws {
-        expireIfNeeded(at: deps.clock.now())
-        guard let decision = session?.decision else {
+        apply(session.expire(at: deps.clock.now()))
+        guard let waiting = decision else {
             throw HealthSyncError(.invalidArgument, "No pairing request is waiting for an answer")
         }
-        session?.decision = nil
-        decision.resume(returning: accept)
+        decision = nil
+        waiting.resume(returning: accept)
     }
 
     public func state() -> PairingState {
-        expireIfNeeded(at: deps.clock.now())
-        guard let session else { return .idle }
-        if let joining = session.joining { return .exchanging(name: joining.name) }
-        if let pending = session.pending {
-            return .pending(name: pending.name, deviceID: pending.deviceID, checkNumber: pending.check)
-        }
-        return .waiting(code: session.code, expiresAt: session.expiresAt)
+        apply(session.expire(at: deps.clock.now()))
+        return session.state
     }
 
-    /// Ends an expired session (a daemon calls this on a timer); a joiner
-    /// waiting for a decision is told the code expired.
-    public func expireIfNeeded(at now: Date) {
-        guard let current = session, now > current.expiresAt else { return }
-        current.decision?.resume(returning: false)
-        session = nil
-        outcome = .failed(HealthSyncError(.pairingTokenExpired))
-    }
+    /// Ends an expired session (a daemon calls this on a timer).
+    public func expireIfNeeded(at now: Date) { apply(session.expire(at: now)) }
 
     // MARK: The QR token path
 
     func joinWithToken(_ request: PairingMessage.TokenRequest, info: ConnectionInfo) throws -> PairingMessage.Exchange {
-        var current = try activeSession()
-        guard current.attempt == nil, current.joining == nil else { throw HealthSyncError(.pairingBusy) }
-        let expected = deps.crypto.hmacSHA256(key: current.token, data: PeerCredentials.tokenProofLabel + info.channelBinding)
-        guard ConstantTime.equals(request.proof, expected) else {
-            throw HealthSyncError(.pairingTokenInvalid)
-        }
-        let exchange = try makeExchange(for: request.joiner, session: &current, info: info)
-        session = current
-        return exchange
+        let token = try session.tokenForProof(at: deps.clock.now())
+        let expected = deps.crypto.hmacSHA256(key: token, data: PairingSession.tokenProofLabel + info.channelBinding)
+        guard ConstantTime.equals(request.proof, expected) else { throw HealthSyncError(.pairingTokenInvalid) }
+        return try exchange(with: request.joiner, info: info)
     }
 
     // MARK: The SPAKE2+ code path
 
     func codeParameters() throws -> PairingMessage.CodeParameters {
-        let current = try activeSession()
-        guard current.joining == nil, current.pending == nil else { throw HealthSyncError(.pairingBusy) }
-        guard current.attempt == nil else {
-            // The code's one attempt was used and never confirmed.
-            fail(at: deps.clock.now())
-            throw HealthSyncError(.invalidPairingCode, "The code was already tried once and is now destroyed")
-        }
-        return PairingMessage.CodeParameters(salt: current.salt, iterations: deps.settings.pbkdf2Iterations)
+        let salt = try refusing { try session.codeParameters(at: deps.clock.now()) }
+        return PairingMessage.CodeParameters(salt: salt, iterations: deps.settings.pbkdf2Iterations)
     }
 
     /// Each code allows one attempt: a second share, a bad share or a bad
-    /// confirmation destroys the code. The failure is counted when the
-    /// share arrives and forgiven only by a valid confirmation, so a joiner
-    /// that gives up after seeing a wrong confirmation still used its try.
+    /// confirmation destroys the code.
     func codeShare(_ request: PairingMessage.CodeShare, info: ConnectionInfo) throws -> PairingMessage.CodeShareReply {
-        var current = try activeSession()
-        guard current.joining == nil, current.pending == nil else { throw HealthSyncError(.pairingBusy) }
-        let now = deps.clock.now()
-        guard current.attempt == nil else {
-            fail(at: now)
-            throw HealthSyncError(.invalidPairingCode, "The code was already tried once and is now destroyed")
-        }
-        backoff.recordFailure(at: now)
+        let (code, salt) = try refusing { try session.beginShare(at: deps.clock.now()) }
         do {
-            let shareP = request.shareP
-            let (w0, w1) = try deps.pake.deriveScalars(code: current.code, salt: current.salt,
-                                                       iterations: deps.settings.pbkdf2Iterations)
+            let (w0, w1) = try deps.pake.deriveScalars(code: code, salt: salt, iterations: deps.settings.pbkdf2Iterations)
             let (shareV, keys) = try deps.pake.verifierRespond(
                 identities: PeerCredentials.spakeIdentities(binding: info.channelBinding), w0: w0,
                 registration: try deps.pake.registrationRecord(w1: w1), y: SecretBytes(try deps.entropy.bytes(40)),
-                shareP: shareP)
-            current.attempt = CodeAttempt(binding: info.channelBinding, name: String(request.name.prefix(64)), keys: keys)
-            session = current
+                shareP: request.shareP)
+            let check = CheckNumber.from(deps.crypto.hmacSHA256(key: keys.sharedKey.bytes, data: PairingSession.checkNumberLabel))
+            session.shareAnswered(PairingSession.CodeAttempt(binding: info.channelBinding, name: request.name,
+                                                             expectedConfirmation: keys.confirmP, checkNumber: check))
             return PairingMessage.CodeShareReply(shareV: shareV, confirmV: keys.confirmV)
         } catch {
-            session = nil
             let refusal = HealthSyncError.wrap(error, as: .invalidPairingCode, "The pairing share was refused")
-            outcome = .failed(refusal)
+            session.shareRefused(refusal)
             throw refusal
         }
     }
@@ -168,39 +101,12 @@ public actor PairingHost {
     /// Checks the joiner's confirmation, asks the sharing user, and on
     /// acceptance issues the joiner its certificate.
     func codeConfirm(_ request: PairingMessage.CodeConfirm, info: ConnectionInfo) async throws -> PairingMessage.Exchange {
-        var current = try activeSession()
-        guard let attempt = current.attempt, attempt.binding == info.channelBinding, current.pending == nil else {
-            throw HealthSyncError(.invalidPairingCode, "No code attempt is under way on this connection")
-        }
-        guard ConstantTime.equals(request.confirmP, attempt.keys.confirmP) else {
-            session = nil
-            outcome = .failed(HealthSyncError(.invalidPairingCode))
-            deps.bus.publish(.failed(HealthSyncError(.invalidPairingCode)))
-            throw HealthSyncError(.invalidPairingCode)
-        }
-        backoff.forgiveLatestFailure()
-        let requestInfo = try deps.crypto.inspectSigningRequest(request.joiner.csr)
-        let check = CheckNumber.from(deps.crypto.hmacSHA256(key: attempt.keys.sharedKey.bytes,
-                                                             data: PeerCredentials.checkNumberLabel))
-        current.pending = (attempt.name, requestInfo.deviceID, check)
-        session = current
-        deps.bus.publish(.pairingRequestPending(name: attempt.name, deviceID: requestInfo.deviceID, checkNumber: check))
-        let accepted = await withCheckedContinuation { continuation in
-            session?.decision = continuation
-        }
-        // The session may have been cancelled or have expired while waiting.
-        guard accepted, var decided = session, decided.attempt?.binding == info.channelBinding else {
-            if session?.attempt?.binding == info.channelBinding {
-                session = nil
-                outcome = .failed(HealthSyncError(.pairingRejected))
-            }
-            deps.bus.publish(.pairingRejected(requestInfo.deviceID))
-            throw HealthSyncError(.pairingRejected)
-        }
-        deps.bus.publish(.pairingAccepted(requestInfo.deviceID))
-        let exchange = try makeExchange(for: request.joiner, session: &decided, info: info)
-        session = decided
-        return exchange
+        _ = try refusing { try session.confirm(request.confirmP, binding: info.channelBinding, at: deps.clock.now()) }
+        let joiner = try deps.crypto.inspectSigningRequest(request.joiner.csr)
+        apply(session.awaitDecision(for: joiner.deviceID))
+        let accepted = await withCheckedContinuation { decision = $0 }
+        apply(try refusing { try session.decided(accepted, for: joiner.deviceID, binding: info.channelBinding) })
+        return try exchange(with: request.joiner, info: info)
     }
 
     // MARK: Both paths
@@ -208,24 +114,20 @@ public actor PairingHost {
     /// Stores the joiner as paired once it returns the certificate its CA
     /// issued to us, on the same connection it authenticated.
     func finish(_ request: PairingMessage.Finish, info: ConnectionInfo) throws {
-        let current = try activeSession()
-        guard let joining = current.joining, joining.binding == info.channelBinding else {
-            throw HealthSyncError(.protocolError, "No pairing is being completed on this connection")
-        }
+        let now = deps.clock.now()
+        let joining = try session.finishing(binding: info.channelBinding, at: now)
         let loaded = try IdentityService(deps).ensureIdentity()
         let issued = try PeerCredentials.checkIssuedToUs(request.clientCertificate, by: joining.ca, deps: deps, loaded: loaded)
-        let now = deps.clock.now()
         try deps.keyStore.savePeer(PeerRecord(
             name: joining.name, deviceID: joining.deviceID, role: .joined, caFingerprint: joining.ca.fingerprint,
             caCertificatePEM: joining.ca.pem, clientCertificatePEM: issued.pem, issuedSerials: [joining.issuedSerial],
             lastAddress: nil, lastSeen: now, pairedAt: now))
-        session = nil
-        outcome = .paired(name: joining.name, deviceID: joining.deviceID)
-        deps.bus.publish(.paired(name: joining.name, deviceID: joining.deviceID))
+        apply(session.finished(joining))
     }
 
-    private func makeExchange(for joiner: PairingMessage.Joiner, session current: inout Session,
-                              info: ConnectionInfo) throws -> PairingMessage.Exchange {
+    /// Issues the authenticated joiner its client certificate and answers
+    /// with ours; the session then waits for the joiner's `finish`.
+    private func exchange(with joiner: PairingMessage.Joiner, info: ConnectionInfo) throws -> PairingMessage.Exchange {
         let loaded = try IdentityService(deps).ensureIdentity()
         let ca = try PeerCredentials.peerCA(joiner.caCertificate, deps: deps)
         let request = try deps.crypto.inspectSigningRequest(joiner.csr)
@@ -233,9 +135,8 @@ public actor PairingHost {
             throw HealthSyncError(.protocolError, "A device cannot pair with itself")
         }
         let issued = try PeerCredentials.issueClientCertificate(csr: joiner.csr, deps: deps, loaded: loaded)
-        current.joining = Joining(binding: info.channelBinding, name: String(joiner.name.prefix(64)),
-                                  deviceID: request.deviceID, ca: ca, issuedSerial: issued.serial,
-                                  address: info.remoteAddress)
+        try session.exchanged(PairingSession.Joining(binding: info.channelBinding, name: joiner.name, deviceID: request.deviceID,
+                                                     ca: ca, issuedSerial: issued.serial), at: deps.clock.now())
         let csr = try deps.crypto.makeSigningRequest(key: loaded.identity.deviceKey,
                                                      commonName: CertificatePolicy.clientCommonName)
         return PairingMessage.Exchange(name: deps.deviceName, clientCertificate: issued.pem,
@@ -243,21 +144,24 @@ public actor PairingHost {
                                        serverCertificate: loaded.serverCertificate.pem, csr: csr)
     }
 
-    /// The current session, or why there is none.
-    private func activeSession() throws -> Session {
-        let now = deps.clock.now()
-        guard let current = session else { throw HealthSyncError(.pairingTokenExpired) }
-        guard now <= current.expiresAt else {
-            expireIfNeeded(at: now)
-            throw HealthSyncError(.pairingTokenExpired)
+    /// Runs a transition; a refusal's effects are carried out before its error is thrown.
+    private func refusing<T>(_ transition: () throws -> T) throws -> T {
+        do { return try transition() } catch let refusal as PairingRefusal {
+            apply(refusal.effects)
+            throw refusal.error
         }
-        return current
     }
 
-    private func fail(at now: Date) {
-        backoff.recordFailure(at: now)
-        session = nil
-        outcome = .failed(HealthSyncError(.invalidPairingCode))
-        deps.bus.publish(.failed(HealthSyncError(.invalidPairingCode)))
+    private func apply(_ effects: [PairingSession.Effect]) {
+        for effect in effects {
+            switch effect {
+            case .publish(let event):
+                deps.bus.publish(event)
+            case .resumeDecision(let accepted):
+                let waiting = decision
+                decision = nil
+                waiting?.resume(returning: accepted)
+            }
+        }
     }
 }

@@ -1,15 +1,11 @@
 import HealthSyncDomain
 import HealthSyncPorts
 
-/// The certificates this device presents, and pairing's shared constants.
+/// The certificates this device presents and issues in pairing.
 enum PeerCredentials {
-    /// Labels that bind proofs and SPAKE2+ to one TLS connection.
-    static let tokenProofLabel = Array("HealthSync pair token v1".utf8)
-    static let spakeContextLabel = Array("HealthSync pairing v1".utf8)
-    static let checkNumberLabel = Array("HealthSync check number v1".utf8)
-
+    /// SPAKE2+'s identities, bound to one connection.
     static func spakeIdentities(binding: [UInt8]) -> SpakeIdentities {
-        SpakeIdentities(context: spakeContextLabel + binding, prover: Array("healthsync-joiner".utf8),
+        SpakeIdentities(context: PairingSession.spakeContextLabel + binding, prover: Array("healthsync-joiner".utf8),
                         verifier: Array("healthsync-sharer".utf8))
     }
 

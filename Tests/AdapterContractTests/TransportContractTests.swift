@@ -68,6 +68,15 @@ struct TransportContractTests {
         try await transport.listen(on: Self.local, credentials: pki.server, clientAnchor: pki.ca, serving: EchoPeer())
     }
 
+    /// A transport of `kind`, an `EchoPeer` served on it, and a link to it with the client certificate.
+    func connected(_ kind: TransportKind) async throws -> (any Transport, any TransportListener, any PeerLink) {
+        let transport = try kind.make(crypto: pki.crypto, clock: pki.clock)
+        let listener = try await serve(transport)
+        let link = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),
+                                               timeout: .seconds(5))
+        return (transport, listener, link)
+    }
+
     @Test(arguments: TransportKind.allCases)
     func bothSidesSeeTheOtherAndTheSameChannelBinding(_ kind: TransportKind) async throws {
         let transport = try kind.make(crypto: pki.crypto, clock: pki.clock)
@@ -112,10 +121,7 @@ struct TransportContractTests {
 
     @Test(arguments: TransportKind.allCases)
     func aCallThatIsNotAnsweredInTimeTimesOut(_ kind: TransportKind) async throws {
-        let transport = try kind.make(crypto: pki.crypto, clock: pki.clock)
-        let listener = try await serve(transport)
-        let link = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),
-                                               timeout: .seconds(5))
+        let (_, listener, link) = try await connected(kind)
         // EchoPeer holds a page `limit` milliseconds.
         let slow = try SampleQuery(types: [.steps], limit: 1500)
         let error = await #expect(throws: HealthSyncError.self) { _ = try await link.samples(slow, timeout: .milliseconds(200)) }
@@ -129,10 +135,7 @@ struct TransportContractTests {
 
     @Test(arguments: TransportKind.allCases)
     func nothingListeningAndVanishedPeersAreDeviceNotFound(_ kind: TransportKind) async throws {
-        let transport = try kind.make(crypto: pki.crypto, clock: pki.clock)
-        let listener = try await serve(transport)
-        let link = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),
-                                               timeout: .seconds(5))
+        let (transport, listener, link) = try await connected(kind)
         _ = try await link.status(timeout: .seconds(5))
         let endpoint = listener.endpoint
         await listener.close()
@@ -148,10 +151,7 @@ struct TransportContractTests {
 
     @Test(arguments: TransportKind.allCases)
     func oversizedRequestsAreRefusedAndTheLinkStillWorks(_ kind: TransportKind) async throws {
-        let transport = try kind.make(crypto: pki.crypto, clock: pki.clock)
-        let listener = try await serve(transport)
-        let link = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),
-                                               timeout: .seconds(5))
+        let (transport, listener, link) = try await connected(kind)
         // EchoPeer echoes the CSR: one just under the bound comes back, one over it never reaches the peer.
         let fits = String(repeating: "a", count: 200 * 1024)
         #expect(try await link.renewCertificate(csr: fits, timeout: .seconds(10)) == fits)
@@ -168,10 +168,7 @@ struct TransportContractTests {
 
     @Test(arguments: TransportKind.allCases)
     func concurrentCallsOnOneLinkEachGetTheirAnswer(_ kind: TransportKind) async throws {
-        let transport = try kind.make(crypto: pki.crypto, clock: pki.clock)
-        let listener = try await serve(transport)
-        let link = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),
-                                               timeout: .seconds(5))
+        let (_, listener, link) = try await connected(kind)
         let answers = try await withThrowingTaskGroup(of: Int64.self) { group in
             for index in 0..<20 { group.addTask { try await link.changes(after: Int64(index), limit: 10, timeout: .seconds(10)).last } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -184,10 +181,7 @@ struct TransportContractTests {
     /// Requests are answered on the handler workers, never on Swift's
     /// cooperative pool (use cases call synchronous ports).
     @Test func networkHandlersRunOffTheCooperativePool() async throws {
-        let transport = try TransportKind.openssl.make(crypto: pki.crypto, clock: pki.clock)
-        let listener = try await serve(transport)
-        let link = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),
-                                               timeout: .seconds(5))
+        let (_, listener, link) = try await connected(.openssl)
         for _ in 0..<3 { #expect(try await link.status(timeout: .seconds(5)).version.hasPrefix("worker ")) }
         await link.close()
         await listener.close()
