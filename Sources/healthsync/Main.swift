@@ -29,7 +29,13 @@ struct HealthSyncCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                let arguments = CommandLine.arguments.dropFirst()
+                if arguments.contains("--json") && arguments.contains("--version") {
+                    // Machines asked: one JSON document, like every other command.
+                    print(#"{"version":"\#(Application.version)"}"#)
+                } else {
+                    print(fullMessage(for: error))
+                }
                 Foundation.exit(0)
             }
             if error is ExitCode { Foundation.exit(code.rawValue) }

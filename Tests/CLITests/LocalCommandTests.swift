@@ -167,6 +167,8 @@ struct LocalCommandTests {
         #expect(json.errorCode == "INVALID_ARGUMENT")
         let version = try await cli.run("--version")
         #expect(version.status == 0 && version.standardOutput == "1.0.0\n")
+        let jsonVersion = try await cli.run("--json", "--version")
+        #expect(jsonVersion.status == 0 && jsonVersion.json?["version"] as? String == "1.0.0")
         let help = try await cli.run("--help")
         #expect(help.status == 0 && help.standardOutput.contains("cert"))
     }
