@@ -30,6 +30,16 @@ public struct DeviceService: Sendable {
             keystore: deps.keyStore.adapterName)
     }
 
+    /// `status`: what the disk says, or (unless `offline`) what the daemon
+    /// serving this state directory says — it knows the same and more —
+    /// with a live check of the paired sharing device.
+    public func status(stateDir: String, daemon: DaemonClient, offline: Bool) async throws -> StatusReport {
+        let local = try status(stateDir: stateDir)
+        if offline { return local }
+        let report = (try? await daemon.status()) ?? local
+        return report.with(live: await liveCheck())
+    }
+
     /// Dials the paired sharing device over mutual TLS and asks its status:
     /// nil when this device reads from no one.
     public func liveCheck(host: String? = nil) async -> LiveCheck? {

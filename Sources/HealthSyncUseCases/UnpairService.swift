@@ -27,6 +27,19 @@ public struct UnpairService: Sendable {
         return outcomes
     }
 
+    /// `unpair`: through the running daemon when there is one, so it forgets
+    /// the peer at once; else here.
+    public func unpair(_ selector: String?, preferring daemon: DaemonClient) async throws -> UnpairReport {
+        if let paired = try? await daemon.devices() {
+            let selectors = selector.map { [$0] } ?? paired.devices.map(\.deviceID.hex)
+            var entries: [UnpairReport.Entry] = []
+            for selector in selectors { entries += try await daemon.unpair(selector).devices }
+            return UnpairReport(devices: entries)
+        }
+        let outcomes = try await unpair(selector)
+        return UnpairReport(devices: outcomes.map { .init(name: $0.name, deviceID: $0.deviceID, notified: $0.notified) })
+    }
+
     /// Removes the peer and revokes what we issued to it.
     func forget(_ peer: PeerRecord) throws {
         let now = deps.clock.now()

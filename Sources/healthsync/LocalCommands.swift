@@ -32,11 +32,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner(global: global).run { application, _ in
-            let local = try application.devices.status(stateDir: application.stateDir)
-            if offline { return .status(local) }
-            // A daemon serving this state directory knows the same and more.
-            let report = (try? await application.daemonClient.status()) ?? local
-            return .status(report.with(live: await application.devices.liveCheck()))
+            .status(try await application.devices.status(stateDir: application.stateDir, daemon: application.daemonClient,
+                                                         offline: offline))
         }
     }
 }

@@ -43,16 +43,7 @@ struct UnpairCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandRunner(global: global).run { application, _ in
-            // Through the running daemon when there is one, so it forgets the peer at once.
-            let client = application.daemonClient
-            if let paired = try? await client.devices() {
-                let selectors = device.map { [$0] } ?? paired.devices.map(\.deviceID.hex)
-                var entries: [UnpairReport.Entry] = []
-                for selector in selectors { entries += try await client.unpair(selector).devices }
-                return .unpaired(UnpairReport(devices: entries))
-            }
-            let outcomes = try await application.unpairing.unpair(device)
-            return .unpaired(UnpairReport(devices: outcomes.map { .init(name: $0.name, deviceID: $0.deviceID, notified: $0.notified) }))
+            .unpaired(try await application.unpairing.unpair(device, preferring: application.daemonClient))
         }
     }
 }
