@@ -35,7 +35,7 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     /// A new `SSL` presenting `credentials` (if any); the caller owns it.
-    public func makeSSL(credentials: TransportCredentials?) throws -> OpaquePointer {
+    func makeSSL(credentials: TransportCredentials?) throws -> OpaquePointer {
         guard let ssl = SSL_new(context) else {
             throw HealthSyncError(.cryptoFailure, "Cannot create a TLS session", cause: TLSErrors.drain())
         }

@@ -120,9 +120,6 @@ public struct PairingSession: Sendable {
         return .waiting(code: session.code, expiresAt: session.expiresAt)
     }
 
-    /// Whether a joiner is waiting for the sharing user's answer.
-    public var isAwaitingDecision: Bool { session?.pending != nil && session?.joining == nil }
-
     // MARK: The token path
 
     /// The session's token, for the driver to check the joiner's proof.

@@ -75,7 +75,6 @@ public struct DaemonAnswers: DaemonRequests {
     public func devices() async throws -> DevicesReport { try DeviceService(deps).devices() }
 
     public func unpair(_ selector: String) async throws -> UnpairReport {
-        let outcomes = try await UnpairService(deps).unpair(selector)
-        return UnpairReport(devices: outcomes.map { .init(name: $0.name, deviceID: $0.deviceID, notified: $0.notified) })
+        try await UnpairService(deps).report(selector)
     }
 }

@@ -17,7 +17,7 @@ public struct DaemonService: Sendable {
         private let record: DaemonRecord
         private let host: PairingHost
         private let deps: Dependencies
-        private var stopped = false
+        private var peersClosed = false
 
         init(info: DaemonInfo, peers: any TransportListener, serving: SHA256Fingerprint, api: any TransportListener,
              discovery: (any TransportListener)?, record: DaemonRecord, host: PairingHost, deps: Dependencies) {
@@ -55,7 +55,7 @@ public struct DaemonService: Sendable {
         @discardableResult
         public func renewIfDue() async throws -> Bool {
             let loaded = try IdentityService(deps).ensureIdentity()
-            guard !stopped, loaded.serverCertificate.fingerprint != serving else { return false }
+            guard !peersClosed, loaded.serverCertificate.fingerprint != serving else { return false }
             let endpoint = peers.endpoint
             await peers.close()
             peers = try await PeerService(deps, pairing: host).listen(on: endpoint)
@@ -88,8 +88,8 @@ public struct DaemonService: Sendable {
         }
 
         private func closePeers() async {
-            guard !stopped else { return }
-            stopped = true
+            guard !peersClosed else { return }
+            peersClosed = true
             await peers.close()
         }
     }

@@ -18,9 +18,11 @@ struct PeerConnector {
         return peer
     }
 
+    /// The port a host given without one is dialled on: `server.port`'s, else 8443.
+    private var defaultPort: Int { deps.settings.serverEndpoint?.port ?? Settings.defaultPeerPort }
+
     /// Where to reach `peer`: an explicit host, else its last address, else `server.host`.
     func endpoint(for peer: PeerRecord, host: String?) throws -> Endpoint {
-        let defaultPort = deps.settings.serverEndpoint?.port ?? Settings.defaultPeerPort
         if let host { return try Endpoint(parsing: host, defaultPort: defaultPort) }
         // `server.host` is where the device we read from lives, no one else.
         if peer.role == .sharing, let configured = deps.settings.serverEndpoint { return configured }
@@ -32,7 +34,6 @@ struct PeerConnector {
     /// Where the sharing device to join is: `host` (a host, or host:port),
     /// else `server.host`; the guide's hint when neither is known.
     func sharingEndpoint(_ host: String?) throws -> Endpoint {
-        let defaultPort = deps.settings.serverEndpoint?.port ?? Settings.defaultPeerPort
         if let host { return try Endpoint(parsing: host, defaultPort: defaultPort) }
         if let configured = deps.settings.serverEndpoint { return configured }
         throw HealthSyncError(.invalidArgument, "Where is the sharing device?",

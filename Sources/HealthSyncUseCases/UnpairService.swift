@@ -36,6 +36,11 @@ public struct UnpairService: Sendable {
             for selector in selectors { entries += try await daemon.unpair(selector).devices }
             return UnpairReport(devices: entries)
         }
+        return try await report(selector)
+    }
+
+    /// Unpairs here, as a report.
+    func report(_ selector: String?) async throws -> UnpairReport {
         let outcomes = try await unpair(selector)
         return UnpairReport(devices: outcomes.map { .init(name: $0.name, deviceID: $0.deviceID, notified: $0.notified) })
     }
