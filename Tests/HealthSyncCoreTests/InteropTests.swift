@@ -154,7 +154,12 @@ struct InteropTests {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { server.terminate() }
+        // Started from a test thread that blocks every signal, the child inherits the mask and
+        // ignores SIGTERM: end it with SIGKILL, which cannot be blocked, and reap it.
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
         try await Task.sleep(for: .milliseconds(400))
         let code = await errorCode {
             _ = try await setup.joiner.deps.transport.connect(

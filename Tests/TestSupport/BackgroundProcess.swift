@@ -78,6 +78,11 @@ public final class BackgroundProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    // A test that stops early (a failed #require) still ends what it started.
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+
     public func terminate() async -> Int32 {
         if process.isRunning { process.terminate() }
         return await finish()
