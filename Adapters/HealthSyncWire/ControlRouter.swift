@@ -1,8 +1,9 @@
 import HealthSyncDomain
 import HealthSyncPorts
 
-/// The control API's server side, shared by every control channel: checks
-/// the token in constant time, decodes the request, calls the daemon's use
+/// The control API's server side, shared by every control channel: refuses
+/// a `Host` that is not loopback (a browser tricked by DNS rebinding sends
+/// the attacker's name), checks the token in constant time, decodes the request, calls the daemon's use
 /// cases through `DaemonRequests`, and encodes the answer or the error.
 public struct ControlRouter: Sendable {
     private let token: SecretBytes
@@ -19,6 +20,10 @@ public struct ControlRouter: Sendable {
             return WireResponse(error: HealthSyncError(.payloadTooLarge))
         }
         do {
+            if let host = request.headers[ControlWire.hostField], !Self.isLoopbackHost(host) {
+                throw HealthSyncError(.apiUnauthorized, "The control API answers only requests addressed to this machine",
+                                      hint: "Address it as 127.0.0.1, [::1] or localhost.")
+            }
             if request.method == "GET" && request.path == ControlRoute.health {
                 return try .ok(await requests.health())
             }
@@ -31,6 +36,12 @@ public struct ControlRouter: Sendable {
         } catch {
             return WireResponse(error: HealthSyncError.wrap(error, as: .protocolError, "The request failed"))
         }
+    }
+
+    /// A `Host` field naming the loopback interface, with or without a port.
+    static func isLoopbackHost(_ value: String) -> Bool {
+        guard let endpoint = try? Endpoint(parsing: value, defaultPort: 80) else { return false }
+        return Endpoint.isLoopback(endpoint.host)
     }
 
     private func route(_ request: WireRequest) async throws -> WireResponse {

@@ -1,5 +1,5 @@
 /// The JSON bodies of the control routes that are not domain values.
-enum ControlWire {
+public enum ControlWire {
     /// `POST /pair/respond`.
     struct Response: Codable {
         let accept: Bool
@@ -12,4 +12,8 @@ enum ControlWire {
 
     /// The token header's name as the protocol reads headers (lower case).
     static let tokenField = ControlRoute.tokenHeader.lowercased()
+    static let hostField = "host"
+
+    /// The header fields a control channel hands the router (lower case).
+    public static let headerNames = [tokenField, hostField]
 }

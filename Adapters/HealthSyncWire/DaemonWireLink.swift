@@ -1,22 +1,22 @@
 import HealthSyncDomain
 import HealthSyncPorts
 
-/// How a control channel moves one request to the daemon at an endpoint
+/// How a control channel moves one request to the daemon at an address
 /// and its answer. Throws only `HealthSyncError` (`DAEMON_UNREACHABLE`
 /// when nothing listens or answers within `timeout`).
 public protocol ControlExchange: Sendable {
-    func send(_ request: WireRequest, to endpoint: Endpoint, timeout: Duration) async throws -> WireResponse
+    func send(_ request: WireRequest, to address: ControlAddress, timeout: Duration) async throws -> WireResponse
 }
 
 /// The control API's client side, shared by every control channel: each
 /// typed call becomes one request with the token, its answer decoded here.
 public struct DaemonWireLink: DaemonLink {
-    public let endpoint: Endpoint
+    public let address: ControlAddress
     private let token: SecretBytes?
     private let exchange: any ControlExchange
 
-    public init(endpoint: Endpoint, token: SecretBytes?, exchange: any ControlExchange) {
-        self.endpoint = endpoint
+    public init(address: ControlAddress, token: SecretBytes?, exchange: any ControlExchange) {
+        self.address = address
         self.token = token
         self.exchange = exchange
     }
@@ -63,7 +63,7 @@ public struct DaemonWireLink: DaemonLink {
                                     timeout: Duration) async throws -> T {
         let headers = token.map { [ControlWire.tokenField: String(decoding: $0.bytes, as: UTF8.self)] } ?? [:]
         let response = try await exchange.send(WireRequest(method: method, path: path, headers: headers, body: body),
-                                               to: endpoint, timeout: timeout)
+                                               to: address, timeout: timeout)
         return try WireCodec.result(type, from: response, maxBytes: WireCodec.maxResponseBytes)
     }
 }

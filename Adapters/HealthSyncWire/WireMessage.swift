@@ -61,7 +61,7 @@ public enum WireStatus {
         case .noClientCertificate, .apiUnauthorized: return 401
         case .unknownDevice, .notPaired: return 404
         case .payloadTooLarge: return 413
-        case .pairingBusy: return 409
+        case .pairingBusy, .daemonAlreadyRunning: return 409
         case .pairingTokenExpired: return 410
         case .pairingTokenInvalid: return 400
         case .pairingRateLimited: return 429

@@ -24,6 +24,8 @@ public final class LoopbackNetwork: Sendable {
     private struct State {
         var listeners = PortTable<Listening>()
         var control = PortTable<ControlRouter>()
+        /// Control APIs on "Unix sockets": by path.
+        var controlSockets: [String: (id: Int, router: ControlRouter)] = [:]
         var announcements = PortTable<DiscoveryAnnouncement>()
         var silent: Set<Int> = []
         var nextPort = 40_000
@@ -101,6 +103,26 @@ public final class LoopbackNetwork: Sendable {
     func unregisterControl(port: Int, id: Int) { unbind(\.control, port: port, id: id) }
 
     func controlRouter(port: Int) -> ControlRouter? { value(\.control, port: port) }
+
+    func registerControl(socket path: String, router: ControlRouter) throws -> Int {
+        try state.withLock { state in
+            guard state.controlSockets[path] == nil else {
+                throw HealthSyncError(.invalidArgument, "\(path) is already in use",
+                                      hint: "Is another daemon running with this state directory?")
+            }
+            state.nextID += 1
+            state.controlSockets[path] = (state.nextID, router)
+            return state.nextID
+        }
+    }
+
+    func unregisterControl(socket path: String, id: Int) {
+        state.withLock { state in
+            if state.controlSockets[path]?.id == id { state.controlSockets[path] = nil }
+        }
+    }
+
+    func controlRouter(socket path: String) -> ControlRouter? { state.withLock { $0.controlSockets[path]?.router } }
 
     // MARK: Discovery
 

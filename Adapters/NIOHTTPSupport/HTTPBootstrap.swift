@@ -4,6 +4,9 @@ import HealthSyncWire
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Binding and dialling HTTP/1.1 channels the way every NIO adapter does:
 /// an optional TLS stage first, HTTP next, the shared handlers last.
@@ -16,21 +19,9 @@ public enum HTTPBootstrap {
                               handler: @escaping @Sendable (any Channel) -> any ChannelHandler,
                               cannotListen: String) async throws -> any TransportListener {
         let children = ChannelRegistry()
-        let idle = TimeAmount(idleTimeout)
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: backlog)
+        let bootstrap = serverBootstrap(group: group, backlog: backlog, idleTimeout: idleTimeout, children: children,
+                                        admit: nil, tls: tls, handler: handler)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    children.add(channel)
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(IdleStateHandler(readTimeout: idle))
-                    if let tls { try sync.addHandler(try tls(channel)) }
-                    try sync.configureHTTPServerPipeline(withErrorHandling: true)
-                    try sync.addHandler(handler(channel))
-                }
-            }
         do {
             let channel = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()
             let port = channel.localAddress?.port ?? endpoint.port
@@ -40,16 +31,87 @@ public enum HTTPBootstrap {
         }
     }
 
+    /// Listens on a Unix domain socket at `path` (made 0600; a stale socket
+    /// file there is replaced, anything else is refused). A connection from
+    /// a user other than this process's (or root) is closed before it is
+    /// read: the kernel states the peer's uid (`SO_PEERCRED`).
+    public static func listen(atSocket path: String, group: any EventLoopGroup, backlog: Int32, idleTimeout: Duration,
+                              handler: @escaping @Sendable (any Channel) -> any ChannelHandler,
+                              cannotListen: String) async throws -> any LocalListener {
+        let children = ChannelRegistry()
+        let bootstrap = serverBootstrap(group: group, backlog: backlog, idleTimeout: idleTimeout, children: children,
+                                        admit: PeerCredentials.admitSameUser, tls: nil, handler: handler)
+        guard path.utf8.count < 108 else {
+            throw HealthSyncError(.configInvalid, "The control socket path is too long for a Unix socket: \(path)",
+                                  hint: "Use a state directory with a shorter path (--state-dir).")
+        }
+        do {
+            let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+            guard chmod(path, 0o600) == 0 else {
+                try? await channel.close()
+                throw HealthSyncError(.keystorePermissions, "Cannot make \(path) private")
+            }
+            return SocketListener(listener: HTTPListener(channel: channel, children: children,
+                                                         endpoint: Endpoint(host: "localhost", port: 0)),
+                                  path: path)
+        } catch let error as HealthSyncError {
+            throw error
+        } catch {
+            throw HealthSyncError(.invalidArgument, "Cannot listen on \(path): \(error)", hint: cannotListen)
+        }
+    }
+
+    /// Every accepted channel gets `admit`'s check (if any), an idle
+    /// cut-off, the TLS stage `tls` makes (if any), the HTTP server codec,
+    /// and `handler`.
+    private static func serverBootstrap(group: any EventLoopGroup, backlog: Int32, idleTimeout: Duration,
+                                        children: ChannelRegistry,
+                                        admit: (@Sendable (any Channel) -> EventLoopFuture<Void>)?,
+                                        tls: (@Sendable (any Channel) throws -> TLSHandler)?,
+                                        handler: @escaping @Sendable (any Channel) -> any ChannelHandler) -> ServerBootstrap {
+        let idle = TimeAmount(idleTimeout)
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: backlog)
+            .childChannelInitializer { channel in
+                let admitted = admit?(channel) ?? channel.eventLoop.makeSucceededVoidFuture()
+                return admitted.flatMapThrowing {
+                    children.add(channel)
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(IdleStateHandler(readTimeout: idle))
+                    if let tls { try sync.addHandler(try tls(channel)) }
+                    try sync.configureHTTPServerPipeline(withErrorHandling: true)
+                    try sync.addHandler(handler(channel))
+                }
+            }
+    }
+
     /// Dials `endpoint` within `timeout`: the TLS stage (if any), the HTTP
     /// client codec and `client`. Throws `unreachable` when nothing
     /// listens, and `timedOut` when nothing answers in time.
     public static func connect(to endpoint: Endpoint, on loop: any EventLoop, timeout: Duration, tls: TLSHandler?,
                                client: HTTPClientHandler, unreachable: HealthSyncError,
                                timedOut: HealthSyncError) async throws -> any Channel {
+        try await connect(on: loop, timeout: timeout, tls: tls, client: client, unreachable: unreachable, timedOut: timedOut) {
+            $0.channelOption(.tcpOption(.tcp_nodelay), value: 1).connect(host: endpoint.host, port: endpoint.port)
+        }
+    }
+
+    /// Dials the Unix domain socket at `path`, as `connect(to:)` dials TCP.
+    public static func connect(toSocket path: String, on loop: any EventLoop, timeout: Duration,
+                               client: HTTPClientHandler, unreachable: HealthSyncError,
+                               timedOut: HealthSyncError) async throws -> any Channel {
+        try await connect(on: loop, timeout: timeout, tls: nil, client: client, unreachable: unreachable, timedOut: timedOut) {
+            $0.connect(unixDomainSocketPath: path)
+        }
+    }
+
+    private static func connect(on loop: any EventLoop, timeout: Duration, tls: TLSHandler?, client: HTTPClientHandler,
+                                unreachable: HealthSyncError, timedOut: HealthSyncError,
+                                dial: (ClientBootstrap) -> EventLoopFuture<any Channel>) async throws -> any Channel {
         do {
-            return try await ClientBootstrap(group: loop)
+            let bootstrap = ClientBootstrap(group: loop)
                 .connectTimeout(TimeAmount(timeout))
-                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
@@ -58,7 +120,7 @@ public enum HTTPBootstrap {
                         try sync.addHandler(client)
                     }
                 }
-                .connect(host: endpoint.host, port: endpoint.port).get()
+            return try await dial(bootstrap).get()
         } catch {
             if case ChannelError.connectTimeout = error { throw timedOut }
             throw HealthSyncError(unreachable.code, unreachable.message, hint: unreachable.hint, cause: "\(error)")

@@ -1,6 +1,9 @@
 import HealthSyncDomain
 import HealthSyncPorts
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A bound HTTP listener and the connections it accepted.
 struct HTTPListener: TransportListener {
@@ -17,5 +20,22 @@ struct HTTPListener: TransportListener {
             try? await Task.sleep(for: .milliseconds(20))
         }
         children.closeAll()
+    }
+}
+
+/// A listener on a Unix domain socket.
+public protocol LocalListener: Sendable {
+    var path: String { get }
+    /// Closes as `HTTPListener` does, then removes the socket file.
+    func close() async
+}
+
+struct SocketListener: LocalListener {
+    let listener: HTTPListener
+    let path: String
+
+    func close() async {
+        await listener.close()
+        unlink(path)
     }
 }

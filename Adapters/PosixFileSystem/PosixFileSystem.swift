@@ -1,6 +1,7 @@
 import Foundation
 import HealthSyncDomain
 import HealthSyncPorts
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -147,6 +148,19 @@ public struct PosixFileSystem: FileSystem {
         return try body()
     }
 
+    public func holdLock(_ path: String) throws -> (any HeldLock)? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw failure("Cannot open the lock file", path) }
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            let busy = errno == EWOULDBLOCK
+            close(fd)
+            if busy { return nil }
+            throw failure("Cannot lock", path)
+        }
+        return PosixHeldLock(fd: fd)
+    }
+
     private func syncDirectory(_ path: String) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
@@ -160,4 +174,17 @@ public struct PosixFileSystem: FileSystem {
         let code: ErrorCode = (errno == EACCES || errno == EPERM) ? .keystorePermissions : .storageFailure
         return HealthSyncError(code, "\(what) \(path): \(reason)")
     }
+}
+
+/// An open, locked descriptor; closing it releases the lock.
+final class PosixHeldLock: HeldLock {
+    private let fd: Mutex<Int32?>
+
+    init(fd: Int32) { self.fd = Mutex(fd) }
+
+    func release() {
+        if let fd = fd.withLock({ fd in defer { fd = nil }; return fd }) { close(fd) }
+    }
+
+    deinit { release() }
 }

@@ -1,25 +1,29 @@
 import FoundationEssentials
 
 /// Where a running daemon listens; written to `<state_dir>/daemon.json`
-/// while it runs so the CLI finds an API port the OS chose.
+/// while it runs, for `status` and for browser extensions looking for the
+/// TCP port the OS chose. The CLI reaches the daemon on `control`.
 public struct DaemonInfo: Sendable, Codable, Equatable {
     public let pid: Int32
     public let deviceID: DeviceID
     /// The peer listener (mutual TLS).
     public let peer: Endpoint
-    /// The local control API.
+    /// The local control API on TCP (browser extensions).
     public let api: Endpoint
+    /// The control API's Unix socket (the CLI's way in), when there is one.
+    public let control: String?
     /// Where discovery probes are answered (UDP), when they are.
     public let discovery: Endpoint?
     public let startedAt: Date
     public let version: String
 
-    public init(pid: Int32, deviceID: DeviceID, peer: Endpoint, api: Endpoint, discovery: Endpoint? = nil, startedAt: Date,
-                version: String) {
+    public init(pid: Int32, deviceID: DeviceID, peer: Endpoint, api: Endpoint, control: String? = nil,
+                discovery: Endpoint? = nil, startedAt: Date, version: String) {
         self.pid = pid
         self.deviceID = deviceID
         self.peer = peer
         self.api = api
+        self.control = control
         self.discovery = discovery
         self.startedAt = startedAt
         self.version = version

@@ -37,10 +37,15 @@ public struct Endpoint: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Whether `host` names this machine's loopback interface (`localhost`,
-    /// `127.x.y.z`, `::1` with or without brackets).
+    /// a dotted-quad `127.x.y.z`, `::1` with or without brackets). A name
+    /// that only starts like one (`127.evil.test`) is not.
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]"
-            || host.hasPrefix("127.") && host.allSatisfy { $0.isNumber || $0 == "." }
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { part in
+                (1...3).contains(part.count) && part.allSatisfy { $0.isASCII && $0.isNumber } && Int(part)! <= 255
+            }
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }

@@ -12,6 +12,7 @@ extension ErrorCode {
         case .fingerprintMismatch: return "The device presented a CA other than the one in the QR code"
         case .deviceIDMismatch: return "The device's certificate names another device ID"
         case .notPaired: return "This device is not paired"
+        case .clockSkew: return "The two devices' clocks disagree"
         case .timedOut: return "TLS handshake timed out"
         case .unsupportedProtocol: return "TLS protocol version mismatch"
         case .deviceNotFound: return "Device Not Found"
@@ -30,6 +31,7 @@ extension ErrorCode {
         case .storageFailure: return "Reading or writing local data failed"
         case .daemonUnreachable: return "Failed to connect to daemon"
         case .apiUnauthorized: return "The control API token is missing or wrong"
+        case .daemonAlreadyRunning: return "A daemon is already running with this state directory"
         case .invalidArgument: return "Invalid argument"
         case .unknownDevice: return "No paired device matches"
         case .cryptoFailure: return "A cryptographic operation failed"
@@ -59,6 +61,8 @@ extension ErrorCode {
             return "The peer is not the device you paired with. Re-pair if the other device was reset."
         case .notPaired:
             return "Pair first: `healthsync pair --code <code> --host <address>` or `healthsync pair --token <payload>`."
+        case .clockSkew:
+            return "Set the clock of the device named above right (`timedatectl set-ntp true` on Linux), then try again."
         case .timedOut:
             return "Check the network (`ping`), or raise the limit: `healthsync fetch --timeout 30000`."
         case .unsupportedProtocol:
@@ -95,6 +99,8 @@ extension ErrorCode {
             return "The daemon must be running: `healthsync daemon`."
         case .apiUnauthorized:
             return "Present the daemon's API token (<state_dir>/api.token) with the request."
+        case .daemonAlreadyRunning:
+            return "Stop it first (`kill <pid>`), or use another state directory (--state-dir)."
         case .invalidArgument:
             return "Run the command with --help to see its arguments."
         case .unknownDevice:

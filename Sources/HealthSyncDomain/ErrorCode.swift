@@ -12,6 +12,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case fingerprintMismatch = "FINGERPRINT_MISMATCH"
     case deviceIDMismatch = "DEVICE_ID_MISMATCH"
     case notPaired = "NOT_PAIRED"
+    case clockSkew = "CLOCK_SKEW"
     // Transport.
     case timedOut = "ETIMEDOUT"
     case unsupportedProtocol = "UNSUPPORTED_PROTOCOL"
@@ -34,6 +35,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     // Daemon and control API.
     case daemonUnreachable = "DAEMON_UNREACHABLE"
     case apiUnauthorized = "API_UNAUTHORIZED"
+    case daemonAlreadyRunning = "DAEMON_ALREADY_RUNNING"
     // Usage and internals.
     case invalidArgument = "INVALID_ARGUMENT"
     case unknownDevice = "UNKNOWN_DEVICE"
@@ -44,7 +46,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
         switch self {
         case .certHasExpired, .certNotYetValid, .unableToVerifyLeafSignature, .noClientCertificate,
              .certRevoked, .certCommonNameInvalid, .selfSignedCertInChain, .fingerprintMismatch,
-             .deviceIDMismatch, .notPaired:
+             .deviceIDMismatch, .notPaired, .clockSkew:
             return .trust
         case .timedOut, .unsupportedProtocol, .deviceNotFound, .protocolError, .payloadTooLarge:
             return .transport
@@ -53,7 +55,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
             return .pairing
         case .configInvalid, .keystoreCorrupt, .keystorePermissions, .storageFailure:
             return .state
-        case .daemonUnreachable, .apiUnauthorized:
+        case .daemonUnreachable, .apiUnauthorized, .daemonAlreadyRunning:
             return .daemon
         case .invalidArgument, .unknownDevice:
             return .usage

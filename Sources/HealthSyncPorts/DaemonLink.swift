@@ -5,7 +5,7 @@ import HealthSyncDomain
 /// an error the daemon answered with is thrown as that `HealthSyncError`.
 public protocol DaemonLink: Sendable {
     /// Where the daemon is dialled.
-    var endpoint: Endpoint { get }
+    var address: ControlAddress { get }
     /// Whether a daemon answers, and its version (no token needed).
     func health(timeout: Duration) async throws -> ControlHealth
     /// The daemon's view of this device.

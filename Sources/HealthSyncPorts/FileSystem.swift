@@ -30,4 +30,14 @@ public protocol FileSystem: Sendable {
     /// missing): exclusive for writers, shared for readers, so a daemon and
     /// a CLI never interleave.
     func withLock<T>(_ path: String, exclusive: Bool, _ body: () throws -> T) throws -> T
+    /// Takes an exclusive advisory lock on `path` (created 0600 if missing,
+    /// never through a symlink) without waiting, held until `release()` or
+    /// the end of the process; nil when another process holds it.
+    func holdLock(_ path: String) throws -> (any HeldLock)?
+}
+
+/// A lock taken by `FileSystem.holdLock`.
+public protocol HeldLock: Sendable {
+    /// Gives the lock up; later calls do nothing.
+    func release()
 }

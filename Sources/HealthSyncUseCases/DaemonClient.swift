@@ -6,20 +6,18 @@ import HealthSyncPorts
 /// ask the running daemon, with the token from the keystore.
 public struct DaemonClient: Sendable {
     private let deps: Dependencies
-    private let record: DaemonRecord
-    private let fixedEndpoint: Endpoint?
+    /// The daemon's Unix socket in the state directory: nobody else can
+    /// listen there, so the token never reaches another process.
+    public let address: ControlAddress
 
-    /// A client of the daemon `record` locates, or of the one at `endpoint`.
-    public init(_ deps: Dependencies, record: DaemonRecord, endpoint: Endpoint? = nil) {
+    /// A client of the daemon at `address`.
+    public init(_ deps: Dependencies, address: ControlAddress) {
         self.deps = deps
-        self.record = record
-        self.fixedEndpoint = endpoint
+        self.address = address
     }
 
-    public var endpoint: Endpoint { fixedEndpoint ?? record.apiEndpoint() }
-
     public func health() async throws -> ControlHealth {
-        try await deps.control.link(to: endpoint, token: nil).health(timeout: deps.settings.timeout)
+        try await deps.control.link(to: address, token: nil).health(timeout: deps.settings.timeout)
     }
 
     public func status() async throws -> StatusReport { try await link().status(timeout: deps.settings.timeout) }
@@ -62,6 +60,6 @@ public struct DaemonClient: Sendable {
         guard let token = try deps.keyStore.apiToken() else {
             throw HealthSyncError(.daemonUnreachable, "Failed to connect to daemon: none has run with this state directory")
         }
-        return deps.control.link(to: endpoint, token: token)
+        return deps.control.link(to: address, token: token)
     }
 }

@@ -2,18 +2,32 @@ import FoundationEssentials
 import HealthSyncDomain
 import HealthSyncPorts
 
-/// The daemon's presence on disk: its API token (in the keystore) and
-/// `daemon.json` saying where it listens, so a CLI finds a port the OS chose.
+/// The daemon's presence in the state directory: its API token (in the
+/// keystore), the control socket the CLI dials, the lock that keeps a
+/// second daemon out, and `daemon.json` saying where it listens.
 public struct DaemonRecord: Sendable {
     static let maxFileBytes = 4096
 
     private let deps: Dependencies
     /// `<state_dir>/daemon.json`; nil for devices that keep nothing on disk.
     private let path: String?
+    /// Where the CLI reaches the daemon: `<state_dir>/control.sock`.
+    public let control: ControlAddress
 
-    public init(_ deps: Dependencies, path: String?) {
+    public init(_ deps: Dependencies, stateDir: String, onDisk: Bool) {
         self.deps = deps
-        self.path = path
+        self.path = onDisk ? stateDir + "/daemon.json" : nil
+        self.control = .socket(inStateDirectory: stateDir)
+    }
+
+    /// Claims the state directory for one daemon (`daemon.lock`, held while
+    /// it runs); `DAEMON_ALREADY_RUNNING` naming the other's pid otherwise.
+    public func claim() throws -> (any HeldLock)? {
+        guard let path else { return nil }
+        let lockPath = String(path.dropLast("daemon.json".count)) + "daemon.lock"
+        if let held = try deps.files.holdLock(lockPath) { return held }
+        let pid = current().map { " (pid \($0.pid))" } ?? ""
+        throw HealthSyncError(.daemonAlreadyRunning, "A daemon is already running with this state directory\(pid)")
     }
 
     /// The API token, created (32 random bytes as hex) on first use.
@@ -52,7 +66,4 @@ public struct DaemonRecord: Sendable {
         decoder.dateDecodingStrategy = .timestamp
         return try? decoder.decode(DaemonInfo.self, from: Data(bytes))
     }
-
-    /// Where the CLI finds the control API.
-    public func apiEndpoint() -> Endpoint { current()?.api ?? deps.settings.apiEndpoint }
 }

@@ -12,21 +12,25 @@ public struct DaemonService: Sendable {
         private var peers: any TransportListener
         /// The server certificate the peer listener presents.
         private var serving: SHA256Fingerprint
-        private let api: any TransportListener
+        /// The control API: its Unix socket and its TCP port.
+        private let api: [any ControlListener]
         private let discovery: (any TransportListener)?
         private let record: DaemonRecord
+        private let claim: (any HeldLock)?
         private let host: PairingHost
         private let deps: Dependencies
         private var peersClosed = false
 
-        init(info: DaemonInfo, peers: any TransportListener, serving: SHA256Fingerprint, api: any TransportListener,
-             discovery: (any TransportListener)?, record: DaemonRecord, host: PairingHost, deps: Dependencies) {
+        init(info: DaemonInfo, peers: any TransportListener, serving: SHA256Fingerprint, api: [any ControlListener],
+             discovery: (any TransportListener)?, record: DaemonRecord, claim: (any HeldLock)?, host: PairingHost,
+             deps: Dependencies) {
             self.info = info
             self.peers = peers
             self.serving = serving
             self.api = api
             self.discovery = discovery
             self.record = record
+            self.claim = claim
             self.host = host
             self.deps = deps
         }
@@ -63,11 +67,13 @@ public struct DaemonService: Sendable {
             return true
         }
 
-        /// Withdraws the record, ends a pairing session and closes every listener.
+        /// Withdraws the record, ends a pairing session, closes every
+        /// listener and gives the state directory up.
         public func stop() async {
             await closeDiscovery()
             await closeAPI()
             await closePeers()
+            claim?.release()
         }
 
         private var discoveryClosed = false, apiClosed = false
@@ -84,7 +90,7 @@ public struct DaemonService: Sendable {
             apiClosed = true
             record.withdraw(info)
             await host.cancel()
-            await api.close()
+            for listener in api { await listener.close() }
         }
 
         private func closePeers() async {
@@ -106,8 +112,10 @@ public struct DaemonService: Sendable {
         self.stateDir = stateDir
     }
 
-    /// Listens for peers on `peerEndpoint` and for the CLI on `apiEndpoint`
-    /// (port 0: chosen by the system); pairing codes advertise `advertiseHost`
+    /// Listens for peers on `peerEndpoint`, for the CLI on the control
+    /// socket in the state directory and for browser extensions on
+    /// `apiEndpoint` (port 0: chosen by the system); refused while another
+    /// daemon runs with the same state directory. Pairing codes advertise `advertiseHost`
     /// (default: this machine's preferred address, from the discovery port).
     /// Discovery probes are answered on `discoveryPort` (default
     /// `discovery.port`) when `discovery.enabled`.
@@ -119,15 +127,18 @@ public struct DaemonService: Sendable {
         }
         let identity = try IdentityService(deps).ensureIdentity()
         let token = try record.ensureToken()
+        let claim = try record.claim()
         let discoveryPort = deps.settings.discoveryEnabled ? (discoveryPort ?? deps.settings.discoveryPort) : nil
-        var opened: [any TransportListener] = []
+        var opened: [any TransportListener] = [], api: [any ControlListener] = []
         do {
             let peers = try await PeerService(deps, pairing: host).listen(on: peerEndpoint)
             opened.append(peers)
             // The answers need the final addresses; they are set once every socket is bound.
             let answers = StartingDaemon()
-            let api = try await deps.control.serve(on: apiEndpoint, token: token, requests: answers)
-            opened.append(api)
+            api.append(try await deps.control.serve(at: record.control, token: token, requests: answers))
+            let tcp = try await deps.control.serve(at: .tcp(apiEndpoint), token: token, requests: answers)
+            api.append(tcp)
+            guard case .tcp(let apiBound) = tcp.address else { preconditionFailure("a TCP control listener has a TCP address") }
             var discovery: (any TransportListener)?
             if let discoveryPort {
                 let answering = try await deps.discovery.answer(
@@ -137,15 +148,19 @@ public struct DaemonService: Sendable {
                 opened.append(answering)
                 discovery = answering
             }
-            let info = DaemonInfo(pid: pid, deviceID: identity.deviceID, peer: peers.endpoint, api: api.endpoint,
-                                  discovery: discovery?.endpoint, startedAt: deps.clock.now(), version: deps.version)
+            let socketPath: String? = if case .socket(let path) = record.control { path } else { nil }
+            let info = DaemonInfo(pid: pid, deviceID: identity.deviceID, peer: peers.endpoint, api: apiBound,
+                                  control: socketPath, discovery: discovery?.endpoint, startedAt: deps.clock.now(),
+                                  version: deps.version)
             let advertised = Endpoint(host: advertiseHost ?? deps.discovery.preferredAddress(), port: peers.endpoint.port)
             answers.start(DaemonAnswers(deps, host: host, info: info, advertised: advertised, stateDir: stateDir))
             try record.publish(info)
             return Running(info: info, peers: peers, serving: identity.serverCertificate.fingerprint, api: api,
-                           discovery: discovery, record: record, host: host, deps: deps)
+                           discovery: discovery, record: record, claim: claim, host: host, deps: deps)
         } catch {
+            for listener in api.reversed() { await listener.close() }
             for listener in opened.reversed() { await listener.close() }
+            claim?.release()
             throw error
         }
     }

@@ -24,7 +24,7 @@ public struct PairingRelay: Sendable {
         deps.bus.publish(.listening(ListeningReport(
             listening: advertised.description, port: advertised.port, deviceID: try IdentityService(deps).ensureIdentity().deviceID,
             code: invitation.code, advertised: invitation.advertised, payload: invitation.payload,
-            expiresAt: invitation.expiresAt, api: client.endpoint.description,
+            expiresAt: invitation.expiresAt, api: client.address.description,
             qr: try? qr.code(for: invitation.payload), qrImage: qrPng)))
         deps.bus.publish(.pairingCodeIssued(code: invitation.code, expiresAt: invitation.expiresAt))
         do {

@@ -35,15 +35,16 @@ public struct Application: Sendable {
     public var joining: PairingGuest { PairingGuest(dependencies) }
     public var fetching: FetchService { FetchService(dependencies) }
     public var unpairing: UnpairService { UnpairService(dependencies) }
-    /// `daemon.json` and the API token; nothing on disk for in-memory devices.
+    /// `daemon.json`, its lock, the control socket and the API token;
+    /// nothing on disk for in-memory devices.
     public var daemonRecord: DaemonRecord {
-        DaemonRecord(dependencies, path: config.keystore.adapter == .memory ? nil : stateDir + "/daemon.json")
+        DaemonRecord(dependencies, stateDir: stateDir, onDisk: config.keystore.adapter != .memory)
     }
     public var qr: QRService { QRService(dependencies) }
     public var discovery: DiscoveryService { DiscoveryService(dependencies) }
     public var syncing: SyncService { SyncService(dependencies) }
     public var importing: ImportService { ImportService(dependencies) }
-    public var daemonClient: DaemonClient { DaemonClient(dependencies, record: daemonRecord) }
+    public var daemonClient: DaemonClient { DaemonClient(dependencies, address: daemonRecord.control) }
     /// `pair` alone: a session through the running daemon.
     public var relay: PairingRelay { PairingRelay(dependencies, client: daemonClient) }
     /// `share`: a session in this process.

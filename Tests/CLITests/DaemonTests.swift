@@ -173,12 +173,50 @@ struct DaemonTests {
 
     @Test func withoutADaemonPairSaysSoWithTheGuidesHint() async throws {
         let cli = CLI()
-        // A port nothing listens on, so no daemon of another test answers.
-        let result = try await cli.run("pair", "--json", environment: ["HEALTHSYNC_API_PORT": "1"])
+        let result = try await cli.run("pair", "--json")
         #expect(result.errorCode == "DAEMON_UNREACHABLE")
         #expect(result.status == 6)
         #expect(result.standardOutput.contains("healthsync daemon"))
-        let text = try await cli.run("pair", environment: ["HEALTHSYNC_API_PORT": "1"])
+        let text = try await cli.run("pair")
         #expect(text.standardError.contains("Failed to connect to daemon") || text.standardOutput.contains("Failed to connect to daemon"))
+    }
+
+    /// Another process listening on the API port while no daemon runs (the
+    /// token thief of issue #10) hears nothing: the CLI dials only the
+    /// socket in the private state directory. A second daemon is refused.
+    @Test func aListenerOnTheAPIPortNeverSeesTheToken() async throws {
+        let cli = CLI()
+        let (daemon, started) = try await daemon(cli, state: cli.state)
+        let second = try await cli.run("daemon", "--port", "0", "--api-port", "0", "--discovery-port", "0", "--json")
+        #expect(second.errorCode == "DAEMON_ALREADY_RUNNING", "\(second.standardOutput)")
+        #expect(FileManager.default.fileExists(atPath: cli.state + "/daemon.json"))
+        #expect(await daemon.terminate() == 0)
+        let apiPort = try #require((started["api"] as? String)?.split(separator: ":").last.map(String.init))
+        let heard = cli.home.file("heard.txt")
+        let rogue = try BackgroundProcess("/usr/bin/python3", ["-c", """
+            import socket, sys
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", \(apiPort))); s.listen(8); s.settimeout(6)
+            print("ready", flush=True)
+            out = open(sys.argv[1], "wb")
+            try:
+                while True:
+                    c, _ = s.accept(); c.settimeout(1)
+                    try: out.write(c.recv(65536) or b"-"); out.flush()
+                    except Exception: pass
+                    c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\n{}'); c.close()
+            except socket.timeout: pass
+            """, heard], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(await rogue.firstLine() == "ready")
+        let environment = ["HEALTHSYNC_API_PORT": apiPort]
+        for command in [["status"], ["pair"], ["unpair", "phone"], ["devices"]] {
+            let result = try await cli.run(command + ["--json"], environment: environment)
+            #expect(result.json != nil, "\(command): \(result.standardOutput)")
+            #expect(!result.standardOutput.contains("revoked"), "\(command)")
+        }
+        _ = await rogue.terminate()
+        let token = try String(contentsOfFile: cli.state + "/api.token", encoding: .utf8).trimmingCharacters(in: .newlines)
+        let captured = (try? String(contentsOfFile: heard, encoding: .utf8)) ?? ""
+        #expect(!captured.contains(token) && captured.isEmpty, "the listener heard: \(captured.prefix(200))")
     }
 }

@@ -17,9 +17,9 @@ struct ControlAPITests {
             advertiseHost: "127.0.0.1", pid: 1)
     }
 
-    /// A client of `device`'s daemon at the port it was given.
+    /// A client of `device`'s daemon, as the CLI finds it.
     func client(_ device: WorldDevice, _ running: DaemonService.Running) -> DaemonClient {
-        DaemonClient(device.deps, record: device.application.daemonRecord, endpoint: running.info.api)
+        device.application.daemonClient
     }
 
     @Test func pairingIsStartedFollowedAndAcceptedThroughTheAPI() async throws {
@@ -85,7 +85,7 @@ struct ControlAPITests {
         let wrong: [SecretBytes?] = [nil, SecretBytes([]), SecretBytes(token.dropLast()), SecretBytes(token + [48]),
                                      SecretBytes(token.reversed())]
         for presented in wrong {
-            let link = phone.deps.control.link(to: running.info.api, token: presented)
+            let link = phone.deps.control.link(to: phone.application.daemonRecord.control, token: presented)
             let calls: [(String, @Sendable () async throws -> Void)] = [
                 ("status", { _ = try await link.status(timeout: .seconds(1)) }),
                 ("initiate", { _ = try await link.initiatePairing(timeout: .seconds(1)) }),
