@@ -40,6 +40,9 @@ struct EventJSON: Encodable {
             try put("event", "pairingCheckNumber"); try put("checkNumber", number)
         case .pairingCancelled:
             try put("event", "pairingCancelled")
+        case .pairingAttemptFailed(let failure):
+            try put("event", "pairingAttemptFailed")
+            try failure.encode(to: encoder)
         case .pairingAccepted(let id):
             try put("event", "pairingAccepted"); try put("deviceID", id)
         case .pairingRejected(let id):

@@ -24,6 +24,10 @@ struct EventText {
             return "Joining pairing session...\nCheck number: \(number) (the other device shows the same number)"
         case .pairingCancelled:
             return "Pairing session cancelled."
+        case .pairingAttemptFailed(let failure):
+            let what = failure.path == .code ? "Wrong or malformed pairing code" : "Wrong QR token proof"
+            let left = failure.guessesLeft.map { ", \($0) tries of this code left" } ?? ""
+            return style.yellow("⚠️  \(what) from \(failure.source) (\(failure.code.rawValue)\(left)); still waiting.")
         case .pairingAccepted:
             return "Pairing request accepted."
         case .pairingRejected:

@@ -95,14 +95,17 @@ public struct ControlPairingState: Sendable, Codable, Equatable {
     /// The joining (or, once paired, the paired) device.
     public let request: Request?
     public let error: ErrorSummary?
+    /// The session's refused attempts so far, oldest first (at most the last 32).
+    public let failures: [PairingFailure]?
 
     public init(state: State, code: String? = nil, expiresAt: Date? = nil, request: Request? = nil,
-                error: ErrorSummary? = nil) {
+                error: ErrorSummary? = nil, failures: [PairingFailure] = []) {
         self.state = state
         self.code = code
         self.expiresAt = expiresAt
         self.request = request
         self.error = error
+        self.failures = failures.isEmpty ? nil : failures
     }
 }
 

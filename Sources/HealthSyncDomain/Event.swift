@@ -15,6 +15,9 @@ public enum Event: Sendable, Equatable {
     /// The joiner's side of the check number, shown while the sharing user decides.
     case pairingCheckNumber(String)
     case pairingCancelled
+    /// One joiner's attempt was refused (a wrong code or proof, a malformed
+    /// share); the session goes on.
+    case pairingAttemptFailed(PairingFailure)
     case pairingAccepted(DeviceID)
     case pairingRejected(DeviceID)
     case paired(name: String, deviceID: DeviceID)

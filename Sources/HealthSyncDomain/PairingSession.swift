@@ -3,8 +3,11 @@ import FoundationEssentials
 /// The sharing device's pairing protocol as a pure state machine (DESIGN §4).
 /// One session at a time: a code and a token that expire; the token path
 /// (proof → exchange → finish) and the code path (parameters → share →
-/// confirm → the user's decision → exchange → finish); one attempt per code
-/// and backoff after failed codes. Every transition takes the time and
+/// confirm → the user's decision → exchange → finish). A failed or malformed
+/// attempt ends only its own connection: code guesses are counted per
+/// session and per source (`PairingGuessPolicy`), a source that keeps
+/// failing backs off across sessions, and the QR token path stays open
+/// whatever happens on the code path. Every transition takes the time and
 /// returns what the driver must do (`Effect`); the cryptography and the
 /// certificates stay with the driver, which hands in their results.
 public struct PairingSession: Sendable {
@@ -20,16 +23,18 @@ public struct PairingSession: Sendable {
         case resumeDecision(Bool)
     }
 
-    /// The code path's attempt: on which connection, by whom, and what its
-    /// confirmation must be.
+    /// The code path's attempt: on which connection, from where, by whom,
+    /// and what its confirmation must be.
     public struct CodeAttempt: Sendable, Equatable {
         public let binding: [UInt8]
+        public let source: String
         public let name: String
         public let expectedConfirmation: [UInt8]
         public let checkNumber: String
 
-        public init(binding: [UInt8], name: String, expectedConfirmation: [UInt8], checkNumber: String) {
+        public init(binding: [UInt8], source: String, name: String, expectedConfirmation: [UInt8], checkNumber: String) {
             self.binding = binding
+            self.source = source
             self.name = String(name.prefix(64))
             self.expectedConfirmation = expectedConfirmation
             self.checkNumber = checkNumber
@@ -59,22 +64,46 @@ public struct PairingSession: Sendable {
         let token: [UInt8]
         let salt: [UInt8]
         let expiresAt: Date
-        var attempt: CodeAttempt?
-        var pending: DeviceID?
+        /// Answered shares waiting for their confirmation, by connection.
+        var attempts: [[UInt8]: CodeAttempt] = [:]
+        /// Evaluated guesses, in all and by source.
+        var guesses = 0
+        var guessesBySource: [String: Int] = [:]
+        /// The confirmed joiner the sharing user is asked about.
+        var pending: (attempt: CodeAttempt, deviceID: DeviceID)?
         var joining: Joining?
+        /// The latest refused attempts, for a client following the session.
+        var failures: [PairingFailure] = []
+        /// Sources already told their guesses are refused unevaluated.
+        var refusedSources: Set<String> = []
+
+        init(code: String, token: [UInt8], salt: [UInt8], expiresAt: Date) {
+            self.code = code
+            self.token = token
+            self.salt = salt
+            self.expiresAt = expiresAt
+        }
     }
 
     private var session: Session?
-    private var backoff: PairingBackoff
+    private let policy: PairingGuessPolicy
+    /// Sources that failed codes lately, across sessions (bounded in number).
+    private var backoffs: [String: PairingBackoff] = [:]
     /// How the latest session ended (nil while one runs or before the first).
     public private(set) var outcome: PairingOutcome?
 
-    public init(maxFailedCodes: Int) { backoff = PairingBackoff(maxFailures: maxFailedCodes) }
+    /// `maxFailedCodes`: failed codes from one source (within an hour) before
+    /// it backs off.
+    public init(maxFailedCodes: Int, policy: PairingGuessPolicy = PairingGuessPolicy()) {
+        self.policy = PairingGuessPolicy(perSession: policy.perSession, perSource: policy.perSource,
+                                         failuresBeforeBackoff: maxFailedCodes)
+    }
 
     // MARK: The sharing user
 
-    /// Starts a session: `PAIRING_BUSY` while one runs, `PAIRING_RATE_LIMITED`
-    /// while backing off after failed codes.
+    /// Starts a session: `PAIRING_BUSY` while one runs. Failed codes never
+    /// keep a session from starting (that would let a guesser lock the QR
+    /// path out too); they slow down their sources instead.
     public mutating func start(code: String, token: [UInt8], salt: [UInt8], expiresAt: Date, at now: Date) throws -> [Effect] {
         var effects = try checkCanStart(at: now)
         session = Session(code: code, token: token, salt: salt, expiresAt: expiresAt)
@@ -87,10 +116,6 @@ public struct PairingSession: Sendable {
     public mutating func checkCanStart(at now: Date) throws -> [Effect] {
         let effects = expire(at: now)
         if session != nil { throw HealthSyncError(.pairingBusy) }
-        if let allowed = backoff.nextAllowed(at: now) {
-            let seconds = Int(allowed.timeIntervalSince(now).rounded(.up))
-            throw HealthSyncError(.pairingRateLimited, "Too many failed pairing codes; try again in \(seconds) seconds")
-        }
         return effects
     }
 
@@ -110,12 +135,15 @@ public struct PairingSession: Sendable {
         return [.resumeDecision(false)]
     }
 
+    /// The session's latest refused attempts, oldest first.
+    public var failures: [PairingFailure] { session?.failures ?? [] }
+
     /// Where the session stands (call `expire` first).
     public var state: PairingState {
         guard let session else { return .idle }
         if let joining = session.joining { return .exchanging(name: joining.name) }
-        if let pending = session.pending, let attempt = session.attempt {
-            return .pending(name: attempt.name, deviceID: pending, checkNumber: attempt.checkNumber)
+        if let pending = session.pending {
+            return .pending(name: pending.attempt.name, deviceID: pending.deviceID, checkNumber: pending.attempt.checkNumber)
         }
         return .waiting(code: session.code, expiresAt: session.expiresAt)
     }
@@ -125,69 +153,100 @@ public struct PairingSession: Sendable {
     /// The session's token, for the driver to check the joiner's proof.
     public mutating func tokenForProof(at now: Date) throws -> [UInt8] {
         let current = try active(at: now)
-        guard current.attempt == nil, current.joining == nil else { throw HealthSyncError(.pairingBusy) }
+        guard current.pending == nil, current.joining == nil else { throw HealthSyncError(.pairingBusy) }
         return current.token
+    }
+
+    /// A proof that did not match: only its connection is refused.
+    public mutating func tokenRefused(source: String, _ error: HealthSyncError) -> [Effect] {
+        note(PairingFailure(source: source, path: .token, code: error.code, message: error.message, guessesLeft: nil))
     }
 
     // MARK: The code path
 
-    /// The session's salt; a second request after the one attempt destroys the code.
-    public mutating func codeParameters(at now: Date) throws -> [UInt8] {
+    /// The session's salt for a joiner at `source`.
+    public mutating func codeParameters(source: String, at now: Date) throws -> [UInt8] {
         let current = try active(at: now)
-        guard current.joining == nil, current.pending == nil else { throw HealthSyncError(.pairingBusy) }
-        guard current.attempt == nil else { throw destroy(at: now) }
+        do throws(HealthSyncError) {
+            try checkCodeOpen(current, source: source, at: now)
+        } catch {
+            throw PairingRefusal(error, effects: firstRefusal(of: source, error))
+        }
         return current.salt
     }
 
-    /// A share arrives: the code and salt to answer it with. The failure is
-    /// counted now and forgiven only by a valid confirmation, so a joiner
-    /// that gives up after a wrong confirmation still used its try.
-    public mutating func beginShare(at now: Date) throws -> (code: String, salt: [UInt8]) {
+    /// A share from `source` arrives: the code and salt to answer it with.
+    /// The guess is counted now, for the session and the source, and is
+    /// refused unevaluated once either has none left or the source backs off.
+    /// It also counts as a failure of the source until a valid confirmation
+    /// forgives it: a joiner with the wrong code learns so from our
+    /// confirmation and never sends its own. An earlier attempt of the same
+    /// source that was never confirmed is reported as failed (`effects`).
+    public mutating func beginShare(source: String, at now: Date) throws
+        -> (code: String, salt: [UInt8], effects: [Effect]) {
         let current = try active(at: now)
-        guard current.joining == nil, current.pending == nil else { throw HealthSyncError(.pairingBusy) }
-        guard current.attempt == nil else { throw destroy(at: now) }
-        backoff.recordFailure(at: now)
-        return (current.code, current.salt)
+        do throws(HealthSyncError) {
+            try checkCodeOpen(current, source: source, at: now)
+        } catch {
+            throw PairingRefusal(error, effects: firstRefusal(of: source, error))
+        }
+        session?.guesses += 1
+        session?.guessesBySource[source, default: 0] += 1
+        var effects: [Effect] = []
+        for (binding, attempt) in current.attempts where attempt.source == source {
+            session?.attempts[binding] = nil
+            effects += note(source: source, HealthSyncError(.invalidPairingCode, "The code attempt was not confirmed"))
+        }
+        recordFailure(of: source, at: now)
+        return (current.code, current.salt, effects)
     }
 
-    /// The share was answered: this is the attempt.
-    public mutating func shareAnswered(_ attempt: CodeAttempt) { session?.attempt = attempt }
-
-    /// The share was refused (malformed, invalid): the code is gone.
-    public mutating func shareRefused(_ error: HealthSyncError) {
-        session = nil
-        outcome = .failed(error)
+    /// The share was answered: the attempt waits for its confirmation.
+    public mutating func shareAnswered(_ attempt: CodeAttempt) {
+        guard session != nil, session!.attempts.count < policy.perSession else { return }
+        session?.attempts[attempt.binding] = attempt
     }
 
-    /// Checks the joiner's confirmation on its connection; a wrong one
-    /// destroys the code. Returns the attempt it confirms.
+    /// The share was malformed or invalid: only its connection is refused;
+    /// its source keeps the failure `beginShare` counted.
+    public mutating func shareRefused(source: String, _ error: HealthSyncError, at now: Date) -> [Effect] {
+        // Not a guess of the code (nothing was evaluated), so the session's
+        // tries are given back; the source still pays.
+        if session != nil { session!.guesses = max(0, session!.guesses - 1) }
+        return note(source: source, error)
+    }
+
+    /// Checks the joiner's confirmation on its connection. A wrong one is
+    /// that connection's failure, counted against its source; the code
+    /// stays valid for others until the session's guesses are spent.
+    /// Returns the attempt it confirms.
     public mutating func confirm(_ confirmation: [UInt8], binding: [UInt8], at now: Date) throws -> CodeAttempt {
         let current = try active(at: now)
-        guard let attempt = current.attempt, attempt.binding == binding, current.pending == nil else {
+        guard let attempt = current.attempts[binding] else {
             throw HealthSyncError(.invalidPairingCode, "No code attempt is under way on this connection")
         }
+        session?.attempts[binding] = nil
         guard ConstantTime.equals(confirmation, attempt.expectedConfirmation) else {
-            session = nil
-            outcome = .failed(HealthSyncError(.invalidPairingCode))
-            throw PairingRefusal(HealthSyncError(.invalidPairingCode),
-                                 effects: [.publish(.failed(HealthSyncError(.invalidPairingCode)))])
+            let error = HealthSyncError(.invalidPairingCode)
+            throw PairingRefusal(error, effects: note(source: attempt.source, error))
         }
-        backoff.forgiveLatestFailure()
+        guard current.pending == nil, current.joining == nil else { throw HealthSyncError(.pairingBusy) }
+        backoffs[attempt.source]?.forgiveLatestFailure()
         return attempt
     }
 
     /// The confirmed joiner awaits the sharing user: announce it.
-    public mutating func awaitDecision(for deviceID: DeviceID) -> [Effect] {
-        guard let attempt = session?.attempt else { return [] }
-        session?.pending = deviceID
+    public mutating func awaitDecision(for attempt: CodeAttempt, deviceID: DeviceID) -> [Effect] {
+        guard session != nil, session?.pending == nil else { return [] }
+        session?.pending = (attempt, deviceID)
         return [.publish(.pairingRequestPending(name: attempt.name, deviceID: deviceID, checkNumber: attempt.checkNumber))]
     }
 
     /// The sharing user's answer arrived for the joiner on `binding` (the
     /// session may have been cancelled or have expired meanwhile).
     public mutating func decided(_ accepted: Bool, for deviceID: DeviceID, binding: [UInt8]) throws -> [Effect] {
-        guard accepted, let current = session, current.attempt?.binding == binding else {
-            if session?.attempt?.binding == binding {
+        guard accepted, let current = session, current.pending?.attempt.binding == binding else {
+            if session?.pending?.attempt.binding == binding {
                 session = nil
                 outcome = .failed(HealthSyncError(.pairingRejected))
             }
@@ -200,7 +259,8 @@ public struct PairingSession: Sendable {
 
     /// The joiner's certificate was issued: wait for ours.
     public mutating func exchanged(_ joining: Joining, at now: Date) throws {
-        _ = try active(at: now)
+        let current = try active(at: now)
+        guard current.joining == nil else { throw HealthSyncError(.pairingBusy) }
         session?.joining = joining
     }
 
@@ -232,13 +292,90 @@ public struct PairingSession: Sendable {
         return current
     }
 
-    /// A second try of a code: counted, and the code is gone.
-    private mutating func destroy(at now: Date) -> PairingRefusal {
-        backoff.recordFailure(at: now)
-        session = nil
-        outcome = .failed(HealthSyncError(.invalidPairingCode))
-        return PairingRefusal(HealthSyncError(.invalidPairingCode, "The code was already tried once and is now destroyed"),
-                              effects: [.publish(.failed(HealthSyncError(.invalidPairingCode)))])
+    /// Whether a guess from `source` may be evaluated now.
+    private func checkCodeOpen(_ current: Session, source: String, at now: Date) throws(HealthSyncError) {
+        if let allowed = backoffs[source]?.nextAllowed(at: now, after: policy.failuresBeforeBackoff) {
+            let seconds = Int(allowed.timeIntervalSince(now).rounded(.up))
+            throw HealthSyncError(.pairingRateLimited, "Too many failed pairing codes from \(source); try again in \(seconds) seconds")
+        }
+        guard current.guesses < policy.perSession else {
+            throw HealthSyncError(.invalidPairingCode, "This code has had its \(policy.perSession) tries and no longer works",
+                                  hint: "Scan the QR code, or ask the sharing device for a new code.")
+        }
+        guard current.guessesBySource[source, default: 0] < policy.perSource else {
+            throw HealthSyncError(.pairingRateLimited, "\(source) has had its \(policy.perSource) tries of this code")
+        }
+    }
+
+    /// Counts a failure against `source` for its backoff (bounded memory:
+    /// past `maxTrackedSources`, the one that failed longest ago is forgotten).
+    private mutating func recordFailure(of source: String, at now: Date) {
+        if backoffs[source] == nil && backoffs.count >= PairingGuessPolicy.maxTrackedSources,
+           let oldest = backoffs.min(by: { ($0.value.latest ?? now) < ($1.value.latest ?? now) })?.key {
+            backoffs[oldest] = nil
+        }
+        backoffs[source, default: PairingBackoff()].recordFailure(at: now)
+    }
+
+    /// A refused code attempt from `source`, shown to the sharing user with what is left.
+    private mutating func note(source: String, _ error: HealthSyncError) -> [Effect] {
+        let left = session.map { max(0, policy.perSession - $0.guesses) }
+        return note(PairingFailure(source: source, path: .code, code: error.code, message: error.message, guessesLeft: left))
+    }
+
+    /// A request refused unevaluated is shown once per source and session,
+    /// so a guesser at full speed cannot flood the sharing screen.
+    private mutating func firstRefusal(of source: String, _ error: HealthSyncError) -> [Effect] {
+        guard var current = session, current.refusedSources.count < PairingGuessPolicy.maxTrackedSources,
+              current.refusedSources.insert(source).inserted else { return [] }
+        session = current
+        return note(source: source, error)
+    }
+
+    private mutating func note(_ failure: PairingFailure) -> [Effect] {
+        session?.failures.append(failure)
+        if let count = session?.failures.count, count > 32 { session?.failures.removeFirst(count - 32) }
+        return [.publish(.pairingAttemptFailed(failure))]
+    }
+}
+
+/// How many code guesses are evaluated. A 6-digit code has 10⁶ values and
+/// SPAKE2+ lets each evaluated share test exactly one, so `perSession`
+/// guesses give a guesser at most perSession / 10⁶ chance per session:
+/// 20 → 2 × 10⁻⁵, under the bound of 1 in 10 000. `perSource` lets the
+/// real user mistype twice; a source past it, or one that failed
+/// `failuresBeforeBackoff` codes within the hour, is refused unevaluated.
+public struct PairingGuessPolicy: Sendable, Equatable {
+    public var perSession: Int
+    public var perSource: Int
+    public var failuresBeforeBackoff: Int
+    /// How many failing sources are remembered at once.
+    public static let maxTrackedSources = 1024
+
+    public init(perSession: Int = 20, perSource: Int = 3, failuresBeforeBackoff: Int = 3) {
+        self.perSession = perSession
+        self.perSource = perSource
+        self.failuresBeforeBackoff = failuresBeforeBackoff
+    }
+}
+
+/// A refused pairing attempt, as the sharing user sees it.
+public struct PairingFailure: Sendable, Codable, Equatable {
+    public enum Path: String, Sendable, Codable { case code, token }
+    /// The address the attempt came from.
+    public let source: String
+    public let path: Path
+    public let code: ErrorCode
+    public let message: String
+    /// Code guesses this session still allows (code path only).
+    public let guessesLeft: Int?
+
+    public init(source: String, path: Path, code: ErrorCode, message: String, guessesLeft: Int?) {
+        self.source = String(source.prefix(64))
+        self.path = path
+        self.code = code
+        self.message = String(message.prefix(200))
+        self.guessesLeft = guessesLeft
     }
 }
 

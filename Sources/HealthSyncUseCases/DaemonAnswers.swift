@@ -35,13 +35,16 @@ public struct DaemonAnswers: DaemonRequests {
     }
 
     public func pairingState() async -> ControlPairingState {
-        switch await host.state() {
+        let state = await host.state(), failures = await host.failures
+        switch state {
         case .waiting(let code, let expiresAt):
-            return ControlPairingState(state: .waiting, code: code, expiresAt: expiresAt)
+            return ControlPairingState(state: .waiting, code: code, expiresAt: expiresAt, failures: failures)
         case .pending(let name, let deviceID, let check):
-            return ControlPairingState(state: .pending, request: .init(name: name, deviceID: deviceID, checkNumber: check))
+            return ControlPairingState(state: .pending, request: .init(name: name, deviceID: deviceID, checkNumber: check),
+                                       failures: failures)
         case .exchanging(let name):
-            return ControlPairingState(state: .exchanging, request: .init(name: name, deviceID: nil, checkNumber: nil))
+            return ControlPairingState(state: .exchanging, request: .init(name: name, deviceID: nil, checkNumber: nil),
+                                       failures: failures)
         case .idle:
             switch await host.outcome {
             case .paired(let name, let deviceID):

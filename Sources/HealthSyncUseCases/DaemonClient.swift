@@ -46,11 +46,12 @@ public struct DaemonClient: Sendable {
     }
 
     /// Waits until the daemon's pairing session is in none of `states`,
-    /// polling every `interval`.
-    public func awaitPairing(past states: Set<ControlPairingState.State>,
-                             interval: Duration = .milliseconds(250)) async throws -> ControlPairingState {
+    /// polling every `interval`; `seen` gets every state polled.
+    public func awaitPairing(past states: Set<ControlPairingState.State>, interval: Duration = .milliseconds(250),
+                             seen: (ControlPairingState) -> Void = { _ in }) async throws -> ControlPairingState {
         while true {
             let state = try await pending()
+            seen(state)
             if !states.contains(state.state) { return state }
             try await Task.sleep(for: interval)
         }

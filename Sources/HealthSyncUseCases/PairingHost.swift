@@ -23,8 +23,7 @@ public actor PairingHost {
 
     // MARK: The sharing user's actions
 
-    /// Starts a session advertised at `endpoint`: `PAIRING_BUSY` while one
-    /// runs, `PAIRING_RATE_LIMITED` while backing off after failed codes.
+    /// Starts a session advertised at `endpoint`: `PAIRING_BUSY` while one runs.
     public func initiate(advertising endpoint: Endpoint) throws -> PairingInvitation {
         let now = deps.clock.now()
         // Checked before drawing any randomness for the new session.
@@ -53,6 +52,9 @@ public actor PairingHost {
         waiting.resume(returning: accept)
     }
 
+    /// The current session's refused attempts, oldest first.
+    public var failures: [PairingFailure] { session.failures }
+
     public func state() -> PairingState {
         apply(session.expire(at: deps.clock.now()))
         return session.state
@@ -66,21 +68,32 @@ public actor PairingHost {
     func joinWithToken(_ request: PairingMessage.TokenRequest, info: ConnectionInfo) throws -> PairingMessage.Exchange {
         let token = try session.tokenForProof(at: deps.clock.now())
         let expected = deps.crypto.hmacSHA256(key: token, data: PairingSession.tokenProofLabel + info.channelBinding)
-        guard ConstantTime.equals(request.proof, expected) else { throw HealthSyncError(.pairingTokenInvalid) }
+        guard ConstantTime.equals(request.proof, expected) else {
+            let error = HealthSyncError(.pairingTokenInvalid)
+            apply(session.tokenRefused(source: Self.source(of: info), error))
+            throw error
+        }
         return try exchange(with: request.joiner, info: info)
+    }
+
+    /// The address an attempt came from, without its port.
+    static func source(of info: ConnectionInfo) -> String {
+        (try? Endpoint(parsing: info.remoteAddress, defaultPort: 1).host) ?? String(info.remoteAddress.prefix(64))
     }
 
     // MARK: The SPAKE2+ code path
 
-    func codeParameters() throws -> PairingMessage.CodeParameters {
-        let salt = try refusing { try session.codeParameters(at: deps.clock.now()) }
+    func codeParameters(info: ConnectionInfo) throws -> PairingMessage.CodeParameters {
+        let salt = try refusing { try session.codeParameters(source: Self.source(of: info), at: deps.clock.now()) }
         return PairingMessage.CodeParameters(salt: salt, iterations: deps.settings.pbkdf2Iterations)
     }
 
-    /// Each code allows one attempt: a second share, a bad share or a bad
-    /// confirmation destroys the code.
+    /// Each share is one guess of the code, counted for the session and its
+    /// source; a bad share or confirmation refuses only its connection.
     func codeShare(_ request: PairingMessage.CodeShare, info: ConnectionInfo) throws -> PairingMessage.CodeShareReply {
-        let (code, salt) = try refusing { try session.beginShare(at: deps.clock.now()) }
+        let source = Self.source(of: info), now = deps.clock.now()
+        let (code, salt, effects) = try refusing { try session.beginShare(source: source, at: now) }
+        apply(effects)
         do {
             let (w0, w1) = try deps.pake.deriveScalars(code: code, salt: salt, iterations: deps.settings.pbkdf2Iterations)
             let (shareV, keys) = try deps.pake.verifierRespond(
@@ -88,12 +101,12 @@ public actor PairingHost {
                 registration: try deps.pake.registrationRecord(w1: w1), y: SecretBytes(try deps.entropy.bytes(40)),
                 shareP: request.shareP)
             let check = CheckNumber.from(deps.crypto.hmacSHA256(key: keys.sharedKey.bytes, data: PairingSession.checkNumberLabel))
-            session.shareAnswered(PairingSession.CodeAttempt(binding: info.channelBinding, name: request.name,
+            session.shareAnswered(PairingSession.CodeAttempt(binding: info.channelBinding, source: source, name: request.name,
                                                              expectedConfirmation: keys.confirmP, checkNumber: check))
             return PairingMessage.CodeShareReply(shareV: shareV, confirmV: keys.confirmV)
         } catch {
             let refusal = HealthSyncError.wrap(error, as: .invalidPairingCode, "The pairing share was refused")
-            session.shareRefused(refusal)
+            apply(session.shareRefused(source: source, refusal, at: now))
             throw refusal
         }
     }
@@ -101,9 +114,9 @@ public actor PairingHost {
     /// Checks the joiner's confirmation, asks the sharing user, and on
     /// acceptance issues the joiner its certificate.
     func codeConfirm(_ request: PairingMessage.CodeConfirm, info: ConnectionInfo) async throws -> PairingMessage.Exchange {
-        _ = try refusing { try session.confirm(request.confirmP, binding: info.channelBinding, at: deps.clock.now()) }
+        let attempt = try refusing { try session.confirm(request.confirmP, binding: info.channelBinding, at: deps.clock.now()) }
         let joiner = try deps.crypto.inspectSigningRequest(request.joiner.csr)
-        apply(session.awaitDecision(for: joiner.deviceID))
+        apply(session.awaitDecision(for: attempt, deviceID: joiner.deviceID))
         let accepted = await withCheckedContinuation { decision = $0 }
         apply(try refusing { try session.decided(accepted, for: joiner.deviceID, binding: info.channelBinding) })
         return try exchange(with: request.joiner, info: info)

@@ -1,6 +1,8 @@
 import FoundationEssentials
 import HealthSyncDomain
+import HealthSyncBus
 import HealthSyncPorts
+import Synchronization
 
 /// `healthsync pair` alone: the pairing session lives in the daemon; this
 /// use case starts it, shows the code (as a `.listening` event), waits for
@@ -42,7 +44,8 @@ public struct PairingRelay: Sendable {
     }
 
     private func follow(prompt: any UserPrompt) async throws -> PairedReport {
-        var state = try await client.awaitPairing(past: [.waiting])
+        let failures = FailureFeed(bus: deps.bus)
+        var state = try await client.awaitPairing(past: [.waiting], seen: failures.show)
         if state.state == .pending, let request = state.request, let deviceID = request.deviceID {
             deps.bus.publish(.pairingRequestPending(name: request.name, deviceID: deviceID,
                                                     checkNumber: request.checkNumber ?? ""))
@@ -54,9 +57,9 @@ public struct PairingRelay: Sendable {
                                       hint: "Run `healthsync pair` again when the right device is ready to join.")
             }
             deps.bus.publish(.pairingAccepted(deviceID))
-            state = try await client.awaitPairing(past: [.pending, .exchanging])
+            state = try await client.awaitPairing(past: [.pending, .exchanging], seen: failures.show)
         } else if state.state == .exchanging {
-            state = try await client.awaitPairing(past: [.exchanging])
+            state = try await client.awaitPairing(past: [.exchanging], seen: failures.show)
         }
         switch state.state {
         case .paired:
@@ -71,5 +74,23 @@ public struct PairingRelay: Sendable {
             throw HealthSyncError(.protocolError, "The daemon's pairing session ended in state \(state.state.rawValue)",
                                   hint: "Another client may have cancelled or restarted it; run `healthsync pair` again.")
         }
+    }
+}
+
+/// Publishes each refused attempt the daemon reports, once.
+private final class FailureFeed: Sendable {
+    private let bus: EventBus
+    private let shown = Mutex(0)
+
+    init(bus: EventBus) { self.bus = bus }
+
+    func show(_ state: ControlPairingState) {
+        let all = state.failures ?? []
+        // The daemon keeps the last 32; count what is new by what was shown.
+        let fresh = shown.withLock { count -> ArraySlice<PairingFailure> in
+            defer { count = max(count, all.count) }
+            return all.count > count ? all[count...] : ArraySlice()
+        }
+        for failure in fresh { bus.publish(.pairingAttemptFailed(failure)) }
     }
 }

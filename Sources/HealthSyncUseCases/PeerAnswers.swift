@@ -42,7 +42,7 @@ struct PeerAnswers: PeerRequests {
     }
 
     func codeParameters(from peer: ConnectionInfo) async throws -> PairingMessage.CodeParameters {
-        try await pairing.codeParameters()
+        try await pairing.codeParameters(info: peer)
     }
 
     func codeShare(_ share: PairingMessage.CodeShare, from peer: ConnectionInfo) async throws -> PairingMessage.CodeShareReply {
