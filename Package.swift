@@ -122,7 +122,7 @@ let package = Package(
             "MemoryKeyStore", "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "ManualClock", "NIOControlChannel", "LoopbackTransport", "UDPLocalDiscovery",
             "LibQREncode", "LibPNGZBar", "LibXML2ExportReader", "OpenSSLTransport", "HealthSyncWire", "KeyStoreSupport",
-            "SampleJSONSupport", "TerminalPrompt",
+            "SampleJSONSupport", "TerminalPrompt", "NIOHTTPSupport",
         ]),
         .testTarget(name: "WiringTests", dependencies: [domain, ports, "HealthSyncWiring", "HealthSyncTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["healthsync", domain, "HealthSyncTestSupport"]),

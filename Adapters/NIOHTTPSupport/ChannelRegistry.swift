@@ -1,19 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import Synchronization
 
-/// The connections a listener accepted, so it can close them with it.
+/// The connections a listener accepted, so it can close them with it, and
+/// the caps of `ConnectionLimits`: in total, and per source before the
+/// handshake. When full, the oldest unauthenticated connection goes first.
 final class ChannelRegistry: Sendable {
-    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+    private struct Entry {
+        let channel: any Channel
+        let source: String
+        let order: Int
+        var authenticated: Bool
+    }
 
-    func add(_ channel: any Channel) {
+    private struct State {
+        var entries: [ObjectIdentifier: Entry] = [:]
+        var unauthenticatedBySource: [String: Int] = [:]
+        var nextOrder = 0
+        var closedSinceTrim = 0
+    }
+
+    private let state = Mutex(State())
+    private let limits: ConnectionLimits
+
+    init(limits: ConnectionLimits = ConnectionLimits()) {
+        // Never more connections than file descriptors: a full table must
+        // not keep the listener from accepting the next legitimate one.
+        var limits = limits
+        limits.maxConnections = min(limits.maxConnections, Self.descriptorBudget())
+        self.limits = limits
+    }
+
+    /// Takes `channel` in, or says no (the caller closes it). May close the
+    /// oldest unauthenticated connection to make room.
+    func admit(_ channel: any Channel, source: String) -> Bool {
         let id = ObjectIdentifier(channel)
-        channels.withLock { $0[id] = channel }
-        channel.closeFuture.whenComplete { [weak self] _ in _ = self?.channels.withLock { $0.removeValue(forKey: id) } }
+        let (admitted, evicted) = state.withLock { state -> (Bool, (any Channel)?) in
+            guard state.unauthenticatedBySource[source, default: 0] < limits.maxUnauthenticatedPerSource else {
+                return (false, nil)
+            }
+            var evicted: (any Channel)?
+            if state.entries.count >= limits.maxConnections {
+                guard let oldest = state.entries.values.filter({ !$0.authenticated }).min(by: { $0.order < $1.order }) else {
+                    return (false, nil)
+                }
+                Self.forget(ObjectIdentifier(oldest.channel), in: &state)
+                evicted = oldest.channel
+            }
+            state.nextOrder += 1
+            state.entries[id] = Entry(channel: channel, source: source, order: state.nextOrder, authenticated: false)
+            state.unauthenticatedBySource[source, default: 0] += 1
+            return (true, evicted)
+        }
+        evicted?.close(promise: nil)
+        guard admitted else { return false }
+        channel.closeFuture.whenComplete { [weak self] _ in self?.remove(id) }
+        return true
+    }
+
+    /// The connection finished its handshake: it no longer counts against
+    /// its source and is not evicted for newcomers.
+    func authenticated(_ channel: any Channel) {
+        state.withLock { state in
+            let id = ObjectIdentifier(channel)
+            guard let entry = state.entries[id], !entry.authenticated else { return }
+            state.entries[id]?.authenticated = true
+            Self.release(entry.source, in: &state)
+        }
     }
 
     func closeAll() {
-        for channel in channels.withLock({ Array($0.values) }) { channel.close(promise: nil) }
+        for channel in state.withLock({ $0.entries.values.map(\.channel) }) { channel.close(promise: nil) }
     }
 
-    var count: Int { channels.withLock { $0.count } }
+    var count: Int { state.withLock { $0.entries.count } }
+
+    private func remove(_ id: ObjectIdentifier) {
+        let trim = state.withLock { state -> Bool in
+            Self.forget(id, in: &state)
+            state.closedSinceTrim += 1
+            // After a burst of connections is gone, give the memory back to
+            // the system (glibc keeps freed arenas otherwise).
+            guard state.closedSinceTrim >= 512, state.entries.count < 64 else { return false }
+            state.closedSinceTrim = 0
+            return true
+        }
+        if trim { _ = malloc_trim(0) }
+    }
+
+    private static func forget(_ id: ObjectIdentifier, in state: inout State) {
+        guard let entry = state.entries.removeValue(forKey: id) else { return }
+        if !entry.authenticated { release(entry.source, in: &state) }
+    }
+
+    private static func release(_ source: String, in state: inout State) {
+        let left = state.unauthenticatedBySource[source, default: 1] - 1
+        state.unauthenticatedBySource[source] = left > 0 ? left : nil
+    }
+
+    /// The descriptors this process may open (the soft limit raised to the
+    /// hard one, as servers do), less a reserve for its files, stores and
+    /// outgoing connections.
+    private static func descriptorBudget() -> Int {
+        var limit = rlimit()
+        let resource = Int32(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0 else { return 960 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = min(limit.rlim_max, 1 << 20)
+            if setrlimit(resource, &raised) == 0 { limit = raised }
+        }
+        return max(64, Int(min(limit.rlim_cur, 1 << 20)) - 64)
+    }
 }
+
+// glibc's malloc_trim(3) from <malloc.h>, which the Glibc module does not export.
+@_silgen_name("malloc_trim")
+private func malloc_trim(_ pad: Int) -> Int32

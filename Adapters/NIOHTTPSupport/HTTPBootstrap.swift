@@ -15,12 +15,13 @@ public enum HTTPBootstrap {
     /// gets an idle cut-off, the TLS stage `tls` makes (if any), the HTTP
     /// server codec, and `handler`. `cannotListen` is the hint when binding fails.
     public static func listen(on endpoint: Endpoint, group: any EventLoopGroup, backlog: Int32, idleTimeout: Duration,
+                              limits: ConnectionLimits = ConnectionLimits(),
                               tls: (@Sendable (any Channel) throws -> TLSHandler)? = nil,
                               handler: @escaping @Sendable (any Channel) -> any ChannelHandler,
                               cannotListen: String) async throws -> any TransportListener {
-        let children = ChannelRegistry()
-        let bootstrap = serverBootstrap(group: group, backlog: backlog, idleTimeout: idleTimeout, children: children,
-                                        admit: nil, tls: tls, handler: handler)
+        let children = ChannelRegistry(limits: limits)
+        let bootstrap = serverBootstrap(group: group, backlog: backlog, idleTimeout: idleTimeout, limits: limits,
+                                        children: children, admit: nil, tls: tls, handler: handler)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
         do {
             let channel = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()
@@ -38,9 +39,10 @@ public enum HTTPBootstrap {
     public static func listen(atSocket path: String, group: any EventLoopGroup, backlog: Int32, idleTimeout: Duration,
                               handler: @escaping @Sendable (any Channel) -> any ChannelHandler,
                               cannotListen: String) async throws -> any LocalListener {
-        let children = ChannelRegistry()
-        let bootstrap = serverBootstrap(group: group, backlog: backlog, idleTimeout: idleTimeout, children: children,
-                                        admit: PeerCredentials.admitSameUser, tls: nil, handler: handler)
+        let limits = ConnectionLimits()
+        let children = ChannelRegistry(limits: limits)
+        let bootstrap = serverBootstrap(group: group, backlog: backlog, idleTimeout: idleTimeout, limits: limits,
+                                        children: children, admit: PeerCredentials.admitSameUser, tls: nil, handler: handler)
         guard path.utf8.count < 108 else {
             throw HealthSyncError(.configInvalid, "The control socket path is too long for a Unix socket: \(path)",
                                   hint: "Use a state directory with a shorter path (--state-dir).")
@@ -61,11 +63,11 @@ public enum HTTPBootstrap {
         }
     }
 
-    /// Every accepted channel gets `admit`'s check (if any), an idle
-    /// cut-off, the TLS stage `tls` makes (if any), the HTTP server codec,
-    /// and `handler`.
+    /// Every accepted channel gets `admit`'s check (if any) and a place
+    /// within `limits` (or is closed), an idle cut-off, the TLS stage `tls`
+    /// makes (if any), the deadlines, the HTTP server codec, and `handler`.
     private static func serverBootstrap(group: any EventLoopGroup, backlog: Int32, idleTimeout: Duration,
-                                        children: ChannelRegistry,
+                                        limits: ConnectionLimits, children: ChannelRegistry,
                                         admit: (@Sendable (any Channel) -> EventLoopFuture<Void>)?,
                                         tls: (@Sendable (any Channel) throws -> TLSHandler)?,
                                         handler: @escaping @Sendable (any Channel) -> any ChannelHandler) -> ServerBootstrap {
@@ -76,10 +78,12 @@ public enum HTTPBootstrap {
             .childChannelInitializer { channel in
                 let admitted = admit?(channel) ?? channel.eventLoop.makeSucceededVoidFuture()
                 return admitted.flatMapThrowing {
-                    children.add(channel)
+                    let source = channel.remoteAddress?.ipAddress ?? "local"
+                    guard children.admit(channel, source: source) else { throw ConnectionRefused() }
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(IdleStateHandler(readTimeout: idle))
                     if let tls { try sync.addHandler(try tls(channel)) }
+                    try sync.addHandler(ConnectionDeadlines(limits: limits, registry: children, awaitsHandshake: tls != nil))
                     try sync.configureHTTPServerPipeline(withErrorHandling: true)
                     try sync.addHandler(handler(channel))
                 }
@@ -139,3 +143,6 @@ public enum HTTPBootstrap {
         return try await promise.futureResult.get()
     }
 }
+
+/// A connection past the caps: closed as soon as it is accepted.
+struct ConnectionRefused: Error {}

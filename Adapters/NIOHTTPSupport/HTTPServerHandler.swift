@@ -70,6 +70,8 @@ public final class HTTPServerHandler<Context: Sendable>: ChannelInboundHandler {
             }
             self.context = connection
             head = nil
+            // The whole request is here: its deadline is met.
+            context.triggerUserOutboundEvent(RequestReceived(), promise: nil)
             if tooLarge {
                 write(WireResponse(error: HealthSyncError(.payloadTooLarge)), keepAlive: false, context: context)
                 return

@@ -17,15 +17,19 @@ public final class OpenSSLTransport: Transport {
     private let clock: any WallClock
     private let group: any EventLoopGroup
     private let idleTimeout: Duration
+    private let limits: ConnectionLimits
     private let clientContext: TLSContext
 
     /// `idleTimeoutMilliseconds`: how long a client may stay silent (while
-    /// no request of its own is being answered) before it is cut off.
+    /// no request of its own is being answered) before it is cut off;
+    /// `limits`: deadlines and caps for connections not yet authenticated.
     public init(crypto: any Crypto, clock: any WallClock, idleTimeoutMilliseconds: Int = 30_000,
+                limits: ConnectionLimits = ConnectionLimits(),
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.crypto = crypto
         self.clock = clock
         self.group = group
+        self.limits = limits
         idleTimeout = .milliseconds(idleTimeoutMilliseconds)
         clientContext = try TLSContext(server: false)
     }
@@ -36,7 +40,7 @@ public final class OpenSSLTransport: Transport {
         let crypto = self.crypto, clock = self.clock
         let router = PeerRouter(requests)
         return try await HTTPBootstrap.listen(
-            on: endpoint, group: group, backlog: 256, idleTimeout: idleTimeout,
+            on: endpoint, group: group, backlog: 256, idleTimeout: idleTimeout, limits: limits,
             tls: { channel in
                 TLSHandler(session: try context.makeSession(), isServer: true,
                            handshake: channel.eventLoop.makePromise(of: TLSEstablished.self))

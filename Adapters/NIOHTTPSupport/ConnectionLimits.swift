@@ -1,0 +1,24 @@
+/// What a listener allows before anyone has authenticated (issue #10):
+/// deadlines for the TLS handshake and for each whole request, not per
+/// byte, and caps on connections in total and per source address. OpenSSH
+/// bounds the same with `LoginGraceTime` and `MaxStartups`.
+public struct ConnectionLimits: Sendable {
+    /// From accept to a finished TLS handshake.
+    public var handshakeTimeout: Duration
+    /// From the first byte of a request to the end of its body.
+    public var requestTimeout: Duration
+    /// Open connections at once; at the cap the oldest connection that has
+    /// not finished its handshake is closed to make room, and when every one
+    /// has, the new one is refused.
+    public var maxConnections: Int
+    /// Connections of one source address that have not finished their handshake.
+    public var maxUnauthenticatedPerSource: Int
+
+    public init(handshakeTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(20),
+                maxConnections: Int = 4096, maxUnauthenticatedPerSource: Int = 64) {
+        self.handshakeTimeout = handshakeTimeout
+        self.requestTimeout = requestTimeout
+        self.maxConnections = maxConnections
+        self.maxUnauthenticatedPerSource = maxUnauthenticatedPerSource
+    }
+}

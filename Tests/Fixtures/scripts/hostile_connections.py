@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Hostile clients for the connection-limit tests (issue #10).
+
+usage: hostile_connections.py silent HOST PORT SOURCE COUNT WAIT
+         COUNT TCP connections from SOURCE that never send a byte; reports
+         how many the server closed and when (seconds after connecting).
+       hostile_connections.py drip HOST PORT SOURCE WAIT
+         a TLS 1.3 handshake, then a request head one byte every 50 ms;
+         reports when the server cut the connection off.
+Prints one JSON object. Every wait is bounded by WAIT seconds.
+"""
+import json
+import select
+import socket
+import ssl
+import sys
+import time
+
+
+def silent(host, port, source, count, wait):
+    start = time.monotonic()
+    sockets = []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind((source, 0))
+        s.connect((host, port))
+        sockets.append((s, time.monotonic()))
+    closed = {}
+    deadline = start + wait
+    while len(closed) < count and time.monotonic() < deadline:
+        ready, _, _ = select.select([s for s, _ in sockets if s.fileno() not in closed], [], [], 0.05)
+        for s in ready:
+            try:
+                data = s.recv(1024)
+            except OSError:
+                data = b""
+            if not data:
+                opened = next(t for x, t in sockets if x is s)
+                closed[s.fileno()] = round(time.monotonic() - opened, 3)
+    times = sorted(closed.values())
+    for s, _ in sockets:
+        s.close()
+    return {"opened": count, "closed": len(times), "times": times}
+
+
+def drip(host, port, source, wait):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    raw = socket.socket()
+    raw.bind((source, 0))
+    raw.connect((host, port))
+    tls = ctx.wrap_socket(raw)
+    start = time.monotonic()
+    head = b"GET /api/v1/status HTTP/1.1\r\nHost: x\r\n" + b"X-Padding: " + b"a" * 4000
+    sent = 0
+    try:
+        while time.monotonic() - start < wait and sent < len(head):
+            tls.send(head[sent:sent + 1])
+            sent += 1
+            time.sleep(0.05)
+        cut = None
+    except OSError:
+        cut = round(time.monotonic() - start, 3)
+    return {"sent": sent, "cutAfter": cut}
+
+
+def main():
+    mode = sys.argv[1]
+    host, port, source = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    if mode == "silent":
+        result = silent(host, port, source, int(sys.argv[5]), min(float(sys.argv[6]), 30))
+    else:
+        result = drip(host, port, source, min(float(sys.argv[5]), 30))
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
