@@ -181,8 +181,10 @@ public final class FileKeyStore: KeyStore {
 
     private func prepareRoot() throws { try files.createDirectory(root, mode: 0o700) }
 
+    /// Every access checks the state folder first: ours alone, not a link.
     private func locked<T>(exclusive: Bool, _ body: () throws -> T) throws -> T {
-        try files.withLock(path(".lock"), exclusive: exclusive, body)
+        try files.checkPrivate(root)
+        return try files.withLock(path(".lock"), exclusive: exclusive, body)
     }
 
     /// Reads a state file, refusing ones that others can read and ones that
@@ -208,16 +210,12 @@ public final class FileKeyStore: KeyStore {
         return bytes
     }
 
-    private func requirePrivate(_ full: String, mode: UInt16) throws {
-        guard mode & 0o077 == 0 else {
-            throw HealthSyncError(.keystorePermissions,
-                                  "\(full) has mode \(String(mode, radix: 8)); it must not be readable by others",
-                                  hint: "Run `chmod \(full.hasSuffix("/identity") || full.hasSuffix("/peers") ? "700" : "600") \(full)`; if you did not change it, the keystore may have been tampered with.")
-        }
-    }
+    private func requirePrivate(_ full: String, mode: UInt16) throws { try files.checkPrivate(full) }
 
+    /// Empties and removes one of our folders; a link or another's folder is refused, never followed.
     private func removeTree(_ folder: String) throws {
         guard try files.permissions(folder) != nil else { return }
+        try files.checkPrivate(folder)
         for name in try files.list(folder) { try files.remove(folder + "/" + name) }
         try files.remove(folder)
     }

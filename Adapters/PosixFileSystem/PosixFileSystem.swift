@@ -53,6 +53,30 @@ public struct PosixFileSystem: FileSystem {
         return UInt16(info.st_mode & 0o7777)
     }
 
+    public func checkPrivate(_ path: String) throws {
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            if errno == ENOENT { return }
+            throw failure("Cannot inspect", path)
+        }
+        let isFolder = (info.st_mode & S_IFMT) == S_IFDIR
+        if (info.st_mode & S_IFMT) == S_IFLNK {
+            throw HealthSyncError(.keystorePermissions,
+                                  "\(path) is a symbolic link; HealthSync keeps its secrets only in real files and folders",
+                                  hint: "Move the real folder or file there (`mv`), or choose another --state-dir.")
+        }
+        guard info.st_uid == geteuid() else {
+            throw HealthSyncError(.keystorePermissions, "\(path) belongs to uid \(info.st_uid), not to this user (uid \(geteuid()))",
+                                  hint: "Use a state directory of your own (--state-dir); another user could replace what is in it.")
+        }
+        let mode = UInt16(info.st_mode & 0o7777)
+        guard mode & 0o077 == 0 else {
+            throw HealthSyncError(.keystorePermissions,
+                                  "\(path) has mode \(String(mode, radix: 8)); it must not be readable by others",
+                                  hint: "Run `chmod \(isFolder ? "700" : "600") \(path)`; if you did not change it, the state may have been tampered with.")
+        }
+    }
+
     public func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt16) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
@@ -104,8 +128,9 @@ public struct PosixFileSystem: FileSystem {
                 throw failure("Cannot create the folder", partial)
             }
         }
+        // lstat: a symbolic link where the folder should be is not the folder.
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             throw HealthSyncError(.storageFailure, "\(path) is not a folder")
         }
     }
@@ -122,8 +147,13 @@ public struct PosixFileSystem: FileSystem {
     }
 
     public func list(_ path: String) throws -> [String] {
-        guard let directory = opendir(path) else {
-            if errno == ENOENT { return [] }
+        // O_NOFOLLOW: a symbolic link is never listed (nor, by callers, emptied) as the folder.
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0, let directory = fdopendir(fd) else {
+            let error = errno
+            if fd >= 0 { close(fd) }
+            if error == ENOENT { return [] }
+            errno = error
             throw failure("Cannot list", path)
         }
         defer { closedir(directory) }
@@ -138,7 +168,7 @@ public struct PosixFileSystem: FileSystem {
     }
 
     public func withLock<T>(_ path: String, exclusive: Bool, _ body: () throws -> T) throws -> T {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw failure("Cannot open the lock file", path) }
         defer { close(fd) }
         while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {

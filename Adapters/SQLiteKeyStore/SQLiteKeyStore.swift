@@ -189,11 +189,8 @@ public final class SQLiteKeyStore: KeyStore {
             if let pool { return pool }
             let mode = try files.permissions(databasePath)
             if mode == nil && !creating { return nil }
-            if let mode, mode & 0o077 != 0 {
-                throw HealthSyncError(.keystorePermissions,
-                                      "\(databasePath) has mode \(String(mode, radix: 8)); it must not be readable by others",
-                                      hint: "Run `chmod 600 \(databasePath)`.")
-            }
+            try files.checkPrivate(directory)
+            for path in [databasePath, databasePath + "-wal", databasePath + "-shm"] { try files.checkPrivate(path) }
             try files.createDirectory(directory, mode: 0o700)
             // Created private before SQLite opens it, so it is never exposed;
             // SQLite gives its -wal and -shm files the same mode.

@@ -192,10 +192,14 @@ public final class SQLiteSampleStore: SampleStore {
     private func open() throws -> DatabasePool {
         try pool.withLock { pool in
             if let pool { return pool }
+            // Health data is held like the keys: the folder and the files ours
+            // alone, no link followed (an existing 0644 database is refused).
+            try files.checkPrivate(directory)
             try files.createDirectory(directory, mode: 0o700)
             // Created private before SQLite opens it, so it is never exposed;
             // SQLite gives its -wal and -shm files the same mode.
             try files.createFile(databasePath, mode: 0o600)
+            for path in [directory, databasePath, databasePath + "-wal", databasePath + "-shm"] { try files.checkPrivate(path) }
             // Two processes opening a new database must not migrate it at once.
             let opened = try files.withLock(databasePath + ".lock", exclusive: true) {
                 try run { () throws -> DatabasePool in

@@ -11,6 +11,11 @@ public protocol FileSystem: Sendable {
     func read(_ path: String, maxBytes: Int) throws -> [UInt8]?
     /// The permission bits (e.g. 0o600) of a file or folder, nil if missing.
     func permissions(_ path: String) throws -> UInt16?
+    /// Checks that `path`, if it exists, is this user's alone, as OpenSSH
+    /// holds `~/.ssh`: a real file or folder (never a symbolic link), owned
+    /// by this process's user, with no permission for group or others.
+    /// `KEYSTORE_PERMISSIONS` naming what is wrong and the fix otherwise.
+    func checkPrivate(_ path: String) throws
     /// Replaces the file with `bytes`, created with `mode`, atomically.
     func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt16) throws
     /// Creates an empty file with `mode` unless something exists there

@@ -24,7 +24,10 @@ public struct DaemonRecord: Sendable {
     /// it runs); `DAEMON_ALREADY_RUNNING` naming the other's pid otherwise.
     public func claim() throws -> (any HeldLock)? {
         guard let path else { return nil }
-        let lockPath = String(path.dropLast("daemon.json".count)) + "daemon.lock"
+        let stateDir = String(path.dropLast("/daemon.json".count))
+        // The control socket and its token live here: ours alone, or no daemon.
+        try deps.files.checkPrivate(stateDir)
+        let lockPath = stateDir + "/daemon.lock"
         if let held = try deps.files.holdLock(lockPath) { return held }
         let pid = current().map { " (pid \($0.pid))" } ?? ""
         throw HealthSyncError(.daemonAlreadyRunning, "A daemon is already running with this state directory\(pid)")

@@ -12,11 +12,19 @@ public struct IdentityService: Sendable {
 
     /// The identity, created (key, CA, server certificate) when there is
     /// none; a server certificate with less than 30 days left is renewed
-    /// unless `renewing` is false (reports show what is stored).
+    /// unless `renewing` is false (reports show what is stored). An identity
+    /// that is gone while pairings remain is damage, not a first run: a new
+    /// one would silently break every pairing.
     public func ensureIdentity(renewing: Bool = true) throws -> LoadedIdentity {
         if let stored = try deps.keyStore.loadIdentity() {
             let loaded = try check(stored)
             return renewing ? try renewServerCertificateIfDue(loaded) : loaded
+        }
+        let peers = try deps.keyStore.peers()
+        guard peers.isEmpty else {
+            throw HealthSyncError(.keystoreCorrupt,
+                                  "This device's identity is missing but \(peers.count) pairing(s) remain in \(deps.keyStore.location)",
+                                  hint: "Restore the identity folder from a backup, or run `healthsync keychain clear` and re-pair every device.")
         }
         let created = try makeIdentity()
         let stored = try deps.keyStore.createIdentityIfAbsent(created)

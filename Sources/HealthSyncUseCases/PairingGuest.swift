@@ -117,14 +117,22 @@ public struct PairingGuest: Sendable {
             throw HealthSyncError(.deviceIDMismatch, "The sharing device asked a certificate for another key")
         }
         let issued = try PeerCredentials.issueClientCertificate(csr: exchange.csr, deps: deps, loaded: loaded)
-        try await link.finishPairing(PairingMessage.Finish(clientCertificate: issued.pem), timeout: deps.settings.timeout)
         let now = deps.clock.now()
         let record = PeerRecord(
             name: String(exchange.name.prefix(64)), deviceID: request.deviceID, role: .sharing,
             caFingerprint: ca.fingerprint, caCertificatePEM: ca.pem, clientCertificatePEM: clientCertificate.pem,
             serverCertificatePEM: server.pem, issuedSerials: [issued.serial], lastAddress: endpoint.description,
             lastSeen: now, pairedAt: now)
+        // Saved before the sharing device commits, so that an interruption
+        // after its commit never leaves it paired alone with us unaware.
         try deps.keyStore.savePeer(record)
+        do {
+            try await link.finishPairing(PairingMessage.Finish(clientCertificate: issued.pem), timeout: deps.settings.timeout)
+        } catch let error as HealthSyncError where ![.timedOut, .deviceNotFound, .protocolError].contains(error.code) {
+            // The sharing device answered no: it holds nothing, neither do we.
+            _ = try? deps.keyStore.removePeer(record.deviceID)
+            throw error
+        }
         deps.bus.publish(.paired(name: record.name, deviceID: record.deviceID))
         return record
     }

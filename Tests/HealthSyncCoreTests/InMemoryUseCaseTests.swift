@@ -37,6 +37,17 @@ struct MemoryDevice {
 
 @Suite("Use cases in memory")
 struct InMemoryUseCaseTests {
+    @Test func aMissingIdentityWithPairingsLeftIsDamageNotAFirstRun() throws {
+        let device = try MemoryDevice()
+        try device.application.dependencies.keyStore.savePeer(PeerRecord(
+            name: "phone", deviceID: DeviceID(bytes: Array(repeating: 7, count: 32))!, role: .sharing,
+            caFingerprint: DeviceID(bytes: Array(repeating: 8, count: 32))!, caCertificatePEM: "", issuedSerials: [],
+            lastAddress: nil, lastSeen: nil, pairedAt: Date(timeIntervalSince1970: 1_790_000_000)))
+        let error = #expect(throws: HealthSyncError.self) { _ = try device.application.identity.ensureIdentity() }
+        #expect(error?.code == .keystoreCorrupt)
+        #expect(try device.application.identity.existingIdentity() == nil)
+    }
+
     @Test func theIdentityIsCreatedOnFirstNeedAndThenKept() async throws {
         let device = try MemoryDevice()
         let events = device.application.bus.subscribe()
