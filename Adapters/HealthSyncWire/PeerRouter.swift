@@ -1,3 +1,4 @@
+import FoundationEssentials
 import HealthSyncDomain
 import HealthSyncPorts
 
@@ -54,8 +55,10 @@ public struct PeerRouter: Sendable {
             return try .ok(try await requests.changes(after: after, limit: limit, from: peer))
         case ("POST", WireRoute.renewCertificate):
             let message = try WireCodec.decode(PeerWire.RenewalRequest.self, from: request.body)
-            return try .ok(PeerWire.RenewalReply(clientCertificate: try await requests.renewCertificate(csr: message.csr,
-                                                                                                     from: peer)))
+            let reply = try await requests.renewCertificate(
+                RenewalRequest(csr: message.csr, clientTime: message.timeMs.map { Date(millisecondsSince1970: $0) }), from: peer)
+            return try .ok(PeerWire.RenewalReply(clientCertificate: reply.certificate,
+                                                 timeMs: reply.serverTime?.millisecondsSince1970))
         case ("POST", WireRoute.unpair):
             try await requests.unpair(from: peer)
             return try .ok(PairingWire.Done(paired: false))

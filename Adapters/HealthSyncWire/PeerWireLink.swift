@@ -1,3 +1,4 @@
+import FoundationEssentials
 import HealthSyncDomain
 import HealthSyncPorts
 
@@ -61,9 +62,11 @@ public struct PeerWireLink: PeerLink {
                                     maxBytes: WireCodec.maxResponseBytes)
     }
 
-    public func renewCertificate(csr: String, timeout: Duration) async throws -> String {
-        try await post(WireRoute.renewCertificate, PeerWire.RenewalRequest(csr: csr), as: PeerWire.RenewalReply.self, timeout)
-            .clientCertificate
+    public func renewCertificate(_ request: RenewalRequest, timeout: Duration) async throws -> RenewalReply {
+        let reply = try await post(WireRoute.renewCertificate,
+                                   PeerWire.RenewalRequest(csr: request.csr, timeMs: request.clientTime?.millisecondsSince1970),
+                                   as: PeerWire.RenewalReply.self, timeout)
+        return RenewalReply(certificate: reply.clientCertificate, serverTime: reply.timeMs.map { Date(millisecondsSince1970: $0) })
     }
 
     public func unpair(timeout: Duration) async throws {

@@ -6,11 +6,14 @@ enum PeerWire {
     /// POST certificates/renew: a CSR for the key the client already has.
     struct RenewalRequest: Codable {
         let csr: String
+        /// The client's clock, in milliseconds since 1970 (absent from older peers).
+        let timeMs: Int64?
     }
 
-    /// The new client certificate, issued by the server's CA.
+    /// The new client certificate, issued by the server's CA, and the server's clock.
     struct RenewalReply: Codable {
         let clientCertificate: String
+        let timeMs: Int64?
     }
 
     /// GET health/data: one page, written and read by hand in the usual

@@ -19,6 +19,10 @@ struct StatusText {
             if live.reachable {
                 lines.append("🌐 Live check: ✅ reachable" + (live.address.map { " at \($0)" } ?? "")
                              + (live.milliseconds.map { " (\($0) ms)" } ?? ""))
+                if let clock = live.clock {
+                    lines.append(style.yellow("⏰ \(clock.code): \(clock.message)"))
+                    if !clock.hint.isEmpty { lines.append("   Hint: \(clock.hint)") }
+                }
             } else {
                 let why = live.error.map { "\($0.code): \($0.message)" } ?? "no answer"
                 lines.append("🌐 Live check: ❌ " + why)

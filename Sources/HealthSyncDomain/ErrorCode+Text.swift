@@ -44,7 +44,7 @@ extension ErrorCode {
         case .certHasExpired:
             return "Certificates are valid for 1 year. Re-pair: `healthsync unpair`, then `healthsync pair --code <code> --host <address>`."
         case .certNotYetValid:
-            return "The system clock is before the certificate's start. Check `date` and enable NTP (`timedatectl set-ntp true`)."
+            return "One of the two clocks is wrong: this one is behind, or the other device's was ahead when it made the certificate. Check `date` on both (`timedatectl set-ntp true`); a device whose clock was fixed reissues its certificate when its daemon restarts."
         case .unableToVerifyLeafSignature:
             return "The CA is missing or differs. Check `healthsync cert info --ca`; if wrong, `healthsync unpair` and re-pair."
         case .noClientCertificate:

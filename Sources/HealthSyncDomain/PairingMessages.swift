@@ -1,3 +1,4 @@
+import FoundationEssentials
 /// The steps of pairing as values (DESIGN §4): what the joiner sends and
 /// what the sharing device answers, with byte strings as bytes and
 /// certificates and CSRs as PEM text. How they travel is the wire's
@@ -106,11 +107,14 @@ public struct PeerStatus: Codable, Sendable, Equatable {
     public let deviceID: DeviceID
     public let version: String
     public let sharedTypes: [HealthDataType]
+    /// The peer's clock when it answered (absent from older peers).
+    public let time: Date?
 
-    public init(name: String, deviceID: DeviceID, version: String, sharedTypes: [HealthDataType]) {
+    public init(name: String, deviceID: DeviceID, version: String, sharedTypes: [HealthDataType], time: Date? = nil) {
         self.name = name
         self.deviceID = deviceID
         self.version = version
         self.sharedTypes = sharedTypes
+        self.time = time
     }
 }

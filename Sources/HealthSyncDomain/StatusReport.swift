@@ -56,12 +56,15 @@ public struct LiveCheck: Sendable, Codable, Equatable {
     public let milliseconds: Int?
     /// Why it was not reachable.
     public let error: ErrorSummary?
+    /// `CLOCK_SKEW` when it answered with a clock more than 5 minutes off ours.
+    public let clock: ErrorSummary?
 
-    public init(reachable: Bool, address: String?, milliseconds: Int?, error: ErrorSummary?) {
+    public init(reachable: Bool, address: String?, milliseconds: Int?, error: ErrorSummary?, clock: ErrorSummary? = nil) {
         self.reachable = reachable
         self.address = address
         self.milliseconds = milliseconds
         self.error = error
+        self.clock = clock
     }
 }
 

@@ -28,8 +28,9 @@ public protocol PeerLink: Sendable {
     func samples(_ query: SampleQuery, timeout: Duration) async throws -> SamplePage
     /// Samples stored or changed after sequence number `after`, at most `limit`.
     func changes(after: Int64, limit: Int, timeout: Duration) async throws -> SampleChanges
-    /// A new client certificate (PEM) for `csr`, from the peer's CA.
-    func renewCertificate(csr: String, timeout: Duration) async throws -> String
+    /// A new client certificate (PEM) for the request's CSR, from the
+    /// peer's CA, with the peer's clock; our clock travels with the request.
+    func renewCertificate(_ request: RenewalRequest, timeout: Duration) async throws -> RenewalReply
     /// Tells the peer we unpaired it.
     func unpair(timeout: Duration) async throws
 

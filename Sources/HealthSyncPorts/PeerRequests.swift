@@ -24,8 +24,9 @@ public protocol PeerRequests: Sendable {
     func samples(_ query: SampleQuery, from peer: ConnectionInfo) async throws -> SamplePage
     /// Shared samples changed after `after`; paired devices only.
     func changes(after: Int64, limit: Int, from peer: ConnectionInfo) async throws -> SampleChanges
-    /// A renewed client certificate for the peer's own key, when due.
-    func renewCertificate(csr: String, from peer: ConnectionInfo) async throws -> String
+    /// A renewed client certificate for the peer's own key, when due and
+    /// when the two clocks agree (`CLOCK_SKEW` otherwise); with our clock.
+    func renewCertificate(_ request: RenewalRequest, from peer: ConnectionInfo) async throws -> RenewalReply
     /// The peer unpaired us: forget it.
     func unpair(from peer: ConnectionInfo) async throws
 }

@@ -13,10 +13,17 @@ struct CertificateRenewalService {
 
     // MARK: The server's side
 
-    /// Issues `peer` a new client certificate for `csr`, when the one it
-    /// presented on this connection is due and the CSR is for its own key.
-    func renew(for peer: PeerRecord, presented: Certificate?, csr: String, identity: LoadedIdentity) throws -> String {
+    /// Issues `peer` a new client certificate for the request's CSR, when
+    /// the one it presented on this connection is due, the CSR is for its
+    /// own key and the two clocks agree. It starts no later than either
+    /// clock says it is now, so neither device holds one "not yet valid".
+    func renew(for peer: PeerRecord, presented: Certificate?, request renewal: RenewalRequest,
+               identity: LoadedIdentity) throws -> String {
         let now = deps.clock.now()
+        if let clientTime = renewal.clientTime {
+            try ClockSkew.check(ours: now, theirs: clientTime, peer: peer.name, us: deps.deviceName)
+        }
+        let csr = renewal.csr
         guard let presented, CertificatePolicy.isDue(notAfter: presented.notAfter, at: now) else {
             throw HealthSyncError(.invalidArgument, "The client certificate is not due for renewal",
                                   hint: "Certificates are renewed when less than \(CertificatePolicy.renewalWindowDays) days remain.")
@@ -25,7 +32,8 @@ struct CertificateRenewalService {
         guard requested.deviceID == peer.deviceID else {
             throw HealthSyncError(.deviceIDMismatch, "The renewal request is not for the key of \(peer.name)")
         }
-        let issued = try PeerCredentials.issueClientCertificate(csr: csr, deps: deps, loaded: identity)
+        let issued = try PeerCredentials.issueClientCertificate(csr: csr, deps: deps, loaded: identity,
+                                                                startingBy: renewal.clientTime)
         // Read again under the same key: the record may have changed since the connection was authorised.
         var updated = try deps.keyStore.peers().first { $0.deviceID == peer.deviceID } ?? peer
         updated.issuedSerials.append(issued.serial)
@@ -49,11 +57,18 @@ struct CertificateRenewalService {
             let loaded = try IdentityService(deps).ensureIdentity()
             let csr = try deps.crypto.makeSigningRequest(key: loaded.identity.deviceKey,
                                                          commonName: CertificatePolicy.clientCommonName)
-            let issuedPEM = try await link.renewCertificate(csr: csr, timeout: deps.settings.timeout)
+            let reply = try await link.renewCertificate(RenewalRequest(csr: csr, clientTime: now), timeout: deps.settings.timeout)
+            if let serverTime = reply.serverTime { try ClockSkew.check(ours: now, theirs: serverTime, peer: peer.name) }
             let ca = try deps.crypto.parseCertificate(pem: peer.caCertificatePEM)
-            let issued = try PeerCredentials.checkIssuedToUs(issuedPEM, by: ca, deps: deps, loaded: loaded)
+            let issued = try PeerCredentials.checkIssuedToUs(reply.certificate, by: ca, deps: deps, loaded: loaded)
             guard issued.notAfter > current.notAfter else {
                 throw HealthSyncError(.protocolError, "The renewed certificate does not last longer than the old one")
+            }
+            // Never keep a certificate that starts after our clock: it would
+            // fail every connection until that time (an issuer's wrong clock).
+            guard issued.notBefore <= now.addingTimeInterval(ClockSkew.tolerance) else {
+                throw HealthSyncError(.clockSkew, ClockSkew.describe(issued.notBefore.timeIntervalSince(now), peer: peer.name)
+                                      + ": the renewed certificate starts in the future")
             }
             var renewed = peer
             renewed.clientCertificatePEM = issued.pem

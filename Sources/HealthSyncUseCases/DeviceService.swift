@@ -56,11 +56,17 @@ public struct DeviceService: Sendable {
             let endpoint = try connector.endpoint(for: peer, host: host)
             address = endpoint.description
             let link = try await connector.connect(to: peer, at: endpoint)
-            _ = try await closing(link) { link in try await link.status(timeout: deps.settings.timeout) }
+            let status = try await closing(link) { link in try await link.status(timeout: deps.settings.timeout) }
             let elapsed = ContinuousClock.now - started
+            var clock: ErrorSummary?
+            if let theirs = status.time {
+                do { try ClockSkew.check(ours: deps.clock.now(), theirs: theirs, peer: peer.name) } catch {
+                    clock = ErrorSummary(error)
+                }
+            }
             return LiveCheck(reachable: true, address: address,
                              milliseconds: Int(elapsed / .milliseconds(1)),
-                             error: nil)
+                             error: nil, clock: clock)
         } catch {
             let failure = HealthSyncError.wrap(error, as: .deviceNotFound, "The paired device did not answer")
             return LiveCheck(reachable: false, address: address, milliseconds: nil, error: ErrorSummary(failure))

@@ -51,8 +51,13 @@ public struct IdentityService: Sendable {
     }
 
     /// Our CA issues our server certificate, so its renewal needs no peer.
+    /// Renews the server certificate when it is due, and reissues one dated
+    /// in the future (made while this clock was wrong): peers would refuse
+    /// it as not yet valid until that date.
     private func renewServerCertificateIfDue(_ loaded: LoadedIdentity) throws -> LoadedIdentity {
-        guard CertificatePolicy.isDue(notAfter: loaded.serverCertificate.notAfter, at: deps.clock.now()) else { return loaded }
+        let now = deps.clock.now()
+        let future = loaded.serverCertificate.notBefore > now.addingTimeInterval(ClockSkew.tolerance)
+        guard future || CertificatePolicy.isDue(notAfter: loaded.serverCertificate.notAfter, at: now) else { return loaded }
         let server = try makeServerCertificate(deviceKey: loaded.identity.deviceKey, caKey: loaded.identity.caKey,
                                                ca: loaded.caCertificate)
         try deps.keyStore.replaceServerCertificate(server.pem)

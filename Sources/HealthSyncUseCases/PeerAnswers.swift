@@ -60,7 +60,7 @@ struct PeerAnswers: PeerRequests {
     func status(from peer: ConnectionInfo) async throws -> PeerStatus {
         _ = try authorize(peer)
         return PeerStatus(name: deps.deviceName, deviceID: identity.deviceID, version: deps.version,
-                          sharedTypes: deps.sharedTypes)
+                          sharedTypes: deps.sharedTypes, time: deps.clock.now())
     }
 
     func samples(_ query: SampleQuery, from peer: ConnectionInfo) async throws -> SamplePage {
@@ -83,9 +83,11 @@ struct PeerAnswers: PeerRequests {
         return changes
     }
 
-    func renewCertificate(csr: String, from peer: ConnectionInfo) async throws -> String {
+    func renewCertificate(_ request: RenewalRequest, from peer: ConnectionInfo) async throws -> RenewalReply {
         let record = try authorize(peer)
-        return try CertificateRenewalService(deps).renew(for: record, presented: peer.peer.leaf, csr: csr, identity: identity)
+        let pem = try CertificateRenewalService(deps).renew(for: record, presented: peer.peer.leaf, request: request,
+                                                            identity: identity)
+        return RenewalReply(certificate: pem, serverTime: deps.clock.now())
     }
 
     func unpair(from peer: ConnectionInfo) async throws {

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import HealthSyncDomain
 import HealthSyncPorts
 
@@ -28,8 +29,13 @@ enum PeerCredentials {
     }
 
     /// A client certificate for a peer's CSR, signed by our CA.
-    static func issueClientCertificate(csr: String, deps: Dependencies, loaded: LoadedIdentity) throws -> Certificate {
-        let (notBefore, notAfter) = CertificatePolicy.validity(years: CertificatePolicy.leafYears, from: deps.clock.now())
+    /// A client certificate for `csr` from our CA, valid from now (or from
+    /// `startingBy`, the requester's clock, when that is earlier).
+    static func issueClientCertificate(csr: String, deps: Dependencies, loaded: LoadedIdentity,
+                                       startingBy requesterTime: Date? = nil) throws -> Certificate {
+        let now = deps.clock.now()
+        let (notBefore, notAfter) = CertificatePolicy.validity(years: CertificatePolicy.leafYears,
+                                                               from: min(now, requesterTime ?? now))
         let spec = CertificateSpec(commonName: CertificatePolicy.clientCommonName,
                                    serial: try deps.entropy.bytes(CertificatePolicy.serialBytes),
                                    notBefore: notBefore, notAfter: notAfter)

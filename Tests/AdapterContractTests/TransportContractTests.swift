@@ -154,9 +154,9 @@ struct TransportContractTests {
         let (transport, listener, link) = try await connected(kind)
         // EchoPeer echoes the CSR: one just under the bound comes back, one over it never reaches the peer.
         let fits = String(repeating: "a", count: 200 * 1024)
-        #expect(try await link.renewCertificate(csr: fits, timeout: .seconds(10)) == fits)
+        #expect(try await link.renewCertificate(RenewalRequest(csr: fits, clientTime: nil), timeout: .seconds(10)).certificate == fits)
         let huge = String(repeating: "a", count: 300 * 1024)
-        let error = await #expect(throws: HealthSyncError.self) { _ = try await link.renewCertificate(csr: huge, timeout: .seconds(10)) }
+        let error = await #expect(throws: HealthSyncError.self) { _ = try await link.renewCertificate(RenewalRequest(csr: huge, clientTime: nil), timeout: .seconds(10)) }
         #expect(error?.code == .payloadTooLarge)
         await link.close()
         let again = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),

@@ -280,8 +280,8 @@ final class Captured: PeerRequests, @unchecked Sendable {
         try await forward("changes") { try await $0.changes(after: after, limit: limit, timeout: .seconds(1)) }
     }
 
-    func renewCertificate(csr: String, from peer: ConnectionInfo) async throws -> String {
-        try await forward("renew") { try await $0.renewCertificate(csr: csr, timeout: .seconds(1)) }
+    func renewCertificate(_ request: RenewalRequest, from peer: ConnectionInfo) async throws -> RenewalReply {
+        try await forward("renew") { try await $0.renewCertificate(request, timeout: .seconds(1)) }
     }
 
     func unpair(from peer: ConnectionInfo) async throws {

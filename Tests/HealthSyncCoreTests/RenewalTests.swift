@@ -84,12 +84,12 @@ struct RenewalTests {
             anchor: .certificate(try laptop.deps.crypto.parseCertificate(pem: peer.caCertificatePEM)),
             timeout: .seconds(1))
         let csr = try laptop.deps.crypto.makeSigningRequest(key: loaded.identity.deviceKey, commonName: "healthsync-client")
-        #expect(await errorCode { _ = try await connection.renewCertificate(csr: csr, timeout: .seconds(1)) } == .invalidArgument)
+        #expect(await errorCode { _ = try await connection.renewCertificate(RenewalRequest(csr: csr, clientTime: nil), timeout: .seconds(1)) } == .invalidArgument)
         // Due, but for another key: refused.
         world.clock.advance(by: 340 * Self.day)
         let stranger = try phone.deps.crypto.makeSigningRequest(key: try phone.deps.crypto.generatePrivateKey(),
                                                                 commonName: "healthsync-client")
-        #expect(await errorCode { _ = try await connection.renewCertificate(csr: stranger, timeout: .seconds(1)) }
+        #expect(await errorCode { _ = try await connection.renewCertificate(RenewalRequest(csr: stranger, clientTime: nil), timeout: .seconds(1)) }
             == .deviceIDMismatch)
         #expect(try phone.peers().first?.issuedSerials.count == 1)
         await connection.close()

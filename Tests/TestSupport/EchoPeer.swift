@@ -21,7 +21,9 @@ public struct EchoPeer: PeerRequests {
         return SamplePage(samples: [], nextCursor: nil)
     }
 
-    public func renewCertificate(csr: String, from peer: ConnectionInfo) async throws -> String { csr }
+    public func renewCertificate(_ request: RenewalRequest, from peer: ConnectionInfo) async throws -> RenewalReply {
+        RenewalReply(certificate: request.csr, serverTime: request.clientTime)
+    }
 
     public func changes(after: Int64, limit: Int, from peer: ConnectionInfo) async throws -> SampleChanges {
         SampleChanges(samples: [], last: after, more: false)
