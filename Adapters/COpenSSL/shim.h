@@ -5,6 +5,9 @@
 #define HEALTHSYNC_COPENSSL_SHIM_H
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <time.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -151,11 +154,114 @@ done:
 
 // ---- TLS (used by the OpenSSL transport) ----
 
-/// TLS 1.3 only, small idle buffers.
+/// TLS 1.3 only, small idle buffers, and only the key-exchange groups that
+/// cost little: X25519, P-256, P-384 (FFDHE's 8192-bit groups cost a server
+/// over 100 ms per handshake, an easy way to burn its CPU).
 static inline int hs_ssl_ctx_tls13_only(SSL_CTX *ctx) {
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     return SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) == 1
-        && SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) == 1;
+        && SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) == 1
+        && SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") == 1;
+}
+
+/// Session resumption for a server context: a session ID context (without
+/// one OpenSSL answers every resumption of a verified session with an
+/// internal_error alert), tickets that live an hour, and ticket keys of
+/// this context only, rotated by `hs_ticket_keys_rotate`.
+typedef struct {
+    unsigned char name[16], aes[32], hmac[32];
+    time_t made;
+} hs_ticket_key;
+
+typedef struct {
+    hs_ticket_key current, previous;
+    int has_previous;
+} hs_ticket_keys;
+
+static int hs_ticket_keys_index = -1;
+
+static inline int hs_ticket_key_fill(hs_ticket_key *key) {
+    key->made = time(NULL);
+    return RAND_bytes(key->name, 16) == 1 && RAND_bytes(key->aes, 32) == 1 && RAND_bytes(key->hmac, 32) == 1;
+}
+
+/// Every `period` seconds the current key becomes the previous one (still
+/// accepted, renewing the ticket) and a new one encrypts; older ones are gone.
+static inline void hs_ticket_keys_rotate(hs_ticket_keys *keys, time_t now, long period) {
+    if (now - keys->current.made < period) return;
+    keys->previous = keys->current;
+    keys->has_previous = 1;
+    if (hs_ticket_key_fill(&keys->current) != 1) keys->current = keys->previous;
+}
+
+static inline int hs_ticket_callback(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *cipher,
+                                     EVP_MAC_CTX *mac, int encrypt) {
+    hs_ticket_keys *keys = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), hs_ticket_keys_index);
+    if (keys == NULL) return -1;
+    hs_ticket_keys_rotate(keys, time(NULL), 3600);
+    OSSL_PARAM params[3];
+    hs_ticket_key *key = &keys->current;
+    int renew = 0;
+    if (encrypt) {
+        if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1) return -1;
+        memcpy(name, key->name, 16);
+    } else if (memcmp(name, keys->current.name, 16) != 0) {
+        if (!keys->has_previous || memcmp(name, keys->previous.name, 16) != 0) return 0;
+        key = &keys->previous;
+        renew = 1;
+    }
+    if (EVP_CipherInit_ex(cipher, EVP_aes_256_cbc(), NULL, key->aes, iv, encrypt) != 1) return -1;
+    params[0] = OSSL_PARAM_construct_octet_string("key", key->hmac, 32);
+    params[1] = OSSL_PARAM_construct_utf8_string("digest", "sha256", 0);
+    params[2] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_CTX_set_params(mac, params) != 1) return -1;
+    return renew ? 2 : 1;
+}
+
+static inline void hs_ticket_keys_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    if (ptr != NULL) { OPENSSL_cleanse(ptr, sizeof(hs_ticket_keys)); OPENSSL_free(ptr); }
+}
+
+static inline int hs_ssl_ctx_enable_resumption(SSL_CTX *ctx) {
+    static const unsigned char context[] = "healthsync/1";
+    if (SSL_CTX_set_session_id_context(ctx, context, sizeof(context) - 1) != 1) return 0;
+    SSL_CTX_set_timeout(ctx, 3600);
+    if (hs_ticket_keys_index < 0)
+        hs_ticket_keys_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, hs_ticket_keys_free);
+    if (hs_ticket_keys_index < 0) return 0;
+    hs_ticket_keys *keys = OPENSSL_zalloc(sizeof(hs_ticket_keys));
+    if (keys == NULL || hs_ticket_key_fill(&keys->current) != 1) { OPENSSL_free(keys); return 0; }
+    if (SSL_CTX_set_ex_data(ctx, hs_ticket_keys_index, keys) != 1) { OPENSSL_free(keys); return 0; }
+    return SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, hs_ticket_callback) == 1;
+}
+
+/// Whether the session was resumed (SSL_session_reused is a macro in some versions).
+static inline int hs_ssl_session_reused(SSL *ssl) { return (int)SSL_session_reused(ssl); }
+
+/// The handshake's verification when no pairing session is open: a client
+/// certificate is required and must chain to `ca` (times are HealthSync's
+/// to judge, by its clock, after the handshake).
+static inline int hs_ssl_ctx_set_client_ca(SSL_CTX *ctx, X509 *ca) {
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    if (store == NULL || X509_STORE_add_cert(store, ca) != 1) return 0;
+    X509_VERIFY_PARAM *param = SSL_CTX_get0_param(ctx);
+    return X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME) == 1;
+}
+
+static inline void hs_ssl_require_known_client(SSL *ssl) {
+    SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+}
+
+/// Why the server refused our certificate at the handshake: 1 when it
+/// wanted one we did not send, 2 when it does not trust the one we sent, 0
+/// for anything else.
+static inline int hs_error_certificate_refusal(unsigned long code) {
+    int reason = ERR_GET_REASON(code);
+    if (reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED) return 1;
+    if (reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA || reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE
+        || reason == SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE) return 2;
+    return 0;
 }
 
 /// Accepts whatever chain the peer sends: HealthSync verifies it after the

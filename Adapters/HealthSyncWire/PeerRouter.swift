@@ -11,6 +11,9 @@ public struct PeerRouter: Sendable {
 
     public init(_ requests: any PeerRequests) { self.requests = requests }
 
+    /// See `PeerRequests.admitsClientsWithoutCertificate`.
+    public var admitsClientsWithoutCertificate: Bool { requests.admitsClientsWithoutCertificate }
+
     /// Answers one request; every failure becomes an error response.
     public func handle(_ request: WireRequest, from peer: ConnectionInfo) async -> WireResponse {
         guard request.body.count <= WireCodec.maxRequestBytes else {

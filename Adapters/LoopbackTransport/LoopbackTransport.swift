@@ -53,8 +53,28 @@ public struct LoopbackTransport: Transport {
             peer: crypto.presentation(of: clientChain, anchor: .certificate(listener.clientAnchor), role: .client,
                                       host: nil, at: now),
             presentedChain: clientChain, channelBinding: binding, remoteAddress: "loopback", session: Self.session)
+        // As the TLS transport's handshake does: with no pairing session open,
+        // only a certificate from the listener's CA gets in (its dates are
+        // judged later, by the trust policy).
+        if !listener.router.admitsClientsWithoutCertificate,
+           clientChain.isEmpty || !Self.chainsToAnchor(serverView.peer.chainCheck) {
+            throw credentials == nil
+                ? HealthSyncError(.pairingTokenExpired, "The sharing device has no pairing session open",
+                                  hint: "Start one there (`healthsync pair` or `healthsync share`) and use the code it shows.")
+                : HealthSyncError(.unableToVerifyLeafSignature, "The device does not trust this device's certificate",
+                                  hint: "It was issued by a CA the device does not know: pair again with it.")
+        }
         return PeerWireLink(LoopbackExchange(network: network, port: endpoint.port, listenerID: listener.id,
                                              info: clientView, serverView: serverView, router: listener.router))
+    }
+}
+
+extension LoopbackTransport {
+    static func chainsToAnchor(_ check: ChainCheck) -> Bool {
+        switch check {
+        case .verified, .expired, .notYetValid, .hostMismatch, .revoked: true
+        case .unknownIssuer, .selfSignedInChain, .badSignature: false
+        }
     }
 }
 

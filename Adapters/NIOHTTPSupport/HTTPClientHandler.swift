@@ -81,7 +81,9 @@ public final class HTTPClientHandler: ChannelDuplexHandler {
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failAll(HealthSyncError(.protocolError, "The other side sent malformed HTTP", cause: "\(error)"))
+        // A stage below (TLS) may say exactly why; anything else is the HTTP codec's.
+        failAll(error as? HealthSyncError
+            ?? HealthSyncError(.protocolError, "The other side sent malformed HTTP", cause: "\(error)"))
         context.close(promise: nil)
     }
 

@@ -11,8 +11,11 @@ public final class TLSContext: @unchecked Sendable {
     let isServer: Bool
 
     /// A context; a server's `credentials` are loaded into it once, so each
-    /// connection's `SSL` inherits them instead of parsing PEM again.
-    public init(server: Bool, credentials: TransportCredentials? = nil) throws {
+    /// connection's `SSL` inherits them instead of parsing PEM again. A
+    /// server resumes sessions (tickets under keys of this context, rotated
+    /// hourly) and, for sessions made with `requireKnownClient`, verifies
+    /// at the handshake that the client's certificate chains to `clientCA`.
+    public init(server: Bool, credentials: TransportCredentials? = nil, clientCA: Certificate? = nil) throws {
         guard let context = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()) else {
             throw HealthSyncError(.cryptoFailure, "Cannot create a TLS context", cause: TLSErrors.drain())
         }
@@ -25,13 +28,29 @@ public final class TLSContext: @unchecked Sendable {
         self.context = context
         self.isServer = server
         if let credentials { try Self.use(credentials, on: context) }
+        if server {
+            guard hs_ssl_ctx_enable_resumption(context) == 1 else {
+                throw HealthSyncError(.cryptoFailure, "Cannot set up TLS session resumption", cause: TLSErrors.drain())
+            }
+        }
+        if let clientCA {
+            let x509 = try PEMObjects.certificate(clientCA.pem)
+            defer { X509_free(x509) }
+            guard hs_ssl_ctx_set_client_ca(context, x509) == 1 else {
+                throw HealthSyncError(.cryptoFailure, "Cannot set the CA clients must chain to", cause: TLSErrors.drain())
+            }
+        }
     }
 
     deinit { SSL_CTX_free(context) }
 
-    /// A session for one connection, presenting `credentials` (if any).
-    public func makeSession(credentials: TransportCredentials? = nil) throws -> SSLSession {
-        try SSLSession(try makeSSL(credentials: credentials))
+    /// A session for one connection, presenting `credentials` (if any);
+    /// with `requireKnownClient`, the handshake fails unless the client
+    /// presents a certificate from the context's client CA.
+    public func makeSession(credentials: TransportCredentials? = nil, requireKnownClient: Bool = false) throws -> SSLSession {
+        let ssl = try makeSSL(credentials: credentials)
+        if requireKnownClient { hs_ssl_require_known_client(ssl) }
+        return try SSLSession(ssl)
     }
 
     /// A new `SSL` presenting `credentials` (if any); the caller owns it.
@@ -120,6 +139,25 @@ enum PEMObjects {
 /// loop: cleared before each call and drained after a failure.
 enum TLSErrors {
     static func drain() -> String { drainIsProtocolVersion().1 }
+
+    /// Drains the queue and says why the server refused our certificate at
+    /// the handshake, as HealthSync reports it (nil: it did not).
+    static func drainCertificateRefusal() -> HealthSyncError? {
+        var refusal: Int32 = 0
+        while case let code = ERR_get_error(), code != 0 {
+            refusal = max(refusal, hs_error_certificate_refusal(code))
+        }
+        switch refusal {
+        case 1:
+            return HealthSyncError(.pairingTokenExpired, "The sharing device has no pairing session open",
+                                   hint: "Start one there (`healthsync pair` or `healthsync share`) and use the code it shows.")
+        case 2:
+            return HealthSyncError(.unableToVerifyLeafSignature, "The device does not trust this device's certificate",
+                                   hint: "It was issued by a CA the device does not know: pair again with it.")
+        default:
+            return nil
+        }
+    }
 
     /// Drains the queue and tells whether it says "older TLS version".
     static func drainIsProtocolVersion() -> (Bool, String) {

@@ -2,6 +2,7 @@ import COpenSSL
 import Foundation
 import HealthSyncDomain
 import NIOCore
+import Synchronization
 
 /// What the handshake established, fired down the pipeline as a user event.
 public struct TLSEstablished: Sendable {
@@ -51,6 +52,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var failed = false
     private var pending: [(ByteBuffer, EventLoopPromise<Void>?)] = []
     let handshake: EventLoopPromise<TLSEstablished>
+    /// Why the server refused our certificate, once it has (client side).
+    public let refusal = TLSRefusal()
 
     public init(session: SSLSession, isServer: Bool, handshake: EventLoopPromise<TLSEstablished>) {
         self.session = session
@@ -145,8 +148,13 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE { break }
             // A close_notify, or an alert (in TLS 1.3 a refused client
             // certificate shows up here, on the client's first read).
-            _ = TLSErrors.drain()
+            let refusal = isServer ? (TLSErrors.drain(), nil).1 : TLSErrors.drainCertificateRefusal()
             failed = true
+            if let refusal {
+                // Kept for a request written after the close, and told to one already waiting.
+                self.refusal.set(refusal)
+                context.fireErrorCaught(refusal)
+            }
             context.close(promise: nil)
             break
         }
@@ -218,4 +226,14 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let data, length > 0 else { return nil }
         return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
     }
+}
+
+/// Why a server refused our certificate at the handshake, kept where the
+/// connection's user can read it after the close.
+public final class TLSRefusal: Sendable {
+    private let value = Mutex<HealthSyncError?>(nil)
+
+    public var error: HealthSyncError? { value.withLock { $0 } }
+
+    func set(_ error: HealthSyncError) { value.withLock { $0 = error } }
 }

@@ -36,13 +36,14 @@ public final class OpenSSLTransport: Transport {
 
     public func listen(on endpoint: Endpoint, credentials: TransportCredentials, clientAnchor: Certificate,
                        serving requests: any PeerRequests) async throws -> any TransportListener {
-        let context = try TLSContext(server: true, credentials: credentials)
+        let context = try TLSContext(server: true, credentials: credentials, clientCA: clientAnchor)
         let crypto = self.crypto, clock = self.clock
         let router = PeerRouter(requests)
         return try await HTTPBootstrap.listen(
             on: endpoint, group: group, backlog: 256, idleTimeout: idleTimeout, limits: limits,
             tls: { channel in
-                TLSHandler(session: try context.makeSession(), isServer: true,
+                TLSHandler(session: try context.makeSession(requireKnownClient: !router.admitsClientsWithoutCertificate),
+                           isServer: true,
                            handshake: channel.eventLoop.makePromise(of: TLSEstablished.self))
             },
             handler: { channel in
@@ -89,7 +90,7 @@ public final class OpenSSLTransport: Transport {
         }
         let info = Self.describe(established, crypto: crypto, anchor: anchor, role: .server, host: endpoint.host,
                                  remote: endpoint.description, at: clock.now())
-        return PeerWireLink(OpenSSLExchange(channel: channel, info: info))
+        return PeerWireLink(OpenSSLExchange(channel: channel, info: info, refusal: tls.refusal))
     }
 
     /// What a handshake established, as the port reports it: the chain
@@ -111,10 +112,17 @@ struct OpenSSLExchange: WireExchange {
 
     let channel: any Channel
     let info: ConnectionInfo
+    let refusal: TLSRefusal
 
     func send(_ request: WireRequest, timeout: Duration) async throws -> WireResponse {
-        try await HTTPBootstrap.send(request, on: channel, timeout: timeout,
-                                     timedOut: HealthSyncError(.timedOut, "No answer within \(timeout)"), closed: Self.closed)
+        do {
+            return try await HTTPBootstrap.send(request, on: channel, timeout: timeout,
+                                                timedOut: HealthSyncError(.timedOut, "No answer within \(timeout)"),
+                                                closed: Self.closed)
+        } catch let error as HealthSyncError where error == Self.closed {
+            // The server's alert may have closed the connection before the request went out.
+            throw refusal.error ?? error
+        }
     }
 
     func close() async { try? await channel.close() }

@@ -6,6 +6,13 @@ import HealthSyncDomain
 /// bound to one connection and everything else judged by the trust policy.
 /// A thrown `HealthSyncError` reaches the caller as that error.
 public protocol PeerRequests: Sendable {
+    /// Whether a client with no certificate of ours may connect now: true
+    /// while a pairing session is open (a joiner has none yet). When false,
+    /// a transport refuses at the handshake every client whose certificate
+    /// does not chain to the listener's client CA. Read on every accepted
+    /// connection, so it must answer at once.
+    var admitsClientsWithoutCertificate: Bool { get }
+
     /// The QR token path; anyone may ask.
     func pairWithToken(_ request: PairingMessage.TokenRequest, from peer: ConnectionInfo) async throws -> PairingMessage.Exchange
     /// The code path's parameters; anyone may ask.

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import HealthSyncDomain
 import HealthSyncPorts
+import Synchronization
 
 /// The sharing device's side of pairing: drives the `PairingSession` state
 /// machine with the ports — randomness for codes, SPAKE2+ for the code path,
@@ -12,6 +13,14 @@ public actor PairingHost {
     private var session: PairingSession
     /// The joiner waiting for the sharing user's answer, if any.
     private var decision: CheckedContinuation<Bool, Never>?
+    /// Whether a session is open, readable without waiting for the actor
+    /// (the transport asks on every accepted connection). It may lag behind
+    /// an expiry nobody asked about yet: that only admits a certificate-less
+    /// client whose pairing request is then refused as expired.
+    private nonisolated let open = Atomic<Bool>(false)
+
+    /// Whether a pairing session is open (joiners without a certificate may connect).
+    public nonisolated var isOpen: Bool { open.load(ordering: .relaxed) }
 
     public init(_ deps: Dependencies) {
         self.deps = deps
@@ -166,6 +175,7 @@ public actor PairingHost {
     }
 
     private func apply(_ effects: [PairingSession.Effect]) {
+        defer { open.store(session.state != .idle, ordering: .relaxed) }
         for effect in effects {
             switch effect {
             case .publish(let event):

@@ -37,6 +37,8 @@ struct PeerAnswers: PeerRequests {
         self.identity = identity
     }
 
+    var admitsClientsWithoutCertificate: Bool { pairing.isOpen }
+
     func pairWithToken(_ request: PairingMessage.TokenRequest, from peer: ConnectionInfo) async throws -> PairingMessage.Exchange {
         try await pairing.joinWithToken(request, info: peer)
     }

@@ -8,7 +8,12 @@ import HealthSyncPorts
 /// (for timeouts and concurrency) and answers an empty page; `renewCertificate`
 /// echoes its CSR (for size bounds); the pairing steps are refused.
 public struct EchoPeer: PeerRequests {
-    public init() {}
+    /// Whether clients without a certificate of ours may connect (as while pairing).
+    public let admitsClientsWithoutCertificate: Bool
+
+    public init(admitsClientsWithoutCertificate: Bool = true) {
+        self.admitsClientsWithoutCertificate = admitsClientsWithoutCertificate
+    }
 
     public func status(from peer: ConnectionInfo) async throws -> PeerStatus {
         guard let leaf = peer.peer.leaf else { throw HealthSyncError(.noClientCertificate) }
