@@ -14,6 +14,9 @@ public struct LoopbackLocalDiscovery: LocalDiscovery {
     /// In memory every device is on this machine.
     public func preferredAddress() -> String { "127.0.0.1" }
 
+    /// In memory there is no network beyond the loopback, unless a test says otherwise.
+    public func localAddresses() -> [String] { network.localAddresses }
+
     public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener {
         let (port, id) = try network.registerAnnouncement(port: endpoint.port, announcement)
         return LoopbackAnnouncementListener(network: network, endpoint: Endpoint(host: endpoint.host, port: port), id: id)

@@ -28,6 +28,7 @@ public final class LoopbackNetwork: Sendable {
         var controlSockets: [String: (id: Int, router: ControlRouter)] = [:]
         var announcements = PortTable<DiscoveryAnnouncement>()
         var silent: Set<Int> = []
+        var localAddresses: [String] = []
         var nextPort = 40_000
         var nextID = 0
 
@@ -89,6 +90,13 @@ public final class LoopbackNetwork: Sendable {
     func isListening(port: Int, id: Int) -> Bool { listener(port: port)?.id == id }
 
     func isSilent(port: Int) -> Bool { state.withLock { $0.silent.contains(port) } }
+
+    /// The network addresses the devices of this network say they have
+    /// (none by default), as a test moves them between networks.
+    public var localAddresses: [String] {
+        get { state.withLock { $0.localAddresses } }
+        set { state.withLock { $0.localAddresses = newValue } }
+    }
 
     /// Makes a port swallow connections without answering (to test timeouts).
     public func silence(port: Int) { _ = state.withLock { $0.silent.insert(port) } }

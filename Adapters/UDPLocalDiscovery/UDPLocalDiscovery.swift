@@ -31,6 +31,23 @@ public struct UDPLocalDiscovery: LocalDiscovery {
         return "127.0.0.1"
     }
 
+    public func localAddresses() -> [String] {
+        var addresses: [String] = []
+        for device in (try? System.enumerateDevices()) ?? [] {
+            guard let address = device.address, let host = address.ipAddress else { continue }
+            switch address {
+            case .v4 where !host.hasPrefix("127."):
+                addresses.append(host)
+            case .v6 where host != "::1" && !host.lowercased().hasPrefix("fe80"):
+                addresses.append(host)
+            default:
+                continue
+            }
+        }
+        var seen = Set<String>()
+        return Array(addresses.filter { seen.insert($0).inserted }.prefix(16))
+    }
+
     public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener {
         let reply = try WireCodec.encode(announcement)
         do {

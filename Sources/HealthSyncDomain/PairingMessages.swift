@@ -33,6 +33,9 @@ public enum PairingMessage {
     public struct CodeParameters: Sendable, Equatable {
         public let salt: [UInt8]
         public let iterations: Int
+        /// What a joiner accepts from a server nobody has authenticated yet:
+        /// up to OWASP's 600 000 for PBKDF2-SHA256 (well under a second).
+        public static let allowedIterations = 1...600_000
 
         public init(salt: [UInt8], iterations: Int) {
             self.salt = salt

@@ -21,4 +21,9 @@ public protocol LocalDiscovery: Sendable {
     /// address of an interface that is up and not the loopback, else
     /// `127.0.0.1`.
     func preferredAddress() -> String
+
+    /// This machine's addresses on its networks, as other devices dial them:
+    /// IPv4 and global or unique-local IPv6 of interfaces that are up, not
+    /// the loopback nor link-local (at most 16, in `inet_ntop` form).
+    func localAddresses() -> [String]
 }

@@ -37,6 +37,13 @@ public struct IdentityService: Sendable {
         try deps.keyStore.loadIdentity().map(check)
     }
 
+    /// The names a server certificate carries: the loopback, and every
+    /// address this machine has on its networks, so curl and Python's ssl
+    /// accept it on the address they dial.
+    static func subjectAltNames(for addresses: [String]) -> [String] {
+        ["DNS:localhost", "IP:127.0.0.1", "IP:::1"] + addresses.map { "IP:" + $0 }
+    }
+
     /// A new server certificate request signed by this device's key.
     func makeServerCertificate(deviceKey: SecretBytes, caKey: SecretBytes, ca: Certificate) throws -> Certificate {
         let now = deps.clock.now()
@@ -45,7 +52,7 @@ public struct IdentityService: Sendable {
         let spec = CertificateSpec(commonName: CertificatePolicy.serverCommonName,
                                    serial: try deps.entropy.bytes(CertificatePolicy.serialBytes),
                                    notBefore: notBefore, notAfter: notAfter,
-                                   extraSubjectAltNames: ["DNS:localhost", "IP:127.0.0.1", "IP:::1"])
+                                   extraSubjectAltNames: Self.subjectAltNames(for: deps.discovery.localAddresses()))
         return try deps.crypto.issueCertificate(request: request, spec: spec, role: .server, caKey: caKey,
                                                 caCertificate: ca)
     }
@@ -57,7 +64,12 @@ public struct IdentityService: Sendable {
     private func renewServerCertificateIfDue(_ loaded: LoadedIdentity) throws -> LoadedIdentity {
         let now = deps.clock.now()
         let future = loaded.serverCertificate.notBefore > now.addingTimeInterval(ClockSkew.tolerance)
-        guard future || CertificatePolicy.isDue(notAfter: loaded.serverCertificate.notAfter, at: now) else { return loaded }
+        // Reissued, too, when this machine's addresses are no longer the ones it names.
+        let named = Set(loaded.serverCertificate.subjectAltNames)
+        let moved = !Set(Self.subjectAltNames(for: deps.discovery.localAddresses())).isSubset(of: named)
+        guard future || moved || CertificatePolicy.isDue(notAfter: loaded.serverCertificate.notAfter, at: now) else {
+            return loaded
+        }
         let server = try makeServerCertificate(deviceKey: loaded.identity.deviceKey, caKey: loaded.identity.caKey,
                                                ca: loaded.caCertificate)
         try deps.keyStore.replaceServerCertificate(server.pem)

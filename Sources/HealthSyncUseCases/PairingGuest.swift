@@ -72,6 +72,13 @@ public struct PairingGuest: Sendable {
                               loaded: LoadedIdentity) async throws -> PeerRecord {
         let binding = link.info.channelBinding
         let parameters = try await link.codeParameters(timeout: deps.settings.timeout)
+        // Nobody is authenticated yet: a server must not make us burn seconds of CPU.
+        guard PairingMessage.CodeParameters.allowedIterations.contains(parameters.iterations),
+              (8...64).contains(parameters.salt.count) else {
+            throw HealthSyncError(.protocolError,
+                                  "The sharing device asked for \(parameters.iterations) PBKDF2 iterations with a \(parameters.salt.count)-byte salt",
+                                  hint: "At most \(PairingMessage.CodeParameters.allowedIterations.upperBound) are accepted; is this a HealthSync device?")
+        }
         let (w0, w1) = try deps.pake.deriveScalars(code: code, salt: parameters.salt, iterations: parameters.iterations)
         let x = SecretBytes(try deps.entropy.bytes(40))
         let shareP = try deps.pake.proverShare(w0: w0, x: x)

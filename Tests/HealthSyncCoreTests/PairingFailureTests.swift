@@ -183,6 +183,22 @@ struct PairingFailureTests {
         await relay.listener.close()
         await listener.close()
     }
+
+    @Test func aServerAskingForTenMillionIterationsIsRefusedBeforeAnyIsSpent() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 194), b = try world.device("mac", seed: 195), m = try world.device("mallory", seed: 196)
+        let listener = try await a.serve()
+        let relay = try await Relay.start(m, forwardingTo: listener.endpoint)
+        relay.claim(iterations: 10_000_000)
+        let invitation = try await a.host.initiate(advertising: listener.endpoint)
+        let started = ContinuousClock.now
+        #expect(await errorCode { _ = try await b.application.joining.join(code: invitation.code, endpoint: relay.endpoint) }
+            == .protocolError)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(relay.forwarded == ["parameters"])
+        await relay.listener.close()
+        await listener.close()
+    }
 }
 
 /// A device that terminates connections itself and forwards every request
@@ -193,6 +209,8 @@ final class Relay: Sendable {
 
     var endpoint: Endpoint { listener.endpoint }
     var forwarded: [String] { log.paths }
+    /// Makes the relay claim `count` PBKDF2 iterations.
+    func claim(iterations count: Int) { log.iterations = count }
     var sawCertificate: Bool { log.sawCertificate }
 
     private init(listener: any TransportListener, log: Captured) {
@@ -254,8 +272,16 @@ final class Captured: PeerRequests, @unchecked Sendable {
         try await forward("token") { try await $0.pairWithToken(request, timeout: .seconds(1)) }
     }
 
+    /// What the relay claims in place of the real iteration count, if anything.
+    var iterations: Int? {
+        get { lock.withLock { claimedIterations } }
+        set { lock.withLock { claimedIterations = newValue } }
+    }
+    private var claimedIterations: Int?
+
     func codeParameters(from peer: ConnectionInfo) async throws -> PairingMessage.CodeParameters {
-        try await forward("parameters") { try await $0.codeParameters(timeout: .seconds(1)) }
+        let real = try await forward("parameters") { try await $0.codeParameters(timeout: .seconds(1)) }
+        return PairingMessage.CodeParameters(salt: real.salt, iterations: iterations ?? real.iterations)
     }
 
     func codeShare(_ share: PairingMessage.CodeShare, from peer: ConnectionInfo) async throws -> PairingMessage.CodeShareReply {

@@ -1,6 +1,7 @@
 import Foundation
 import HealthSyncDomain
 import HealthSyncPorts
+import HealthSyncTestSupport
 import HealthSyncUseCases
 import HealthSyncWiring
 import Testing
@@ -105,5 +106,25 @@ struct RenewalTests {
         #expect(second.deviceID == first.deviceID)
         #expect(second.caCertificate == first.caCertificate)
         #expect(try phone.application.identity.ensureIdentity().serverCertificate == second.serverCertificate)
+    }
+
+    @Test func theServerCertificateNamesTheCurrentAddressesAndFollowsThem() throws {
+        let phone = try world.device("phone", seed: 504)
+        world.network.localAddresses = ["192.0.2.7", "fd00::7"]
+        let first = try phone.application.identity.ensureIdentity().serverCertificate
+        #expect(first.subjectAltNames.contains("IP:192.0.2.7") && first.subjectAltNames.contains("IP:fd00::7"))
+        // OpenSSL, written by others, agrees that the certificate names the address dialled.
+        let files = TemporaryDirectory("san")
+        TestFiles.write(files.file("server.pem"), first.pem)
+        let openssl = try #require(ProcessRunner.which("openssl"))
+        let check = try ProcessRunner.run(openssl, ["x509", "-in", files.file("server.pem"), "-noout", "-checkip", "192.0.2.7"],
+                                          environment: [:])
+        #expect(check.standardOutput.contains("does match certificate"), "\(check.standardOutput)")
+        // Unchanged addresses: the certificate is kept; moved: it is reissued for the new ones.
+        #expect(try phone.application.identity.ensureIdentity().serverCertificate == first)
+        world.network.localAddresses = ["198.51.100.4"]
+        let moved = try phone.application.identity.ensureIdentity().serverCertificate
+        #expect(moved.serial != first.serial && moved.subjectAltNames.contains("IP:198.51.100.4"))
+        #expect(try phone.application.identity.ensureIdentity().serverCertificate == moved)
     }
 }
