@@ -65,8 +65,8 @@ HEALTHSYNC_STATE_DIR="$laptop" "$bin" cert export --output "$work/laptop-pem" >/
 # The reference server: the phone's own server certificate, key and CA, TLS 1.3, client certificate required.
 sport="$(free_port)"
 openssl s_server -quiet -accept "$sport" -naccept 100000000 -tls1_3 -alpn healthsync/1 \
-  -cert "$work/phone-pem/server.pem" -key "$work/phone-pem/device-key.pem" \
-  -CAfile "$work/phone-pem/ca.pem" -Verify 1 >/dev/null 2>&1 </dev/null &
+  -cert "$work/phone-pem/server.pem" -key "$work/phone-pem/client-key.pem" \
+  -CAfile "$work/phone-pem/this-device-ca.pem" -Verify 1 >/dev/null 2>&1 </dev/null &
 sserver_pid=$!
 pids+=($sserver_pid)
 sleep 0.5
@@ -75,7 +75,7 @@ echo "== (a) Mutual-TLS handshakes per second, openssl s_time -new, ${seconds}s 
 # s_time prints "N connections in T real seconds"; the rate is per wall-clock second.
 handshakes() {
   openssl s_time -connect "127.0.0.1:$1" -new -time "$seconds" -cert "$work/laptop-pem/client.pem" \
-    -key "$work/laptop-pem/device-key.pem" -CAfile "$work/laptop-pem/peer-ca.pem" 2>/dev/null \
+    -key "$work/laptop-pem/client-key.pem" -CAfile "$work/laptop-pem/ca.pem" 2>/dev/null \
     | awk '/connections in .* real seconds/ { print $1, $4 }'
 }
 daemon_n=0 daemon_t=0 sserver_n=0 sserver_t=0

@@ -16,10 +16,9 @@ struct EventText {
             return nil
         case .pairingCodeIssued:
             return "Waiting for connection..."
-        case .pairingRequestPending(let name, let id, let check):
-            // The device ID is the key's fingerprint: "Key:" abbreviates it as guide 002 does.
-            return "\nIncoming pairing request!\n\n  Device: \(name) (\(id))\n  Key:    \(id.hex.prefix(8))...\(id.hex.suffix(8))\n"
-                + "  Check:  \(check) (the other device shows the same number)\n"
+        case .pairingRequestPending:
+            // The prompt shows the request with its question, in one piece.
+            return nil
         case .pairingCheckNumber(let number):
             return "Joining pairing session...\nCheck number: \(number) (the other device shows the same number)"
         case .pairingCancelled:

@@ -8,7 +8,11 @@ public struct AutoAcceptPrompt: UserPrompt {
 
     public init(wrapping base: any UserPrompt) { self.base = base }
 
-    public func accept(name: String, deviceID: DeviceID, checkNumber: String) async -> Bool { true }
+    /// Accepts; on a terminal the request is still shown.
+    public func accept(name: String, deviceID: DeviceID, checkNumber: String) async -> Bool {
+        (base as? TerminalPrompt)?.announce(name: name, deviceID: deviceID, checkNumber: checkNumber)
+        return true
+    }
 
     public func refreshRequests() -> AsyncStream<Void> { base.refreshRequests() }
 

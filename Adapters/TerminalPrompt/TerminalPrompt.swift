@@ -33,9 +33,23 @@ public final class TerminalPrompt: UserPrompt {
         self.readLine = readLine
     }
 
+    /// The request and its question in one write, so the question can never
+    /// come before the request it is about.
     public func accept(name: String, deviceID: DeviceID, checkNumber: String) async -> Bool {
-        errorOutput("Accept this device? [y/N] ")
+        errorOutput(Self.request(name: name, deviceID: deviceID, checkNumber: checkNumber) + "Accept this device? [y/N] ")
         return (await nextLine())?.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("y") ?? false
+    }
+
+    /// Shows a request that is accepted without asking (`--yes`).
+    public func announce(name: String, deviceID: DeviceID, checkNumber: String) {
+        errorOutput(Self.request(name: name, deviceID: deviceID, checkNumber: checkNumber) + "Accepted (--yes).\n")
+    }
+
+    /// Guide 002's request block. The device ID is the key's fingerprint:
+    /// "Key:" abbreviates it as the guide does.
+    static func request(name: String, deviceID: DeviceID, checkNumber: String) -> String {
+        "\nIncoming pairing request!\n\n  Device: \(name) (\(deviceID))\n  Key:    \(deviceID.hex.prefix(8))...\(deviceID.hex.suffix(8))\n"
+            + "  Check:  \(checkNumber) (the other device shows the same number)\n\n"
     }
 
     public func refreshRequests() -> AsyncStream<Void> {

@@ -48,5 +48,16 @@ public struct Endpoint: Sendable, Hashable, Codable, CustomStringConvertible {
             }
     }
 
+    /// `port` when it is one a socket can listen on (0: any free port);
+    /// `INVALID_ARGUMENT` naming `option` otherwise (the kernel would
+    /// silently take 99999 modulo 65536).
+    public static func listeningPort(_ port: Int, option: String) throws(HealthSyncError) -> Int {
+        guard (0...65535).contains(port) else {
+            throw HealthSyncError(.invalidArgument, "\(option) \(port) is not a port",
+                                  hint: "Use a port from 1 to 65535, or 0 to let the system choose.")
+        }
+        return port
+    }
+
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

@@ -68,9 +68,12 @@ public struct ImportReport: Sendable, Codable, Equatable {
     public let skipped: [String: Int]
     public let nestedInCorrelations: Int
     public let recoveredErrors: Int
+    /// Records read and not kept, in all (the sum of `skipped`): 0 only when nothing was left out.
+    public let leftOut: Int
 
     public init(file: String, entry: String?, records: Int, imported: Int, types: [String: Int], skipped: [String: Int],
                 nestedInCorrelations: Int, recoveredErrors: Int) {
+        self.leftOut = skipped.values.reduce(0, +)
         self.file = file
         self.entry = entry
         self.records = records

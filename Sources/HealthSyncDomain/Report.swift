@@ -20,6 +20,20 @@ public enum Report: Sendable {
     case imported(ImportReport)
 }
 
+extension Report {
+    /// A command that did only part of its work (`sync` with a device that
+    /// failed): its report is shown, and the process still exits with this
+    /// error's code so that scripts notice.
+    public var partialFailure: HealthSyncError? {
+        guard case .synced(let report) = self else { return nil }
+        let failed = report.devices.filter { $0.error != nil }
+        guard let first = failed.first?.error else { return nil }
+        let names = failed.map(\.name).joined(separator: ", ")
+        return HealthSyncError(ErrorCode(rawValue: first.code) ?? .deviceNotFound,
+                               "Syncing from \(failed.count) of \(report.devices.count) devices failed: \(names)", hint: first.hint)
+    }
+}
+
 /// This device as reports name it.
 public struct DeviceLine: Sendable, Codable, Equatable {
     public let name: String

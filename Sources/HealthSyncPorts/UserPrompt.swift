@@ -4,8 +4,8 @@ import HealthSyncDomain
 /// accept a joining device, a new code, or a pasted line. Answers come from
 /// the terminal, from `--yes`, or from a script in tests.
 public protocol UserPrompt: Sendable {
-    /// Asks whether to accept the device a pairing request names (the
-    /// request was shown as an event first). False when no answer can be had.
+    /// Shows the pairing request (name, device ID, check number) and asks
+    /// whether to accept that device. False when no answer can be had.
     func accept(name: String, deviceID: DeviceID, checkNumber: String) async -> Bool
     /// Yields each time the user asks for a fresh pairing code (`r` in
     /// `share`); finishes when no more requests can come.

@@ -58,23 +58,26 @@ public struct CertificateService: Sendable {
         let peer = try selector.map { try DeviceSelector.find($0, in: peers) } ?? peers.first
         var files: [ExportReport.File] = []
         if destination.hasSuffix(".pem") {
+            // Guide 001 writes ~/Desktop/healthsync-cert.pem: its folder may not exist yet.
+            let folder = String(destination[..<(destination.lastIndex(of: "/") ?? destination.startIndex)])
+            if !folder.isEmpty { try deps.files.createDirectory(folder, mode: 0o700) }
             var bundle = loaded.serverCertificate.pem + loaded.caCertificate.pem
             if let peer { bundle += (peer.clientCertificatePEM ?? "") + peer.caCertificatePEM }
             files.append(.init(path: destination, contents: bundle, secret: false))
         } else {
+            // The names guide 001's `openssl s_client -cert client.pem -key client-key.pem
+            // -CAfile ca.pem` uses, where ca.pem verifies the device it connects to.
             try deps.files.createDirectory(destination, mode: 0o700)
             let base = destination.hasSuffix("/") ? destination : destination + "/"
-            files.append(.init(path: base + "ca.pem", contents: loaded.caCertificate.pem, secret: false))
+            let key = String(decoding: loaded.identity.deviceKey.bytes, as: UTF8.self)
+            files.append(.init(path: base + "client-key.pem", contents: key, secret: true))
+            if let peer, let client = peer.clientCertificatePEM {
+                files.append(.init(path: base + "client.pem", contents: client, secret: false))
+            }
+            files.append(.init(path: base + "ca.pem", contents: peer?.caCertificatePEM ?? loaded.caCertificate.pem, secret: false))
+            files.append(.init(path: base + "this-device-ca.pem", contents: loaded.caCertificate.pem, secret: false))
             files.append(.init(path: base + "server.pem",
                                contents: loaded.serverCertificate.pem + loaded.caCertificate.pem, secret: false))
-            files.append(.init(path: base + "device-key.pem",
-                               contents: String(decoding: loaded.identity.deviceKey.bytes, as: UTF8.self), secret: true))
-            if let peer {
-                if let client = peer.clientCertificatePEM {
-                    files.append(.init(path: base + "client.pem", contents: client, secret: false))
-                }
-                files.append(.init(path: base + "peer-ca.pem", contents: peer.caCertificatePEM, secret: false))
-            }
         }
         for file in files {
             try deps.files.writeAtomically(file.path, Array(file.contents.utf8), mode: file.secret ? 0o600 : 0o644)

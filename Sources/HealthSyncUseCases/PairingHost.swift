@@ -55,6 +55,10 @@ public actor PairingHost {
     public func respond(accept: Bool) throws {
         apply(session.expire(at: deps.clock.now()))
         guard let waiting = decision else {
+            if case .failed(let error) = session.outcome, error.code == .pairingTokenExpired {
+                throw HealthSyncError(.pairingTokenExpired, "The pairing request expired before it was answered",
+                                      hint: "Start a new session (`healthsync pair` or `healthsync share`) and answer within its time.")
+            }
             throw HealthSyncError(.invalidArgument, "No pairing request is waiting for an answer")
         }
         decision = nil

@@ -28,9 +28,11 @@ struct CertCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write PEM files for openssl and curl.",
             discussion: """
-                A folder receives ca.pem, server.pem, device-key.pem (mode 0600) and, once paired, \
-                client.pem and peer-ca.pem. A path ending in .pem receives one certificate bundle, \
-                without the key.
+                A folder receives the files guide 001's `openssl s_client -cert client.pem -key client-key.pem \
+                -CAfile ca.pem` uses: client.pem (once paired), client-key.pem (this device's key, mode 0600) and \
+                ca.pem (the paired device's CA; this device's own before pairing), and beside them \
+                this-device-ca.pem and server.pem (this device's server certificate with its CA). A path ending \
+                in .pem receives one certificate bundle, without the key; missing folders are created.
                 """)
 
         @OptionGroup var global: GlobalOptions

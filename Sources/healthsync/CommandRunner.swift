@@ -28,6 +28,11 @@ struct CommandRunner {
             presenter = application.presenter
             if let report = try await application.presentingEvents({ try await body(application, loaded) }) {
                 presenter.show(report)
+                // The report is the one document; the failure is told by the exit code (and on stderr).
+                if let partial = report.partialFailure {
+                    if !global.json { environment.standardError("Error: \(partial.code.rawValue): \(partial.message)\n") }
+                    exit(ExitCodes.code(for: partial.code.category))
+                }
             }
         } catch {
             fail(error, presenter: presenter)

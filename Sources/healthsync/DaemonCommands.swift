@@ -27,9 +27,12 @@ struct DaemonCommand: AsyncParsableCommand {
         try await CommandRunner(global: global).run { application, _ in
             let config = application.config
             let running = try await application.daemon.start(
-                peerEndpoint: listenEndpoint(application, port: listen.port),
-                apiEndpoint: Endpoint(host: config.api.host, port: apiPort ?? config.api.port),
-                advertiseHost: listen.advertise, discoveryPort: discoveryPort, pid: getpid())
+                peerEndpoint: try listenEndpoint(application, port: listen.port),
+                apiEndpoint: Endpoint(host: config.api.host,
+                                      port: try Endpoint.listeningPort(apiPort ?? config.api.port, option: "--api-port")),
+                advertiseHost: listen.advertise,
+                discoveryPort: try discoveryPort.map { try Endpoint.listeningPort($0, option: "--discovery-port") },
+                pid: getpid())
             // The daemon's one report, shown once it is ready: where it listens.
             application.presenter.show(Report.listening(ListeningReport(
                 listening: running.info.peer.description, port: running.info.peer.port,
@@ -62,7 +65,7 @@ struct ShareCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandRunner(global: global).run { application, _ in
             let sharing = application.sharing, prompt = application.prompt(autoAccept: yes)
-            let endpoint = listenEndpoint(application, port: listen.port)
+            let endpoint = try listenEndpoint(application, port: listen.port)
             let advertise = listen.advertise, qrPng = self.qrPng, once = self.once
             let paired = try await application.runUntilShutdown {
                 try await sharing.run(on: endpoint, advertise: advertise, prompt: prompt, qrPng: qrPng, once: once)

@@ -51,8 +51,9 @@ struct UnpairCommand: AsyncParsableCommand {
 extension FetchReport.Format: ExpressibleByArgument {}
 
 /// `--port` over `transport.listen`.
-func listenEndpoint(_ application: Application, port: Int?) -> Endpoint {
-    Endpoint(host: application.config.transport.listen.host, port: port ?? application.config.transport.listen.port)
+func listenEndpoint(_ application: Application, port: Int?) throws -> Endpoint {
+    Endpoint(host: application.config.transport.listen.host,
+             port: try Endpoint.listeningPort(port ?? application.config.transport.listen.port, option: "--port"))
 }
 
 enum DateArgument {

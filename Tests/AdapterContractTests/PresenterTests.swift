@@ -4,6 +4,7 @@ import HealthSyncPorts
 import JSONPresenter
 import Synchronization
 import TerminalPresenter
+import TerminalPrompt
 import LibQREncode
 import Testing
 
@@ -111,11 +112,24 @@ struct PairingEventWordingTests {
         presenter.show(Event.paired(name: "desktop", deviceID: id))
         presenter.show(Event.pairingRejected(id))
         #expect(err.text.contains("Waiting for connection..."))
-        #expect(err.text.contains("Incoming pairing request!\n\n  Device: desktop (\(id))\n  Key:    a1a1a1a1...a1a1a1a1"))
+        #expect(!err.text.contains("Incoming pairing request!"), "the prompt shows it")
         #expect(err.text.contains("042137"))
         #expect(err.text.contains("Joining pairing session..."))
         #expect(err.text.contains("Device paired successfully!\nThe devices will now sync automatically when discovered on the network."))
         #expect(err.text.contains("Pairing was rejected."))
+    }
+
+    @Test func thePromptShowsTheRequestThenItsQuestionInOneWrite() async {
+        let err = Captured()
+        let prompt = TerminalPrompt(errorOutput: err.append, readLine: { nil })
+        let id = DeviceID(bytes: Array(repeating: 0xa1, count: 32))!
+        #expect(await prompt.accept(name: "desktop", deviceID: id, checkNumber: "042137") == false)
+        #expect(err.text.hasPrefix("\nIncoming pairing request!\n\n  Device: desktop (\(id))\n  Key:    a1a1a1a1...a1a1a1a1\n"
+            + "  Check:  042137 (the other device shows the same number)\n\nAccept this device? [y/N] "), "\(err.text)")
+        let auto = Captured()
+        #expect(await AutoAcceptPrompt(wrapping: TerminalPrompt(errorOutput: auto.append)).accept(
+            name: "desktop", deviceID: id, checkNumber: "042137"))
+        #expect(auto.text.contains("Incoming pairing request!") && auto.text.contains("Accepted (--yes)."))
     }
 
     @Test func jsonNamesEveryEvent() throws {

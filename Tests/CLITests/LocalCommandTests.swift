@@ -88,16 +88,17 @@ struct LocalCommandTests {
         let cli = CLI()
         let out = cli.home.file("export")
         let document = try await cli.json("cert", "export", "--output", out)
-        #expect((document["files"] as? [[String: Any]])?.count == 3)
-        #expect(TestFiles.mode(out + "/device-key.pem") == 0o600)
+        #expect((document["files"] as? [[String: Any]])?.count == 4)
+        #expect(TestFiles.mode(out + "/client-key.pem") == 0o600)
         let openssl = try #require(ProcessRunner.which("openssl"))
         let verify = try await ProcessRunner.runDetached(openssl, ["verify", "-CAfile", out + "/ca.pem", out + "/server.pem"],
                                            environment: [:])
         #expect(verify.status == 0)
-        let check = try await ProcessRunner.runDetached(openssl, ["pkey", "-in", out + "/device-key.pem", "-check", "-noout"],
+        let check = try await ProcessRunner.runDetached(openssl, ["pkey", "-in", out + "/client-key.pem", "-check", "-noout"],
                                           environment: [:])
         #expect(check.status == 0)
-        let bundle = cli.home.file("bundle.pem")
+        // Guide 001's path: a folder that does not exist yet.
+        let bundle = cli.home.file("Desktop/healthsync-cert.pem")
         _ = try await cli.json("cert", "export", "--output", bundle)
         let text = String(decoding: TestFiles.read(bundle) ?? [], as: UTF8.self)
         #expect(text.components(separatedBy: "BEGIN CERTIFICATE").count == 3)

@@ -47,6 +47,15 @@ struct TwoProcessTests {
         let devices = try await cli.json("devices", "--state-dir", sharer)
         #expect((devices["devices"] as? [[String: Any]])?.first?["role"] as? String == "joined")
 
+        // Guide 001's s_client command, verbatim, in the folder `cert export` wrote.
+        let exported = cli.home.file("exported")
+        _ = try await cli.json("cert", "export", "--output", exported)
+        let inspected = try await ProcessRunner.runDetached(
+            "/usr/bin/openssl", ["s_client", "-connect", host, "-cert", "client.pem", "-key", "client-key.pem",
+                                 "-CAfile", "ca.pem", "-showcerts"],
+            environment: ["PATH": "/usr/bin:/bin"], directory: exported, standardInput: "")
+        #expect(inspected.standardOutput.contains("Verify return code: 0 (ok)"), "\(inspected.standardOutput.suffix(300))")
+
         let unpaired = try await cli.json("unpair")
         #expect((unpaired["devices"] as? [[String: Any]])?.first?["notified"] as? Bool == true)
         #expect((try await cli.json("devices", "--state-dir", sharer)["devices"] as? [Any])?.isEmpty == true)

@@ -342,4 +342,31 @@ struct PairingStatusTests {
         #expect(await errorCode { try await a.host.respond(accept: true) } == .invalidArgument)
         await listener.close()
     }
+
+    @Test func anAnswerAfterExpirySaysTheRequestExpired() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 203), c = try world.device("tablet", seed: 204)
+        let listener = try await a.serve()
+        let events = a.application.bus.subscribe()
+        let invitation = try await a.host.initiate(advertising: listener.endpoint)
+        let join = Task { try await c.application.joining.join(code: invitation.code, endpoint: listener.endpoint) }
+        _ = await firstEvent(events) { if case .pairingRequestPending = $0 { return true } else { return nil } }
+        world.clock.advance(by: 301)
+        let error = await #expect(throws: HealthSyncError.self) { try await a.host.respond(accept: true) }
+        #expect(error?.code == .pairingTokenExpired && error?.message == "The pairing request expired before it was answered")
+        #expect(await errorCode { _ = try await join.value } == .pairingRejected)
+        await listener.close()
+    }
+
+    @Test func aSyncWithAFailedDeviceIsAPartialFailure() throws {
+        let id = try #require(DeviceID(bytes: Array(repeating: 1, count: 32)))
+        let report = Report.synced(SyncReport(devices: [
+            .init(name: "phone", deviceID: id, received: 3, position: 3, error: nil),
+            .init(name: "watch", deviceID: id, received: 0, position: 0, error: ErrorSummary(HealthSyncError(.deviceNotFound))),
+        ]))
+        #expect(report.partialFailure?.code == .deviceNotFound)
+        #expect(report.partialFailure?.message == "Syncing from 1 of 2 devices failed: watch")
+        #expect(Report.synced(SyncReport(devices: [.init(name: "phone", deviceID: id, received: 0, position: 0, error: nil)]))
+            .partialFailure == nil)
+    }
 }
