@@ -35,7 +35,10 @@ public enum WireCodec {
               ErrorCode(rawValue: body.error.code) != nil else {
             return HealthSyncError(.protocolError, "The peer answered HTTP \(response.status) without a HealthSync error")
         }
-        return body.error.error
+        // Another host's words: printable, one line each, bounded.
+        let remote = body.error.error
+        return HealthSyncError(remote.code, Printable.clean(remote.message, maxLength: 512),
+                               hint: Printable.clean(remote.hint, maxLength: 512))
     }
 
     /// Decodes a successful response, or throws the error it carries.

@@ -14,8 +14,10 @@ public struct TerminalPresenter: Presenter {
     /// - Parameters:
     ///   - colour: whether to use ANSI colour (a TTY and no NO_COLOR).
     public init(colour: Bool, output: @escaping Output, errorOutput: @escaping Output) {
-        self.output = output
-        self.errorOutput = errorOutput
+        // The last line of defence: whatever a report carries from outside,
+        // no control sequence but our own colours reaches the terminal.
+        self.output = { output(Printable.terminal($0)) }
+        self.errorOutput = { errorOutput(Printable.terminal($0)) }
         self.style = TerminalStyle(colour: colour)
     }
 

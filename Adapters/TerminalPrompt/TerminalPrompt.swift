@@ -29,7 +29,8 @@ public final class TerminalPrompt: UserPrompt {
     ///   - readLine: where lines come from (standard input unless a test says otherwise).
     public init(errorOutput: @escaping Output,
                 readLine: @escaping @Sendable () -> String? = { Swift.readLine(strippingNewline: true) }) {
-        self.errorOutput = errorOutput
+        // The request names a device from outside: nothing it sends may drive the terminal.
+        self.errorOutput = { errorOutput(Printable.terminal($0)) }
         self.readLine = readLine
     }
 

@@ -31,7 +31,7 @@ public struct DiscoveryAnnouncement: Sendable, Codable, Equatable {
     /// Whether an answer is worth showing: a real port and short texts.
     public var isWellFormed: Bool {
         (1...65535).contains(port) && name.count <= 64 && version.count <= 32
-            && !name.contains(where: \.isNewline) && !version.contains(where: \.isNewline)
+            && Printable.clean(name) == name && Printable.clean(version) == version
     }
 }
 

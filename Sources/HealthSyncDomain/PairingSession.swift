@@ -35,7 +35,7 @@ public struct PairingSession: Sendable {
         public init(binding: [UInt8], source: String, name: String, expectedConfirmation: [UInt8], checkNumber: String) {
             self.binding = binding
             self.source = source
-            self.name = String(name.prefix(64))
+            self.name = Printable.clean(name, maxLength: 64)
             self.expectedConfirmation = expectedConfirmation
             self.checkNumber = checkNumber
         }
@@ -52,7 +52,7 @@ public struct PairingSession: Sendable {
 
         public init(binding: [UInt8], name: String, deviceID: DeviceID, ca: Certificate, issuedSerial: String) {
             self.binding = binding
-            self.name = String(name.prefix(64))
+            self.name = Printable.clean(name, maxLength: 64)
             self.deviceID = deviceID
             self.ca = ca
             self.issuedSerial = issuedSerial
@@ -371,7 +371,7 @@ public struct PairingFailure: Sendable, Codable, Equatable {
     public let guessesLeft: Int?
 
     public init(source: String, path: Path, code: ErrorCode, message: String, guessesLeft: Int?) {
-        self.source = String(source.prefix(64))
+        self.source = Printable.clean(source, maxLength: 64)
         self.path = path
         self.code = code
         self.message = String(message.prefix(200))

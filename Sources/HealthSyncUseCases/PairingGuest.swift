@@ -126,7 +126,7 @@ public struct PairingGuest: Sendable {
         let issued = try PeerCredentials.issueClientCertificate(csr: exchange.csr, deps: deps, loaded: loaded)
         let now = deps.clock.now()
         let record = PeerRecord(
-            name: String(exchange.name.prefix(64)), deviceID: request.deviceID, role: .sharing,
+            name: Printable.clean(exchange.name, maxLength: 64), deviceID: request.deviceID, role: .sharing,
             caFingerprint: ca.fingerprint, caCertificatePEM: ca.pem, clientCertificatePEM: clientCertificate.pem,
             serverCertificatePEM: server.pem, issuedSerials: [issued.serial], lastAddress: endpoint.description,
             lastSeen: now, pairedAt: now)

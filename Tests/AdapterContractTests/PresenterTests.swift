@@ -5,6 +5,7 @@ import JSONPresenter
 import Synchronization
 import TerminalPresenter
 import TerminalPrompt
+import HealthSyncWire
 import LibQREncode
 import Testing
 
@@ -117,6 +118,30 @@ struct PairingEventWordingTests {
         #expect(err.text.contains("Joining pairing session..."))
         #expect(err.text.contains("Device paired successfully!\nThe devices will now sync automatically when discovered on the network."))
         #expect(err.text.contains("Pairing was rejected."))
+    }
+
+    @Test func nothingFromOutsideDrivesTheTerminal() async throws {
+        let hostile = "evil\u{1B}]0;owned\u{07}\u{1B}[2J\u{1B}]52;c;aGk=\u{07}\u{202E}txt.exe\nDevice paired successfully!"
+        let id = DeviceID(bytes: Array(repeating: 0xa1, count: 32))!
+        let out = Captured(), err = Captured()
+        let presenter = TerminalPresenter(colour: true, output: out.append, errorOutput: err.append)
+        presenter.show(.paired(PairedReport(name: hostile, deviceID: id, address: nil)))
+        presenter.show(HealthSyncError(.deviceNotFound, hostile, hint: hostile))
+        for text in [out.text, err.text] {
+            // Only our own colour sequences remain: ESC [ digits m.
+            let escapes = text.components(separatedBy: "\u{1B}").dropFirst()
+            #expect(escapes.allSatisfy { $0.range(of: #"^\[[0-9;]*m"#, options: .regularExpression) != nil }, "\(text.debugDescription)")
+            #expect(!text.contains("\u{07}") && !text.contains("\u{202E}"))
+        }
+        // A name is one line: what follows the newline cannot pass for our own line.
+        #expect(Printable.clean(hostile, maxLength: 64).contains("\n") == false)
+        let prompt = Captured()
+        _ = await TerminalPrompt(errorOutput: prompt.append, readLine: { nil }).accept(name: hostile, deviceID: id, checkNumber: "1")
+        #expect(!prompt.text.contains("\u{1B}"))
+        // An error another host answered with is cleaned as it is decoded.
+        let body = try WireCodec.encode(WireError(error: ErrorSummary(HealthSyncError(.notPaired, hostile, hint: hostile))))
+        let decoded = WireCodec.error(from: WireResponse(status: 404, body: body))
+        #expect(decoded.code == .notPaired && !decoded.message.contains("\u{1B}") && !decoded.message.contains("\n"))
     }
 
     @Test func thePromptShowsTheRequestThenItsQuestionInOneWrite() async {
