@@ -32,7 +32,10 @@ struct EventJSON: Encodable {
             try put("event", "listening")
             try report.encode(to: encoder)
         case .pairingCodeIssued(let code, let expiresAt):
-            try put("event", "pairingCodeIssued"); try put("code", code); try put("expiresAt", expiresAt)
+            // No code: this line is a log (the daemon's); the code is shown only
+            // to the person who asked for it (`listening`, `pair`'s own output).
+            _ = code
+            try put("event", "pairingCodeIssued"); try put("expiresAt", expiresAt)
         case .pairingRequestPending(let name, let id, let check):
             try put("event", "pairingRequestPending"); try put("name", name); try put("deviceID", id)
             try put("checkNumber", check)

@@ -42,9 +42,21 @@ public struct PairingPayload: Sendable, Equatable, Codable {
         return decoder
     }
 
-    /// Parses and checks a scanned or pasted payload; anything else is `INVALID_QR_PAYLOAD`.
+    /// The payload inside what a person pastes: the bare JSON, or the whole
+    /// `healthsync pair --token '…'` line `pair` shows, quoted or not, and
+    /// wrapped by a terminal or a chat app (the payload itself has no spaces,
+    /// so every space and line break is dropped). Bounded before any work.
+    public static func extract(from text: String) -> String {
+        guard text.utf8.count <= 16 * maxBytes, let open = text.firstIndex(of: "{"),
+              let close = text.lastIndex(of: "}"), open < close else { return text }
+        return String(text[open...close].unicodeScalars.filter { !$0.properties.isWhitespace && $0 != "\\" }
+            .map(Character.init))
+    }
+
+    /// Parses and checks a scanned or pasted payload (see `extract`);
+    /// anything else is `INVALID_QR_PAYLOAD`.
     public init(parsing text: String) throws(HealthSyncError) {
-        let trimmed = text.trimmingSpaces
+        let trimmed = Self.extract(from: text).trimmingSpaces
         guard trimmed.utf8.count <= Self.maxBytes, trimmed.hasPrefix("{"),
               let payload = try? Self.decoder.decode(PairingPayload.self, from: Data(trimmed.utf8)) else {
             throw HealthSyncError(.invalidQRPayload)

@@ -20,7 +20,7 @@ struct HealthSyncCommand: AsyncParsableCommand {
     /// error document with --json).
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(SecretArguments.askingWhenLeftOut(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -50,5 +50,26 @@ struct HealthSyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         print(Self.helpMessage())
+    }
+}
+
+/// Secrets stay out of the process's arguments (`/proc/PID/cmdline` is
+/// readable by every local user): `--code` or `--token` with no value, or
+/// with `-`, is asked for on the terminal instead.
+enum SecretArguments {
+    static let options: Set<String> = ["--code", "--token"]
+    /// The value that means "ask me".
+    static let ask = "-"
+
+    /// `arguments` with `-` after a secret option whose value was left out.
+    static func askingWhenLeftOut(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            result.append(argument)
+            guard options.contains(argument) else { continue }
+            let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+            if next == nil || next!.hasPrefix("--") { result.append(ask) }
+        }
+        return result
     }
 }

@@ -14,9 +14,11 @@ struct PairCommand: AsyncParsableCommand {
             device, and asks you to accept it. With --code or --token, joins the device that shows them.
             """)
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "The 6-digit code the sharing device shows.") var code: String?
+    @Option(name: .long, help: ArgumentHelp("The 6-digit code the sharing device shows (left out or `-`: asked for, so it is not in the process list).", valueName: "code"))
+    var code: String?
     @Option(name: .long, help: "The sharing device's address (host or host:port; default server.host).") var host: String?
-    @Option(name: .long, help: "The QR payload text the sharing device shows.") var token: String?
+    @Option(name: .long, help: ArgumentHelp("The QR payload text the sharing device shows, or the whole `healthsync pair --token …` line (left out or `-`: asked for).", valueName: "payload"))
+    var token: String?
     @Flag(name: .long, help: "Accept the joining device without asking (for scripts).") var yes = false
     @Option(name: .long, help: "Also save the QR code as a PNG image here.") var qrPng: String?
 
@@ -31,9 +33,11 @@ struct PairCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandRunner(global: global).run { application, _ in
             if let token {
-                return .paired(Self.report(try await application.joining.join(payloadText: token)))
+                let payload = try await Self.secret(token, asking: "QR payload: ", application)
+                return .paired(Self.report(try await application.joining.join(payloadText: payload)))
             }
             if let code {
+                let code = try await Self.secret(code, asking: "Pairing code: ", application)
                 return .paired(Self.report(try await application.joining.join(code: code, host: host)))
             }
             let relay = application.relay, prompt = application.prompt(autoAccept: yes), qrPng = self.qrPng
@@ -44,6 +48,17 @@ struct PairCommand: AsyncParsableCommand {
             }
             return .paired(report)
         }
+    }
+
+    /// `value`, or when it is `-`, the line typed after `question`.
+    static func secret(_ value: String, asking question: String, _ application: Application) async throws -> String {
+        guard value == SecretArguments.ask else { return value }
+        RuntimeEnvironment.process.standardError(question)
+        guard let typed = await application.prompt(autoAccept: false).line() else {
+            throw HealthSyncError(.invalidArgument, "No \(question.dropLast(2).lowercased()) was typed",
+                                  hint: "Type it when asked, or pipe it in: `echo 847293 | healthsync pair --code - --host …`.")
+        }
+        return typed
     }
 
     static func report(_ record: PeerRecord) -> PairedReport {

@@ -62,6 +62,29 @@ struct TwoProcessTests {
         #expect(await daemon.terminate() == 0)
     }
 
+    /// Secrets stay out of the process list: `--code` with no value asks for it.
+    /// `--token` takes the whole line `pair` shows, even wrapped by a chat app.
+    @Test func secretsAreAskedForAndWholeCommandLinesAreAccepted() async throws {
+        let cli = CLI()
+        let (first, shown) = try await share(cli, state: cli.home.file("sharer"))
+        let port = try #require(shown["port"] as? Int), code = try #require(shown["code"] as? String)
+        let asked = try await ProcessRunner.runDetached(CLI.binary, ["pair", "--code", "--host", "127.0.0.1:\(port)", "--json"],
+                                                        environment: cli.environment, standardInput: code + "\n")
+        #expect(asked.status == 0, "\(asked.standardOutput)\(asked.standardError)")
+        #expect(asked.standardError.hasPrefix("Pairing code: "))
+        #expect(await first.finish() == 0)
+
+        let (second, again) = try await share(cli, state: cli.home.file("sharer2"))
+        let payload = try #require(again["payload"] as? String)
+        // As pasted from a chat: the command line `pair` shows, broken across lines mid-payload.
+        let middle = payload.index(payload.startIndex, offsetBy: payload.count / 2)
+        let pasted = "healthsync pair --token '\(payload[..<middle])\n  \(payload[middle...])'"
+        let joined = try await cli.run("pair", "--token", pasted, "--json")
+        #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
+        #expect(await second.finish() == 0)
+        #expect((try await cli.json("devices")["devices"] as? [Any])?.count == 2)
+    }
+
     @Test func unreachableAndSilentDevicesHaveTheirCodes() async throws {
         let cli = CLI()
         let sharer = cli.home.file("sharer")
