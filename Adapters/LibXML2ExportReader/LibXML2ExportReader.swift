@@ -43,6 +43,8 @@ public struct LibXML2ExportReader: HealthExportReader {
 
     /// The entry whose content starts a HealthData document: `.xml` names
     /// first, macOS resource forks (`__MACOSX/`, `._x`) never.
+    static let maxPeekedEntries = 32
+
     static func exportEntry(in archive: ZipArchive) throws -> ZipArchive.Entry? {
         let candidates = archive.entries.filter { entry in
             !entry.name.hasSuffix("/") && !entry.name.hasPrefix("__MACOSX/") && !entry.name.contains("/._")
@@ -51,7 +53,10 @@ public struct LibXML2ExportReader: HealthExportReader {
         let ordered = candidates.filter { $0.name.lowercased().hasSuffix(".xml") }
             + candidates.filter { !$0.name.lowercased().hasSuffix(".xml") }
         let markers = [Array("<HealthData".utf8), Array("<!DOCTYPE HealthData".utf8)]
-        for entry in ordered {
+        // `export.xml` is found among the first few: an archive of 200 000
+        // small entries must not be inflated one by one.
+        let named = ordered.filter { $0.name.lowercased().hasSuffix("export.xml") }
+        for entry in (named + ordered).prefix(maxPeekedEntries) {
             guard let source = try? archive.open(entry) else { continue }
             var peeked: [UInt8] = []
             let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 1)

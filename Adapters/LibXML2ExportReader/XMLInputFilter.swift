@@ -3,9 +3,18 @@ import HealthSyncDomain
 /// What libxml2 reads: the export without its inline DTD (iOS 16 exports
 /// ship one with an unclosed ATTLIST, and nothing in it is needed) and with
 /// control characters that XML forbids (a raw `\x0b` happens) made spaces.
+/// A start tag with more than `maxAttributes` attributes stops the read:
+/// libxml2's duplicate check is quadratic in them (100 000 on one element
+/// took 16 s), and no Health export element has more than a dozen.
 final class XMLInputFilter: ByteSource {
     /// The prolog (XML declaration and DTD) is read whole, up to this much.
     static let maxProlog = 4 * 1024 * 1024
+    static let maxAttributes = 256
+
+    /// Where the scan for attributes stands, across reads.
+    private enum Scan { case text, tagOpen, startTag, quoted(UInt8), otherMarkup }
+    private var scan = Scan.text
+    private var attributes = 0
 
     private let source: any ByteSource
     private var prolog: [UInt8]?
@@ -23,8 +32,39 @@ final class XMLInputFilter: ByteSource {
         } else {
             count = try source.read(into: buffer)
         }
-        for index in 0..<count where Self.isForbidden(buffer[index]) { buffer[index] = 0x20 }
+        for index in 0..<count {
+            if Self.isForbidden(buffer[index]) { buffer[index] = 0x20 }
+            try track(buffer[index])
+        }
         return count
+    }
+
+    /// Counts the attributes of each start tag (`=` outside quotes).
+    private func track(_ byte: UInt8) throws {
+        switch scan {
+        case .text:
+            if byte == UInt8(ascii: "<") { scan = .tagOpen }
+        case .tagOpen:
+            // `<!…>` and `<?…?>` are not start tags; `</…>` has no attributes either.
+            scan = byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "/") ? .otherMarkup : .startTag
+            attributes = 0
+        case .startTag:
+            if byte == UInt8(ascii: ">") {
+                scan = .text
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                scan = .quoted(byte)
+            } else if byte == UInt8(ascii: "=") {
+                attributes += 1
+                guard attributes <= Self.maxAttributes else {
+                    throw HealthSyncError(.invalidArgument, "An element of the export has more than \(Self.maxAttributes) attributes",
+                                          hint: "This is not an Apple Health export as the Health app writes it; export it again.")
+                }
+            }
+        case .quoted(let quote):
+            if byte == quote { scan = .startTag }
+        case .otherMarkup:
+            if byte == UInt8(ascii: ">") { scan = .text }
+        }
     }
 
     /// Everything up to the root element's start (or all of a short file).

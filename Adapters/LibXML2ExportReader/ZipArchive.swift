@@ -15,6 +15,8 @@ struct ZipArchive {
     }
 
     static let maxCentralDirectory = 64 * 1024 * 1024
+    /// More entries than any Health export holds (its routes and ECGs included).
+    static let maxEntries = 100_000
 
     let descriptor: Int32
     let entries: [Entry]
@@ -34,15 +36,25 @@ struct ZipArchive {
         var count = Int64(Self.u16(tail, end + 10))
         var directorySize = Int64(Self.u32(tail, end + 12))
         var directoryOffset = Int64(Self.u32(tail, end + 16))
+        // Every 64-bit value must point inside the file: a hostile one past
+        // Int64.max would otherwise trap on conversion.
+        func inFile(_ value: UInt64) throws -> Int64 {
+            guard value <= UInt64(fileSize) else { throw broken }
+            return Int64(value)
+        }
         if count == 0xffff || directorySize == 0xffff_ffff || directoryOffset == 0xffff_ffff {
             // ZIP64: a locator just before the record points at the 64-bit record.
             guard end >= 20, Self.u32(tail, end - 20) == 0x0706_4b50 else { throw broken }
-            let recordOffset = Int64(Self.u64(tail, end - 20 + 8))
+            let recordOffset = try inFile(Self.u64(tail, end - 20 + 8))
             guard let record = FileRegion.bytes(descriptor, at: recordOffset, count: 56),
                   Self.u32(record, 0) == 0x0606_4b50 else { throw broken }
-            count = Int64(Self.u64(record, 32))
-            directorySize = Int64(Self.u64(record, 40))
-            directoryOffset = Int64(Self.u64(record, 48))
+            count = try inFile(Self.u64(record, 32))
+            directorySize = try inFile(Self.u64(record, 40))
+            directoryOffset = try inFile(Self.u64(record, 48))
+        }
+        guard count <= Self.maxEntries else {
+            throw HealthSyncError(.invalidArgument, "The zip file lists \(count) entries; an export has far fewer",
+                                  hint: "Unzip it and pass export.xml.")
         }
         guard directorySize <= Self.maxCentralDirectory, count <= directorySize / 46 + 1,
               let directory = FileRegion.bytes(descriptor, at: directoryOffset, count: Int(directorySize)) else { throw broken }
@@ -68,7 +80,7 @@ struct ZipArchive {
                     func next() -> Int64? {
                         guard field + 8 <= fieldEnd else { return nil }
                         defer { field += 8 }
-                        return Int64(Self.u64(directory, field))
+                        return try? inFile(Self.u64(directory, field))
                     }
                     if size == 0xffff_ffff, let value = next() { size = value }
                     if compressed == 0xffff_ffff, let value = next() { compressed = value }
@@ -76,6 +88,7 @@ struct ZipArchive {
                 }
                 extra += 4 + length
             }
+            guard compressed <= fileSize, offset <= fileSize, size >= 0 else { throw broken }
             entries.append(Entry(name: name, method: Self.u16(directory, at + 10), compressedSize: compressed, size: size,
                                  localHeaderOffset: offset, encrypted: Self.u16(directory, at + 8) & 1 == 1))
             at += 46 + nameLength + extraLength + commentLength

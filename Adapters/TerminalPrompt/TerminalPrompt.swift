@@ -27,11 +27,12 @@ public final class TerminalPrompt: UserPrompt {
 
     /// - Parameters:
     ///   - readLine: where lines come from (standard input unless a test says otherwise).
-    public init(errorOutput: @escaping Output,
-                readLine: @escaping @Sendable () -> String? = { Swift.readLine(strippingNewline: true) }) {
+    public init(errorOutput: @escaping Output, readLine: (@Sendable () -> String?)? = nil) {
         // The request names a device from outside: nothing it sends may drive the terminal.
         self.errorOutput = { errorOutput(Printable.terminal($0)) }
-        self.readLine = readLine
+        // Standard input, a line at a time and each line bounded as it is read.
+        let standardInput = BoundedLineReader(maxLength: Self.maxLineLength)
+        self.readLine = readLine ?? { standardInput.next() }
     }
 
     /// The request and its question in one write, so the question can never
