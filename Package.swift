@@ -5,6 +5,7 @@
 // plumbing, the keystores' file format) and shared C modules — never another
 // adapter; HealthSyncWiring is the only target that imports adapters.
 // ArchitectureTests reads this manifest and enforces it.
+import Foundation
 import PackageDescription
 
 let domain: Target.Dependency = "HealthSyncDomain"
@@ -128,3 +129,18 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["healthsync", domain, "HealthSyncTestSupport"]),
     ]
 )
+
+// scripts/fuzz.sh only (HEALTHSYNC_FUZZ=1, --sanitize=fuzzer --sanitize=address):
+// one libFuzzer harness per parser, whose entry point is libFuzzer's own main.
+if ProcessInfo.processInfo.environment["HEALTHSYNC_FUZZ"] != nil {
+    func harness(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+        .executableTarget(name: name, dependencies: dependencies, path: "Fuzz/\(name)",
+                          swiftSettings: [.unsafeFlags(["-parse-as-library"])])
+    }
+    package.targets += [
+        harness("FuzzPayload", [domain]),
+        harness("FuzzWire", [domain, "HealthSyncWire", "SampleJSONSupport"]),
+        harness("FuzzYAML", ["LibYAMLConfigReader"]),
+        harness("FuzzExport", [domain, "LibXML2ExportReader"]),
+    ]
+}
