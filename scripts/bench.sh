@@ -124,6 +124,29 @@ busy_kb=$(rss_kb "$daemon_pid")
 exec 3>&-
 wait "$holder_pid" || true
 
+echo "== (e) 20 000 hostile connections (slowloris from 80 loopback sources) while a fetch is served" >&2
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+fetch_1000() {
+  local start; start=$(now)
+  HEALTHSYNC_STATE_DIR="$laptop" "$bin" fetch --types all --limit 1000 --format json --host "127.0.0.1:$port" \
+    --timeout 30000 >"$work/fetch-1000.json" 2>/dev/null || { echo -1; return; }
+  echo $(( ($(now) - start) / 1000000 ))
+}
+calm_ms=$(fetch_1000)
+before_kb=$(rss_kb "$daemon_pid")
+# 20 000, or as many as this shell may open (a few descriptors kept back).
+hostile=$(( $(ulimit -n) - 200 )); [ "$hostile" -le 20000 ] || hostile=20000
+python3 Tests/Fixtures/scripts/hostile_connections.py flood 127.0.0.1 "$port" "$hostile" 25 >"$work/flood.json" &
+flood_pid=$!
+pids+=($flood_pid)
+sleep 10
+attack_ms=$(fetch_1000)
+during_kb=$(rss_kb "$daemon_pid")
+wait "$flood_pid" || true
+sleep 3
+after_kb=$(rss_kb "$daemon_pid")
+flood="$(cat "$work/flood.json")"
+
 cat <<EOF
 
 HealthSync benchmarks ($(nproc) cores, $(openssl version | cut -d' ' -f1-2), ${seconds}s handshake runs)
@@ -131,7 +154,9 @@ HealthSync benchmarks ($(nproc) cores, $(openssl version | cut -d' ' -f1-2), ${s
 (b) 100k samples   healthsync fetch ${fetch_ms} ms ($fetched rows)   sqlite3 -json ${sqlite_ms} ms ($selected rows)   ratio $(ratio "$fetch_ms" "$sqlite_ms")
 (c) start-up       --version ${version_us} us   status --json --offline ${status_us} us   openssl version ${openssl_us} us   ratios $(ratio "$version_us" "$openssl_us") / $(ratio "$status_us" "$openssl_us")
 (d) daemon RSS     idle $((idle_kb / 1024)) MB   with 200 TLS connections $((busy_kb / 1024)) MB   ($(( (busy_kb - idle_kb) / 200 )) KB per connection; ratio $(ratio "$busy_kb" "$idle_kb"))   openssl s_server idle $((sserver_kb / 1024)) MB
+(e) under attack   fetch of 1000 samples ${attack_ms} ms during $hostile slowloris connections, ${calm_ms} ms before   ratio $(ratio "$attack_ms" "$calm_ms")   daemon RSS $((before_kb / 1024)) MB before, $((during_kb / 1024)) MB during, $((after_kb / 1024)) MB after   $flood
 EOF
 
 [ "$fetched" -eq 100000 ] || { echo "fetch returned $fetched samples, not 100000" >&2; exit 1; }
+[ "$attack_ms" -ge 0 ] || { echo "the fetch failed during the hostile connections" >&2; exit 1; }
 awk -v r="$handshake_ratio" 'BEGIN { exit !(r >= 0.8) }' || { echo "handshake ratio $handshake_ratio is below 0.8" >&2; exit 1; }

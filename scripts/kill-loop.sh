@@ -71,7 +71,11 @@ importer="$work/importer"
 for _ in $(seq "$kills"); do kill_during 700 hs "$importer" samples import "$export_file"; done
 check_device "$importer"
 hs "$importer" samples import "$export_file" --json >"$work/import.json" 2>/dev/null
-report "samples import" "then: stores open, integrity ok, a full import completes ($(json imported "$work/import.json") new, $(json records "$work/import.json") read)"
+hs "$work/clean" samples import "$export_file" --json >/dev/null 2>&1
+stored="$(sqlite3 "$importer/samples.sqlite" 'SELECT count(*) FROM samples')"
+clean="$(sqlite3 "$work/clean/samples.sqlite" 'SELECT count(*) FROM samples')"
+[ "$stored" = "$clean" ]
+report "samples import" "then: stores open, integrity ok; after a last import $stored samples, as a clean import stores ($clean)"
 
 # 2. pairing, killing the sharing and the joining side in turn.
 sharer="$work/sharer" joiner="$work/joiner"
@@ -124,7 +128,8 @@ check_device "$joiner"
 check_device "$sharer"
 faketime -f "$ahead" env HEALTHSYNC_STATE_DIR="$joiner" "$bin" fetch --types steps --limit 1 --host "127.0.0.1:$dport" --json \
   >"$work/fetch.json" 2>/dev/null
-kill "$daemon_pid"
+# faketime forwards no signal: stop the daemon itself (its pid is in daemon.json).
+kill "$(json pid "$sharer/daemon.json")" 2>/dev/null || true
 wait "$daemon_pid" 2>/dev/null || true
 after="$(client_until)"
 [ "$after" != "$before" ]

@@ -94,6 +94,8 @@ enum PairingWire {
         let caCertificate: String
         let serverCertificate: String
         let csr: String
+        /// Hex; the token path only.
+        let serverProof: String?
 
         init(_ message: PairingMessage.Exchange) {
             name = message.name
@@ -101,11 +103,13 @@ enum PairingWire {
             caCertificate = message.caCertificate
             serverCertificate = message.serverCertificate
             csr = message.csr
+            serverProof = message.serverProof.map(Hex.encode)
         }
 
         var message: PairingMessage.Exchange {
             PairingMessage.Exchange(name: name, clientCertificate: clientCertificate, caCertificate: caCertificate,
-                                    serverCertificate: serverCertificate, csr: csr)
+                                    serverCertificate: serverCertificate, csr: csr,
+                                    serverProof: serverProof.flatMap { Hex.decode($0) })
         }
     }
 

@@ -86,13 +86,25 @@ public enum PairingMessage {
         public let caCertificate: String
         public let serverCertificate: String
         public let csr: String
+        /// On the token path: HMAC(token, server label + channel binding), the
+        /// sharing device's proof that it issued the token, for a joiner that
+        /// has only the token (no CA fingerprint to pin).
+        public let serverProof: [UInt8]?
 
-        public init(name: String, clientCertificate: String, caCertificate: String, serverCertificate: String, csr: String) {
+        public init(name: String, clientCertificate: String, caCertificate: String, serverCertificate: String, csr: String,
+                    serverProof: [UInt8]? = nil) {
             self.name = name
             self.clientCertificate = clientCertificate
             self.caCertificate = caCertificate
             self.serverCertificate = serverCertificate
             self.csr = csr
+            self.serverProof = serverProof
+        }
+
+        /// The same exchange with the token path's server proof.
+        public func proving(_ proof: [UInt8]) -> Exchange {
+            Exchange(name: name, clientCertificate: clientCertificate, caCertificate: caCertificate,
+                     serverCertificate: serverCertificate, csr: csr, serverProof: proof)
         }
     }
 

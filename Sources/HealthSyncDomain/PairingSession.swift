@@ -13,6 +13,7 @@ import FoundationEssentials
 public struct PairingSession: Sendable {
     /// Labels that bind proofs, SPAKE2+ and the check number to one connection.
     public static let tokenProofLabel = Array("HealthSync pair token v1".utf8)
+    public static let serverTokenProofLabel = Array("HealthSync pair token server v1".utf8)
     public static let spakeContextLabel = Array("HealthSync pairing v1".utf8)
     public static let checkNumberLabel = Array("HealthSync check number v1".utf8)
 

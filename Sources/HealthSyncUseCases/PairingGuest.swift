@@ -42,6 +42,34 @@ public struct PairingGuest: Sendable {
         return try await complete(exchange, pinned: anchor, link: link, endpoint: payload.endpoint, loaded: loaded)
     }
 
+    /// Joins with the bare 32-character token (no QR payload) of the device
+    /// at `host` (else `server.host`). Nothing pins its CA, so the device
+    /// must prove it issued the token over this TLS connection, as the
+    /// joiner proves it holds it: a device in the middle knows neither.
+    public func join(bareToken text: String, host: String?) async throws -> PeerRecord {
+        let trimmed = String(text.filter { !$0.isWhitespace })
+        guard trimmed.count == 32, let token = Hex.decode(trimmed) else {
+            throw HealthSyncError(.invalidQRPayload, "A pairing token has 32 hexadecimal characters; this one has \(trimmed.count)",
+                                  hint: "Paste the whole QR payload (`healthsync pair --token '{…}'`), or the 32-character token with --host, or use the 6-digit code.")
+        }
+        let endpoint = try PeerConnector(deps: deps).sharingEndpoint(host)
+        let loaded = try IdentityService(deps).ensureIdentity()
+        let link = try await deps.transport.connect(to: endpoint, credentials: nil, anchor: .none, timeout: deps.settings.timeout)
+        return try await closing(link) { link in
+            let binding = link.info.channelBinding
+            let proof = deps.crypto.hmacSHA256(key: token, data: PairingSession.tokenProofLabel + binding)
+            let exchange = try await link.pairWithToken(PairingMessage.TokenRequest(proof: proof, joiner: try joiner(loaded)),
+                                                        timeout: deps.settings.timeout)
+            let expected = deps.crypto.hmacSHA256(key: token, data: PairingSession.serverTokenProofLabel + binding)
+            guard let serverProof = exchange.serverProof, ConstantTime.equals(serverProof, expected) else {
+                throw HealthSyncError(.fingerprintMismatch, "The device at \(endpoint) did not prove that it issued this token",
+                                      hint: "Someone may be intercepting the connection; use the QR code or the 6-digit code.")
+            }
+            let ca = try PeerCredentials.peerCA(exchange.caCertificate, deps: deps)
+            return try await complete(exchange, pinned: ca, link: link, endpoint: endpoint, loaded: loaded)
+        }
+    }
+
     /// `scan` without an image: the QR payload on the clipboard when it
     /// holds one, else the first line the user types.
     public func joinScanned(prompt: any UserPrompt) async throws -> PeerRecord {

@@ -86,7 +86,9 @@ public actor PairingHost {
             apply(session.tokenRefused(source: Self.source(of: info), error))
             throw error
         }
-        return try exchange(with: request.joiner, info: info)
+        // Proves to a joiner that has only the token that this device issued it.
+        let serverProof = deps.crypto.hmacSHA256(key: token, data: PairingSession.serverTokenProofLabel + info.channelBinding)
+        return try exchange(with: request.joiner, info: info).proving(serverProof)
     }
 
     /// The address an attempt came from, without its port.

@@ -24,7 +24,7 @@ struct PairCommand: AsyncParsableCommand {
 
     func validate() throws {
         if code != nil && token != nil { throw ValidationError("Give at most one of --code or --token.") }
-        if host != nil && code == nil { throw ValidationError("--host goes with --code.") }
+        if host != nil && code == nil && token == nil { throw ValidationError("--host goes with --code or a bare --token.") }
         if (code != nil || token != nil) && (yes || qrPng != nil) {
             throw ValidationError("--yes and --qr-png are for starting a session (`healthsync pair` alone).")
         }
@@ -34,6 +34,11 @@ struct PairCommand: AsyncParsableCommand {
         try await CommandRunner(global: global).run { application, _ in
             if let token {
                 let payload = try await Self.secret(token, asking: "QR payload: ", application)
+                // The QR payload (or the line `pair` shows) holds a `{`; anything else is a bare token.
+                if !payload.contains("{") {
+                    return .paired(Self.report(try await application.joining.join(bareToken: payload, host: host)))
+                }
+                if host != nil { throw HealthSyncError(.invalidArgument, "--host goes with --code or a bare token; the QR payload names its host") }
                 return .paired(Self.report(try await application.joining.join(payloadText: payload)))
             }
             if let code {

@@ -184,6 +184,31 @@ struct PairingFailureTests {
         await listener.close()
     }
 
+    @Test func aBareTokenPairsDirectlyAndARelayCannotProveIt() async throws {
+        let world = World()
+        let a = try world.device("phone", seed: 197), b = try world.device("mac", seed: 198), m = try world.device("mallory", seed: 199)
+        let d = try world.device("watch", seed: 200)
+        let listener = try await a.serve()
+        let relay = try await Relay.start(m, forwardingTo: listener.endpoint)
+        let invitation = try await a.host.initiate(advertising: listener.endpoint)
+        // Through a device in the middle: its connection to the joiner has another binding, so no proof holds.
+        let intercepted = await #expect(throws: HealthSyncError.self) {
+            _ = try await b.application.joining.join(bareToken: invitation.payload.token, host: relay.endpoint.description)
+        }
+        #expect(intercepted?.code == .pairingTokenInvalid || intercepted?.code == .fingerprintMismatch)
+        #expect(try !relay.sawCertificate && b.peers().isEmpty)
+        // Directly: the device proves it issued the token, and the pairing completes.
+        let record = try await d.application.joining.join(bareToken: invitation.payload.token, host: listener.endpoint.description)
+        #expect(record.deviceID == (try a.deviceID))
+        // Guide 000's short example is not a token HealthSync issues, and says what to use instead.
+        let short = await #expect(throws: HealthSyncError.self) {
+            _ = try await b.application.joining.join(bareToken: "abc123def456", host: listener.endpoint.description)
+        }
+        #expect(short?.code == .invalidQRPayload && short?.hint.contains("6-digit code") == true)
+        await relay.listener.close()
+        await listener.close()
+    }
+
     @Test func aServerAskingForTenMillionIterationsIsRefusedBeforeAnyIsSpent() async throws {
         let world = World()
         let a = try world.device("phone", seed: 194), b = try world.device("mac", seed: 195), m = try world.device("mallory", seed: 196)

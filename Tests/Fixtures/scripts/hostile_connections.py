@@ -7,6 +7,10 @@ usage: hostile_connections.py silent HOST PORT SOURCE COUNT WAIT
        hostile_connections.py drip HOST PORT SOURCE WAIT
          a TLS 1.3 handshake, then a request head one byte every 50 ms;
          reports when the server cut the connection off.
+       hostile_connections.py flood HOST PORT COUNT SECONDS
+         COUNT TCP connections spread over source addresses 127.1.x.y (at
+         most 250 each), each sending one byte every 5 s (slowloris) for
+         SECONDS; reports how many opened, how many the server closed.
 Prints one JSON object. Every wait is bounded by WAIT seconds.
 """
 import json
@@ -66,9 +70,53 @@ def drip(host, port, source, wait):
     return {"sent": sent, "cutAfter": cut}
 
 
+def flood(host, port, count, seconds):
+    start = time.monotonic()
+    open_sockets, refused, closed = [], 0, 0
+    for i in range(count):
+        source = "127.1.%d.%d" % (i // 250, i % 250 + 1)
+        s = socket.socket()
+        s.setblocking(False)
+        try:
+            s.bind((source, 0))
+            s.connect_ex((host, port))
+            open_sockets.append(s)
+        except OSError:
+            refused += 1
+            s.close()
+    deadline = start + seconds
+    next_drip = time.monotonic()
+    while time.monotonic() < deadline and open_sockets:
+        if time.monotonic() >= next_drip:
+            for s in list(open_sockets):
+                try:
+                    s.send(b"G")
+                except OSError:
+                    pass
+            next_drip = time.monotonic() + 5
+        ready, _, _ = select.select(open_sockets[:1000], [], [], 0.2)
+        for s in ready:
+            try:
+                data = s.recv(1024)
+            except OSError:
+                data = b""
+            if not data:
+                open_sockets.remove(s)
+                s.close()
+                closed += 1
+    still = len(open_sockets)
+    for s in open_sockets:
+        s.close()
+    return {"attempted": count, "refusedAtConnect": refused, "closedByServer": closed, "stillOpen": still}
+
+
 def main():
     mode = sys.argv[1]
-    host, port, source = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    host, port = sys.argv[2], int(sys.argv[3])
+    if mode == "flood":
+        print(json.dumps(flood(host, port, int(sys.argv[4]), min(float(sys.argv[5]), 120))), flush=True)
+        return
+    source = sys.argv[4]
     if mode == "silent":
         result = silent(host, port, source, int(sys.argv[5]), min(float(sys.argv[6]), 30))
     else:
