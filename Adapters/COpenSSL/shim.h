@@ -176,9 +176,12 @@ typedef struct {
 typedef struct {
     hs_ticket_key current, previous;
     int has_previous;
+    /// The context is shared by every event loop's thread.
+    CRYPTO_RWLOCK *lock;
 } hs_ticket_keys;
 
 static int hs_ticket_keys_index = -1;
+static CRYPTO_ONCE hs_ticket_keys_once = CRYPTO_ONCE_STATIC_INIT;
 
 static inline int hs_ticket_key_fill(hs_ticket_key *key) {
     key->made = time(NULL);
@@ -197,42 +200,59 @@ static inline void hs_ticket_keys_rotate(hs_ticket_keys *keys, time_t now, long 
 static inline int hs_ticket_callback(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *cipher,
                                      EVP_MAC_CTX *mac, int encrypt) {
     hs_ticket_keys *keys = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), hs_ticket_keys_index);
-    if (keys == NULL) return -1;
+    // No keys: issue no ticket, accept none (a full handshake follows).
+    if (keys == NULL) return 0;
+    hs_ticket_key key;
+    int renew = 0, found = 1;
+    if (CRYPTO_THREAD_write_lock(keys->lock) != 1) return 0;
     hs_ticket_keys_rotate(keys, time(NULL), 3600);
-    OSSL_PARAM params[3];
-    hs_ticket_key *key = &keys->current;
-    int renew = 0;
-    if (encrypt) {
-        if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1) return -1;
-        memcpy(name, key->name, 16);
-    } else if (memcmp(name, keys->current.name, 16) != 0) {
-        if (!keys->has_previous || memcmp(name, keys->previous.name, 16) != 0) return 0;
-        key = &keys->previous;
-        renew = 1;
+    key = keys->current;
+    if (!encrypt && memcmp(name, keys->current.name, 16) != 0) {
+        if (keys->has_previous && memcmp(name, keys->previous.name, 16) == 0) { key = keys->previous; renew = 1; }
+        else found = 0;
     }
-    if (EVP_CipherInit_ex(cipher, EVP_aes_256_cbc(), NULL, key->aes, iv, encrypt) != 1) return -1;
-    params[0] = OSSL_PARAM_construct_octet_string("key", key->hmac, 32);
+    CRYPTO_THREAD_unlock(keys->lock);
+    int result = -1;
+    OSSL_PARAM params[3];
+    if (!found) { result = 0; goto done; }
+    if (encrypt) {
+        if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1) goto done;
+        memcpy(name, key.name, 16);
+    }
+    if (EVP_CipherInit_ex(cipher, EVP_aes_256_cbc(), NULL, key.aes, iv, encrypt) != 1) goto done;
+    params[0] = OSSL_PARAM_construct_octet_string("key", key.hmac, 32);
     params[1] = OSSL_PARAM_construct_utf8_string("digest", "sha256", 0);
     params[2] = OSSL_PARAM_construct_end();
-    if (EVP_MAC_CTX_set_params(mac, params) != 1) return -1;
-    return renew ? 2 : 1;
+    if (EVP_MAC_CTX_set_params(mac, params) != 1) goto done;
+    result = renew ? 2 : 1;
+done:
+    OPENSSL_cleanse(&key, sizeof key);
+    return result;
 }
 
 static inline void hs_ticket_keys_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
     (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
-    if (ptr != NULL) { OPENSSL_cleanse(ptr, sizeof(hs_ticket_keys)); OPENSSL_free(ptr); }
+    if (ptr == NULL) return;
+    hs_ticket_keys *keys = ptr;
+    CRYPTO_THREAD_lock_free(keys->lock);
+    OPENSSL_cleanse(keys, sizeof(hs_ticket_keys));
+    OPENSSL_free(keys);
+}
+
+static inline void hs_ticket_keys_make_index(void) {
+    hs_ticket_keys_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, hs_ticket_keys_free);
 }
 
 static inline int hs_ssl_ctx_enable_resumption(SSL_CTX *ctx) {
     static const unsigned char context[] = "healthsync/1";
     if (SSL_CTX_set_session_id_context(ctx, context, sizeof(context) - 1) != 1) return 0;
     SSL_CTX_set_timeout(ctx, 3600);
-    if (hs_ticket_keys_index < 0)
-        hs_ticket_keys_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, hs_ticket_keys_free);
-    if (hs_ticket_keys_index < 0) return 0;
+    if (CRYPTO_THREAD_run_once(&hs_ticket_keys_once, hs_ticket_keys_make_index) != 1 || hs_ticket_keys_index < 0) return 0;
     hs_ticket_keys *keys = OPENSSL_zalloc(sizeof(hs_ticket_keys));
-    if (keys == NULL || hs_ticket_key_fill(&keys->current) != 1) { OPENSSL_free(keys); return 0; }
-    if (SSL_CTX_set_ex_data(ctx, hs_ticket_keys_index, keys) != 1) { OPENSSL_free(keys); return 0; }
+    if (keys == NULL) return 0;
+    keys->lock = CRYPTO_THREAD_lock_new();
+    if (keys->lock == NULL || hs_ticket_key_fill(&keys->current) != 1) { hs_ticket_keys_free(NULL, keys, NULL, 0, 0, NULL); return 0; }
+    if (SSL_CTX_set_ex_data(ctx, hs_ticket_keys_index, keys) != 1) { hs_ticket_keys_free(NULL, keys, NULL, 0, 0, NULL); return 0; }
     return SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, hs_ticket_callback) == 1;
 }
 

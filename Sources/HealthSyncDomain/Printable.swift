@@ -28,6 +28,9 @@ public enum Printable {
     /// except for the SGR colour sequences (`ESC [ digits m`) the terminal
     /// presenter itself writes.
     public static func terminal(_ text: String) -> String {
+        // Most output (a 30 MB `fetch --format json` included) has nothing to
+        // replace: one pass over the bytes says so, without copying.
+        if isPlainly(text, allowingEscape: false) { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var index = 0
@@ -48,6 +51,39 @@ public enum Printable {
             index += 1
         }
         return String(out)
+    }
+
+    /// True when no byte of `text` can start an unsafe character: no C0
+    /// control but newline and tab, no DEL, and none of the UTF-8 lead
+    /// sequences of C1 controls (C2 80–9F), bidi and separator characters
+    /// (E2 80 8E/8F/A8–AE, E2 81 A6–A9) or the Arabic letter mark (D8 9C).
+    static func isPlainly(_ text: String, allowingEscape: Bool) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                let byte = bytes[index]
+                if byte < 0x20 {
+                    if byte != 0x0a && byte != 0x09 && !(allowingEscape && byte == 0x1b) { return false }
+                } else if byte == 0x7f {
+                    return false
+                } else if byte == 0xc2 || byte == 0xd8 || byte == 0xe2 {
+                    guard index + 1 < count else { return false }
+                    let next = bytes[index + 1]
+                    if byte == 0xc2 && (0x80...0x9f).contains(next) { return false }
+                    if byte == 0xd8 && next == 0x9c { return false }
+                    if byte == 0xe2 && (next == 0x80 || next == 0x81) {
+                        guard index + 2 < count else { return false }
+                        let third = bytes[index + 2]
+                        if next == 0x80 && (third == 0x8e || third == 0x8f || (0xa8...0xae).contains(third)) { return false }
+                        if next == 0x81 && (0xa6...0xa9).contains(third) { return false }
+                    }
+                }
+                index += 1
+            }
+            return true
+        }
     }
 
     static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {

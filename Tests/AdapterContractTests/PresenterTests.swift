@@ -144,6 +144,16 @@ struct PairingEventWordingTests {
         #expect(decoded.code == .notPaired && !decoded.message.contains("\u{1B}") && !decoded.message.contains("\n"))
     }
 
+    @Test func theFastPathAgreesWithTheCarefulOne() {
+        let samples = ["plain ascii\n\tline", "é日本語 emoji 🫀", "a\u{85}b", "x\u{202E}y", "q\u{2069}r", "m\u{061C}n",
+                       "s\u{2028}t", "del\u{7F}", "bell\u{07}", "\u{1B}[31mred\u{1B}[0m", "\u{1B}]0;t\u{07}", "ok\u{200D}zwj"]
+        for sample in samples {
+            let careful = Printable.clean(sample, multiline: true)
+            if !sample.contains("\u{1B}") { #expect(Printable.terminal(sample) == careful, "\(sample.debugDescription)") }
+        }
+        #expect(Printable.terminal("\u{1B}[31mred\u{1B}[0m") == "\u{1B}[31mred\u{1B}[0m")
+    }
+
     @Test func thePromptShowsTheRequestThenItsQuestionInOneWrite() async {
         let err = Captured()
         let prompt = TerminalPrompt(errorOutput: err.append, readLine: { nil })

@@ -71,8 +71,10 @@ def drip(host, port, source, wait):
 
 
 def flood(host, port, count, seconds):
+    # poll, not select: there are far more than 1024 descriptors.
     start = time.monotonic()
-    open_sockets, refused, closed = [], 0, 0
+    sockets, refused, closed = {}, 0, 0
+    poller = select.poll()
     for i in range(count):
         source = "127.1.%d.%d" % (i // 250, i % 250 + 1)
         s = socket.socket()
@@ -80,32 +82,39 @@ def flood(host, port, count, seconds):
         try:
             s.bind((source, 0))
             s.connect_ex((host, port))
-            open_sockets.append(s)
         except OSError:
             refused += 1
             s.close()
+            continue
+        sockets[s.fileno()] = s
+        poller.register(s, select.POLLIN)
     deadline = start + seconds
     next_drip = time.monotonic()
-    while time.monotonic() < deadline and open_sockets:
+    while time.monotonic() < deadline and sockets:
         if time.monotonic() >= next_drip:
-            for s in list(open_sockets):
+            for s in list(sockets.values()):
                 try:
                     s.send(b"G")
                 except OSError:
                     pass
             next_drip = time.monotonic() + 5
-        ready, _, _ = select.select(open_sockets[:1000], [], [], 0.2)
-        for s in ready:
+        for fd, _ in poller.poll(200):
+            s = sockets.get(fd)
+            if s is None:
+                continue
             try:
                 data = s.recv(1024)
+            except BlockingIOError:
+                continue
             except OSError:
                 data = b""
             if not data:
-                open_sockets.remove(s)
+                poller.unregister(fd)
+                del sockets[fd]
                 s.close()
                 closed += 1
-    still = len(open_sockets)
-    for s in open_sockets:
+    still = len(sockets)
+    for s in sockets.values():
         s.close()
     return {"attempted": count, "refusedAtConnect": refused, "closedByServer": closed, "stillOpen": still}
 
