@@ -18,6 +18,7 @@ final class ChannelRegistry: Sendable {
     private struct State {
         var entries: [ObjectIdentifier: Entry] = [:]
         var unauthenticatedBySource: [String: Int] = [:]
+        var unauthenticated = 0
         var nextOrder = 0
         var closedSinceTrim = 0
     }
@@ -42,7 +43,7 @@ final class ChannelRegistry: Sendable {
                 return (false, nil)
             }
             var evicted: (any Channel)?
-            if state.entries.count >= limits.maxConnections {
+            if state.entries.count >= limits.maxConnections || state.unauthenticated >= limits.maxUnauthenticated {
                 guard let oldest = state.entries.values.filter({ !$0.authenticated }).min(by: { $0.order < $1.order }) else {
                     return (false, nil)
                 }
@@ -52,6 +53,7 @@ final class ChannelRegistry: Sendable {
             state.nextOrder += 1
             state.entries[id] = Entry(channel: channel, source: source, order: state.nextOrder, authenticated: false)
             state.unauthenticatedBySource[source, default: 0] += 1
+            state.unauthenticated += 1
             return (true, evicted)
         }
         evicted?.close(promise: nil)
@@ -96,6 +98,7 @@ final class ChannelRegistry: Sendable {
     }
 
     private static func release(_ source: String, in state: inout State) {
+        state.unauthenticated -= 1
         let left = state.unauthenticatedBySource[source, default: 1] - 1
         state.unauthenticatedBySource[source] = left > 0 ? left : nil
     }

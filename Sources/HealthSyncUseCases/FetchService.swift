@@ -21,7 +21,7 @@ public struct FetchService: Sendable {
         var peer = try connector.peer(device)
         let endpoint = try connector.endpoint(for: peer, host: host)
         let link = try await connector.connect(to: peer, at: endpoint, debug: debugTLS)
-        let samples = try await closing(link) { link in
+        let samples = try await closing(link) { link in try await connector.repairing(peer) {
             var samples: [HealthSample] = []
             var cursor: SampleCursor?
             repeat {
@@ -36,7 +36,7 @@ public struct FetchService: Sendable {
             } while cursor != nil && samples.count < limit
             peer = try await connector.recordUse(of: peer, at: endpoint, over: link)
             return samples
-        }
+        } }
         deps.bus.publish(.samplesFetched(from: peer.deviceID, count: samples.count))
         return Result(peer: peer, samples: samples)
     }

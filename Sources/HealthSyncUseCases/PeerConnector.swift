@@ -51,6 +51,20 @@ struct PeerConnector {
         return used
     }
 
+    /// Runs `body` over a connection to `peer` that our trust policy
+    /// accepted. When the peer, so authenticated, answers that it does not
+    /// know us, the pairing is one-sided (interrupted before the other side
+    /// committed, or removed there): it is removed here too, and said so.
+    func repairing<T>(_ peer: PeerRecord, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as HealthSyncError where error.code == .notPaired {
+            _ = try? deps.keyStore.removePeer(peer.deviceID)
+            throw HealthSyncError(.notPaired, "\(peer.name) no longer knows this pairing, so it was removed here too",
+                                  hint: "The pairing was interrupted or removed on \(peer.name); pair again: `healthsync pair --code <code> --host <address>`.")
+        }
+    }
+
     /// Connects with our client certificate and applies the trust policy;
     /// with `debug`, publishes what was negotiated and presented first.
     func connect(to peer: PeerRecord, at endpoint: Endpoint, debug: Bool = false) async throws -> any PeerLink {

@@ -42,7 +42,9 @@ public struct SyncService: Sendable {
         let connector = PeerConnector(deps: deps)
         let endpoint = try connector.endpoint(for: record, host: nil)
         let link = try await connector.connect(to: record, at: endpoint)
-        return try await closing(link) { link in try await sync(from: record, at: endpoint, over: link, connector: connector) }
+        return try await closing(link) { link in
+            try await connector.repairing(record) { try await sync(from: record, at: endpoint, over: link, connector: connector) }
+        }
     }
 
     private func sync(from record: PeerRecord, at endpoint: Endpoint, over link: any PeerLink,

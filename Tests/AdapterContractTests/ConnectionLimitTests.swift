@@ -51,9 +51,14 @@ struct ConnectionLimitTests {
         await listener.close()
     }
 
-    @Test func atTheCapTheOldestUnauthenticatedConnectionMakesRoom() async throws {
-        let limits = ConnectionLimits(handshakeTimeout: .seconds(20), requestTimeout: .seconds(20),
-                                      maxConnections: 8, maxUnauthenticatedPerSource: 64)
+    /// The cap on all connections, and the one on those not yet authenticated.
+    @Test(arguments: ["total", "unauthenticated"])
+    func atTheCapTheOldestUnauthenticatedConnectionMakesRoom(_ cap: String) async throws {
+        let limits = cap == "total"
+            ? ConnectionLimits(handshakeTimeout: .seconds(20), requestTimeout: .seconds(20),
+                               maxConnections: 8, maxUnauthenticatedPerSource: 64)
+            : ConnectionLimits(handshakeTimeout: .seconds(20), requestTimeout: .seconds(20),
+                               maxUnauthenticated: 8, maxUnauthenticatedPerSource: 64)
         let transport = try OpenSSLTransport(crypto: pki.crypto, clock: pki.clock, limits: limits)
         let listener = try await transport.listen(on: Endpoint(host: "127.0.0.1", port: 0), credentials: pki.server,
                                                   clientAnchor: pki.ca, serving: EchoPeer())

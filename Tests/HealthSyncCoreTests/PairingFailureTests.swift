@@ -118,7 +118,12 @@ struct PairingFailureTests {
         _ = try await a.pairByToken(b, advertising: listener.endpoint)
         // Dropped from A's allow-list without a revocation.
         _ = try a.deps.keyStore.removePeer(try b.deviceID)
-        #expect(await errorCode { _ = try await b.application.fetching.fetch(types: [.steps], limit: 1) } == .notPaired)
+        // The same as a pairing interrupted before A committed: B's one-sided record is repaired away.
+        let refused = await #expect(throws: HealthSyncError.self) {
+            _ = try await b.application.fetching.fetch(types: [.steps], limit: 1)
+        }
+        #expect(refused?.code == .notPaired && refused?.message.contains("no longer knows this pairing") == true)
+        #expect(try b.peers().isEmpty)
         await listener.close()
     }
 
