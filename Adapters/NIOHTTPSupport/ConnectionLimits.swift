@@ -20,7 +20,7 @@ public struct ConnectionLimits: Sendable {
     public var maxUnauthenticatedPerSource: Int
 
     public init(handshakeTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(20),
-                maxConnections: Int = 16_384, maxUnauthenticated: Int = 1024, maxUnauthenticatedPerSource: Int = 64) {
+                maxConnections: Int = 16_384, maxUnauthenticated: Int = 1024, maxUnauthenticatedPerSource: Int = 256) {
         self.handshakeTimeout = handshakeTimeout
         self.requestTimeout = requestTimeout
         self.maxConnections = maxConnections

@@ -32,13 +32,17 @@ public struct PairingSession: Sendable {
         public let name: String
         public let expectedConfirmation: [UInt8]
         public let checkNumber: String
+        /// When the share was answered (an attempt never confirmed is reported after `unconfirmedAfter`).
+        public let answeredAt: Date
 
-        public init(binding: [UInt8], source: String, name: String, expectedConfirmation: [UInt8], checkNumber: String) {
+        public init(binding: [UInt8], source: String, name: String, expectedConfirmation: [UInt8], checkNumber: String,
+                    answeredAt: Date = .distantFuture) {
             self.binding = binding
             self.source = source
             self.name = Printable.clean(name, maxLength: 64)
             self.expectedConfirmation = expectedConfirmation
             self.checkNumber = checkNumber
+            self.answeredAt = answeredAt
         }
     }
 
@@ -138,6 +142,22 @@ public struct PairingSession: Sendable {
 
     /// The session's latest refused attempts, oldest first.
     public var failures: [PairingFailure] { session?.failures ?? [] }
+
+    /// A joiner confirms within milliseconds of our answer; one that has not
+    /// after this long went away (a wrong code, or a guesser) and is shown so.
+    public static let unconfirmedAfter: TimeInterval = 10
+
+    /// Reports the attempts that were never confirmed (call it when the
+    /// session is looked at).
+    public mutating func sweep(at now: Date) -> [Effect] {
+        guard let current = session else { return [] }
+        var effects: [Effect] = []
+        for (binding, attempt) in current.attempts where now.timeIntervalSince(attempt.answeredAt) > Self.unconfirmedAfter {
+            session?.attempts[binding] = nil
+            effects += note(source: attempt.source, HealthSyncError(.invalidPairingCode, "The code attempt was not confirmed"))
+        }
+        return effects
+    }
 
     /// Where the session stands (call `expire` first).
     public var state: PairingState {

@@ -117,7 +117,13 @@ public struct PairingGuest: Sendable {
                                               x: x, shareP: shareP, shareV: shareV)
         // A wrong code and a relay in the middle look the same here: the
         // sharing device's confirmation does not verify.
-        guard ConstantTime.equals(confirmV, keys.confirmV) else { throw HealthSyncError(.invalidPairingCode) }
+        guard ConstantTime.equals(confirmV, keys.confirmV) else {
+            // Tell the sharing device at once, so its user sees the failed
+            // attempt: a confirmation of zeros, which reveals nothing.
+            let abandon = PairingMessage.CodeConfirm(confirmP: [UInt8](repeating: 0, count: 32), joiner: try joiner(loaded))
+            _ = try? await link.codeConfirm(abandon, timeout: deps.settings.timeout)
+            throw HealthSyncError(.invalidPairingCode)
+        }
         deps.bus.publish(.pairingCheckNumber(CheckNumber.from(
             deps.crypto.hmacSHA256(key: keys.sharedKey.bytes, data: PairingSession.checkNumberLabel))))
         let confirm = PairingMessage.CodeConfirm(confirmP: keys.confirmP, joiner: try joiner(loaded))

@@ -70,6 +70,7 @@ public actor PairingHost {
 
     public func state() -> PairingState {
         apply(session.expire(at: deps.clock.now()))
+        apply(session.sweep(at: deps.clock.now()))
         return session.state
     }
 
@@ -117,7 +118,8 @@ public actor PairingHost {
                 shareP: request.shareP)
             let check = CheckNumber.from(deps.crypto.hmacSHA256(key: keys.sharedKey.bytes, data: PairingSession.checkNumberLabel))
             session.shareAnswered(PairingSession.CodeAttempt(binding: info.channelBinding, source: source, name: request.name,
-                                                             expectedConfirmation: keys.confirmP, checkNumber: check))
+                                                             expectedConfirmation: keys.confirmP, checkNumber: check,
+                                                             answeredAt: now))
             return PairingMessage.CodeShareReply(shareV: shareV, confirmV: keys.confirmV)
         } catch {
             let refusal = HealthSyncError.wrap(error, as: .invalidPairingCode, "The pairing share was refused")

@@ -25,7 +25,7 @@ struct PairingUnderAttackTests {
         #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
         #expect(Date().timeIntervalSince(started) < 60)
         #expect(joined.json?["deviceID"] as? String == shown["deviceID"] as? String)
-        #expect(await share.finish() == 0)
+        #expect(await share.finish() == 0, "\(share.printed(on: .standardError).suffix(8))")
 
         FileManager.default.createFile(atPath: stop, contents: nil)
         #expect(await guesser.finish(within: 15) == 0)

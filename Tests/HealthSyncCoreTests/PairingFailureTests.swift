@@ -99,7 +99,8 @@ struct PairingFailureTests {
         }
         // The session survives; its source now waits; the QR token still pairs.
         #expect(await errorCode { _ = try await a.joinByCode(b, at: listener.endpoint, code: invitation.code) } == .pairingRateLimited)
-        #expect(await a.host.failures.count == 2)
+        // Two wrong codes (each joiner says so at once) and the refusal of the third attempt.
+        #expect(await a.host.failures.count == 3)
         _ = try await d.application.joining.join(payloadText: invitation.qrText)
         // A new session starts at once; the source may guess again after 30 s.
         let next = try await a.host.initiate(advertising: listener.endpoint)
