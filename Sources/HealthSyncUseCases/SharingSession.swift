@@ -47,6 +47,14 @@ public struct SharingSession: Sendable {
                     for await _ in prompt.refreshRequests() { await host.cancel() }
                     await untilCancelled()
                 }
+                // Looking at the session reports attempts that were never
+                // confirmed (a guesser that just left), as `pair` does by polling.
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(PairingSession.unconfirmedAfter / 2))
+                        _ = await host.state()
+                    }
+                }
                 var paired: [PairedReport] = []
                 events: for await event in events {
                     switch event {

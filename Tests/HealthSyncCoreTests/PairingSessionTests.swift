@@ -101,6 +101,17 @@ struct PairingSessionTests {
         #expect(backoff.nextAllowed(at: last, after: 3) == last.addingTimeInterval(3600))
     }
 
+    @Test func anAttemptNeverConfirmedIsReportedOnceItIsStale() throws {
+        var session = try started()
+        _ = try session.beginShare(source: "192.0.2.9", at: start)
+        session.shareAnswered(PairingSession.CodeAttempt(binding: [1], source: "192.0.2.9", name: "x", expectedConfirmation: [9],
+                                                         checkNumber: "1", answeredAt: start))
+        #expect(session.sweep(at: start.addingTimeInterval(5)).isEmpty)
+        let effects = session.sweep(at: start.addingTimeInterval(11))
+        #expect(effects.count == 1 && session.failures.first?.source == "192.0.2.9")
+        #expect(session.sweep(at: start.addingTimeInterval(20)).isEmpty)
+    }
+
     @Test func expiryAndCancellationAnswerAWaitingJoiner() throws {
         var session = try started()
         #expect(session.expire(at: start.addingTimeInterval(299)).isEmpty)
