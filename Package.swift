@@ -83,6 +83,7 @@ let package = Package(
         adapter("OpenSSLTransport", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
         adapter("NIOControlChannel", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
         adapter("UDPLocalDiscovery", ["HealthSyncWire", nioCore, nioPosix]),
+        adapter("MulticastDNSDiscovery", [nioCore, nioPosix]),
         adapter("LibXML2ExportReader", ["CLibXML2", "CZlib"]),
         adapter("LibQREncode", ["CQREncode"]),
         adapter("LibPNGZBar", ["CPNG", "CZBar"]),
@@ -123,7 +124,7 @@ let package = Package(
             "MemoryKeyStore", "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "ManualClock", "NIOControlChannel", "LoopbackTransport", "UDPLocalDiscovery",
             "LibQREncode", "LibPNGZBar", "LibXML2ExportReader", "OpenSSLTransport", "HealthSyncWire", "KeyStoreSupport",
-            "SampleJSONSupport", "TerminalPrompt", "NIOHTTPSupport",
+            "SampleJSONSupport", "TerminalPrompt", "NIOHTTPSupport", "MulticastDNSDiscovery",
         ]),
         .testTarget(name: "WiringTests", dependencies: [domain, ports, "HealthSyncWiring", "HealthSyncTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["healthsync", domain, "HealthSyncTestSupport"]),
@@ -142,5 +143,6 @@ if ProcessInfo.processInfo.environment["HEALTHSYNC_FUZZ"] != nil {
         harness("FuzzWire", [domain, "HealthSyncWire", "SampleJSONSupport"]),
         harness("FuzzYAML", ["LibYAMLConfigReader"]),
         harness("FuzzExport", [domain, "LibXML2ExportReader"]),
+        harness("FuzzDNS", ["MulticastDNSDiscovery"]),
     ]
 }

@@ -12,7 +12,7 @@ scratch=.build-fuzz
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-harnesses=(FuzzPayload:payload FuzzWire:wire FuzzYAML:yaml FuzzExport:export)
+harnesses=(FuzzPayload:payload FuzzWire:wire FuzzYAML:yaml FuzzExport:export FuzzDNS:dns)
 for entry in "${harnesses[@]}"; do
   HEALTHSYNC_FUZZ=1 swift build --scratch-path "$scratch" --sanitize=fuzzer --sanitize=address \
     --product "${entry%%:*}" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
