@@ -82,7 +82,13 @@ public enum HTTPBootstrap {
                     guard children.admit(channel, source: source) else { throw ConnectionRefused() }
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(IdleStateHandler(readTimeout: idle))
-                    if let tls { try sync.addHandler(try tls(channel)) }
+                    if let tls {
+                        let handler = try tls(channel)
+                        do { try sync.addHandler(handler) } catch {
+                            handler.handshake.fail(error)
+                            throw error
+                        }
+                    }
                     try sync.addHandler(ConnectionDeadlines(limits: limits, registry: children, awaitsHandshake: tls != nil))
                     try sync.configureHTTPServerPipeline(withErrorHandling: true)
                     try sync.addHandler(handler(channel))

@@ -87,6 +87,15 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         encrypt(buffer, context: context, promise: promise)
     }
 
+    /// A channel closed before it ever became active (refused or evicted at
+    /// accept) fires no `channelInactive`: the handshake is failed here too.
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        if !established && !failed {
+            failed = true
+            handshake.fail(HealthSyncError(.protocolError, "The connection closed during the TLS handshake"))
+        }
+    }
+
     public func channelInactive(context: ChannelHandlerContext) {
         if !established {
             failed = true
