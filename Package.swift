@@ -69,6 +69,7 @@ let package = Package(
         support("HealthSyncWire", ["SampleJSONSupport"]),
         support("KeyStoreSupport"),
         support("NIOHTTPSupport", ["HealthSyncWire", "COpenSSL", nioCore, nioPosix, nioHTTP1]),
+        support("NetworkInterfaceSupport", [nioCore, nioPosix]),
 
         // Driven adapters.
         adapter("OpenSSLCrypto", ["COpenSSL"]),
@@ -82,8 +83,8 @@ let package = Package(
         adapter("LoopbackTransport", ["HealthSyncWire"]),
         adapter("OpenSSLTransport", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
         adapter("NIOControlChannel", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
-        adapter("UDPLocalDiscovery", ["HealthSyncWire", nioCore, nioPosix]),
-        adapter("MulticastDNSDiscovery", [nioCore, nioPosix]),
+        adapter("UDPLocalDiscovery", ["HealthSyncWire", "NetworkInterfaceSupport", nioCore, nioPosix]),
+        adapter("MulticastDNSDiscovery", ["NetworkInterfaceSupport", nioCore, nioPosix]),
         adapter("LibXML2ExportReader", ["CLibXML2", "CZlib"]),
         adapter("LibQREncode", ["CQREncode"]),
         adapter("LibPNGZBar", ["CPNG", "CZBar"]),
@@ -100,7 +101,8 @@ let package = Package(
             "OpenSSLCrypto", "PosixFileSystem", "FileKeyStore", "SQLiteKeyStore", "MemoryKeyStore",
             "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "SystemClock", "LoopbackTransport",
-            "OpenSSLTransport", "NIOControlChannel", "LibQREncode", "LibPNGZBar", "UDPLocalDiscovery", "LibXML2ExportReader",
+            "OpenSSLTransport", "NIOControlChannel", "LibQREncode", "LibPNGZBar", "UDPLocalDiscovery", "MulticastDNSDiscovery",
+            "LibXML2ExportReader",
             "TerminalPrompt", "ShellClipboard",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

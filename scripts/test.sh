@@ -5,6 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/setup-system.sh)"
 
+# Python tools the tests drive, in a venv of their own (python-zeroconf: an
+# mDNS implementation written by others, for the multicast DNS tests).
+if [ ! -x .venv-test/bin/python ] || ! .venv-test/bin/python -c "import zeroconf" 2>/dev/null; then
+  python3 -m venv .venv-test >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo";
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null; python3 -m venv .venv-test; }
+  .venv-test/bin/pip install -q "zeroconf==0.154.0"
+fi
+export HEALTHSYNC_TEST_PYTHON="$PWD/.venv-test/bin/python"
+
 swift build --build-tests
 # A stalled test fails the run rather than using up CI's time.
 timeout 1200 swift test --skip-build 2>&1 | tee .build/test-output.txt

@@ -1,6 +1,7 @@
 import HealthSyncDomain
 import HealthSyncPorts
 import HealthSyncWire
+import NetworkInterfaceSupport
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -13,40 +14,12 @@ public struct UDPLocalDiscovery: LocalDiscovery {
     public init() { group = MultiThreadedEventLoopGroup.singleton }
 
     public func broadcastTargets(port: Int) -> [Endpoint] {
-        var hosts: [String] = []
-        for device in (try? System.enumerateDevices()) ?? [] {
-            guard case .v4? = device.address, let broadcast = device.broadcastAddress?.ipAddress,
-                  !hosts.contains(broadcast) else { continue }
-            hosts.append(broadcast)
-        }
-        return (hosts + ["127.0.0.1"]).map { Endpoint(host: $0, port: port) }
+        (NetworkInterfaces.broadcastAddresses() + ["127.0.0.1"]).map { Endpoint(host: $0, port: port) }
     }
 
-    public func preferredAddress() -> String {
-        // Interfaces without an address (down, or not configured) are not listed with one.
-        for device in (try? System.enumerateDevices()) ?? [] {
-            guard case .v4? = device.address, let host = device.address?.ipAddress, !host.hasPrefix("127.") else { continue }
-            return host
-        }
-        return "127.0.0.1"
-    }
+    public func preferredAddress() -> String { NetworkInterfaces.preferredAddress() }
 
-    public func localAddresses() -> [String] {
-        var addresses: [String] = []
-        for device in (try? System.enumerateDevices()) ?? [] {
-            guard let address = device.address, let host = address.ipAddress else { continue }
-            switch address {
-            case .v4 where !host.hasPrefix("127."):
-                addresses.append(host)
-            case .v6 where host != "::1" && !host.lowercased().hasPrefix("fe80"):
-                addresses.append(host)
-            default:
-                continue
-            }
-        }
-        var seen = Set<String>()
-        return Array(addresses.filter { seen.insert($0).inserted }.prefix(16))
-    }
+    public func localAddresses() -> [String] { NetworkInterfaces.addresses() }
 
     public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener {
         let reply = try WireCodec.encode(announcement)

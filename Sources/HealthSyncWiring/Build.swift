@@ -22,6 +22,7 @@ import SystemClock
 import TerminalPresenter
 import TerminalPrompt
 import UDPLocalDiscovery
+import MulticastDNSDiscovery
 
 /// The composition root: the only place that constructs adapters. The CLI
 /// and the tests call this same function; the configuration alone decides
@@ -61,7 +62,10 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     case .openssl:
         transport = try OpenSSLTransport(crypto: crypto, clock: clock, idleTimeoutMilliseconds: config.transport.idleTimeoutMS)
         control = NIOControlChannel(idleTimeoutMilliseconds: config.transport.idleTimeoutMS)
-        discovery = UDPLocalDiscovery()
+        switch config.discovery.adapter {
+        case .udp: discovery = UDPLocalDiscovery()
+        case .mdns: discovery = MulticastDNSDiscovery()
+        }
     }
     let settings = Settings(
         codeTTLSeconds: config.pairing.codeTTLSeconds, maxFailedCodes: config.pairing.maxFailedCodes,

@@ -7,6 +7,8 @@ public struct Config: Sendable, Equatable {
     public enum TransportAdapter: String, Sendable, CaseIterable { case openssl, loopback }
     public enum PresenterAdapter: String, Sendable, CaseIterable { case terminal, json }
     public enum SampleStoreAdapter: String, Sendable, CaseIterable { case sqlite, memory }
+    /// `udp`: HealthSync's own probe and answer; `mdns`: DNS-SD over multicast DNS.
+    public enum DiscoveryAdapter: String, Sendable, CaseIterable { case udp, mdns }
 
     public struct Device: Sendable, Equatable { public var name = "" }
     public struct KeyStore: Sendable, Equatable { public var adapter = KeyStoreAdapter.file }
@@ -29,6 +31,7 @@ public struct Config: Sendable, Equatable {
         public var port = 9778
     }
     public struct Discovery: Sendable, Equatable {
+        public var adapter = DiscoveryAdapter.udp
         public var enabled = true
         public var port = 9779
     }

@@ -19,6 +19,7 @@ enum ConfigSchema {
         .string("api.host", \.api.host, allowEmpty: false, check: isLoopback,
                 expected: "a loopback address (127.0.0.1, ::1 or localhost): the control API is local only"),
         .integer("api.port", \.api.port, 0...65535),
+        .choice("discovery.adapter", \.discovery.adapter),
         .boolean("discovery.enabled", \.discovery.enabled),
         .integer("discovery.port", \.discovery.port, 0...65535),
         .integer("sync.interval_s", \.sync.intervalSeconds, 0...86_400),

@@ -1,5 +1,6 @@
 import Foundation
 import HealthSyncTestSupport
+import HealthSyncDomain
 import MulticastDNSDiscovery
 import Testing
 
@@ -75,5 +76,28 @@ struct DNSMessageTests {
         let chained = bytes + [0xc0, 103, 0, 1, 0, 1, 0, 0, 0, 0, 0, 4, 10, 0, 0, 1]
         #expect(throws: DNSMessageError.badPointer) { _ = try DNSMessage(decoding: chained) }
         #expect(throws: DNSMessageError.tooLarge) { _ = try DNSMessage(decoding: [UInt8](repeating: 0, count: 9001)) }
+    }
+
+    @Test func aServiceAnswersABrowseAndTheAnswerNamesTheDevice() throws {
+        let id = try #require(DeviceID(bytes: Array(repeating: 0x5a, count: 32)))
+        let announcement = DiscoveryAnnouncement(name: "Kim's phone", deviceID: id, port: 8443, version: "1.0.0")
+        let service = try #require(ServiceRecords.Service(announcement: announcement, addresses: ["192.0.2.7", "fd00::7"]))
+        let query = try DNSMessage(decoding: ServiceRecords.browseQuery(id: 7).encoded())
+        let answer = try #require(service.answer(to: query))
+        #expect(answer.id == 7 && answer.answers.map(\.type) == [.ptr])
+        let decoded = try DNSMessage(decoding: answer.encoded())
+        let devices = ServiceRecords.devices(in: decoded, source: "198.51.100.1")
+        #expect(devices == [DiscoveredDevice(announcement: announcement, host: "192.0.2.7")])
+        // Questions about other services, and responses, get no answer; a goodbye names nobody.
+        #expect(service.answer(to: DNSMessage(isResponse: false, questions: [DNSQuestion(name: DNSName("_ipp._tcp.local")!, type: .ptr)])) == nil)
+        #expect(service.answer(to: answer) == nil)
+        #expect(ServiceRecords.devices(in: service.announcement(goodbye: true), source: "x").isEmpty)
+        // A TXT record without a device ID is not HealthSync's.
+        let stranger = DNSMessage(isResponse: true, answers: [
+            DNSRecord(name: ServiceRecords.serviceType, data: .ptr(ServiceRecords.serviceType.prepending("x")!), ttl: 120),
+            DNSRecord(name: ServiceRecords.serviceType.prepending("x")!, data: .srv(priority: 0, weight: 0, port: 1, target: DNSName("h.local")!), ttl: 120),
+            DNSRecord(name: ServiceRecords.serviceType.prepending("x")!, data: .txt([Array("v=1".utf8)]), ttl: 120),
+        ])
+        #expect(ServiceRecords.devices(in: stranger, source: "x").isEmpty)
     }
 }
