@@ -69,7 +69,7 @@ let package = Package(
         support("HealthSyncWire", ["SampleJSONSupport"]),
         support("KeyStoreSupport"),
         support("NIOHTTPSupport", ["HealthSyncWire", "COpenSSL", nioCore, nioPosix, nioHTTP1]),
-        support("NetworkInterfaceSupport", [nioCore, nioPosix]),
+        support("DiscoverySupport", [nioCore, nioPosix]),
 
         // Driven adapters.
         adapter("OpenSSLCrypto", ["COpenSSL"]),
@@ -83,8 +83,8 @@ let package = Package(
         adapter("LoopbackTransport", ["HealthSyncWire"]),
         adapter("OpenSSLTransport", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
         adapter("NIOControlChannel", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
-        adapter("UDPLocalDiscovery", ["HealthSyncWire", "NetworkInterfaceSupport", nioCore, nioPosix]),
-        adapter("MulticastDNSDiscovery", ["NetworkInterfaceSupport", nioCore, nioPosix]),
+        adapter("UDPLocalDiscovery", ["HealthSyncWire", "DiscoverySupport", nioCore, nioPosix]),
+        adapter("MulticastDNSDiscovery", ["DiscoverySupport", nioCore, nioPosix]),
         adapter("LibXML2ExportReader", ["CLibXML2", "CZlib"]),
         adapter("LibQREncode", ["CQREncode"]),
         adapter("LibPNGZBar", ["CPNG", "CZBar"]),

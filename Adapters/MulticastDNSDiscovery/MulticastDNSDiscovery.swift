@@ -1,6 +1,6 @@
 import HealthSyncDomain
 import HealthSyncPorts
-import NetworkInterfaceSupport
+import DiscoverySupport
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -73,7 +73,7 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
     }
 
     public func probe(_ targets: [Endpoint], timeoutMilliseconds: Int) async throws -> [DiscoveredDevice] {
-        let found = Found()
+        let found = DiscoveredDevices()
         let channel: any Channel
         do {
             channel = try await DatagramBootstrap(group: group)
@@ -97,7 +97,7 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
         }
         try? await Task.sleep(for: .milliseconds(timeoutMilliseconds))
         try? await channel.close()
-        return found.all
+        return found.all.sorted { $0.announcement.name < $1.announcement.name }
     }
 }
 
@@ -162,9 +162,9 @@ final class Responder: ChannelInboundHandler {
 final class Browser: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    private let found: Found
+    private let found: DiscoveredDevices
 
-    init(found: Found) { self.found = found }
+    init(found: DiscoveredDevices) { self.found = found }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
@@ -175,16 +175,4 @@ final class Browser: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {}
-}
-
-final class Found: Sendable {
-    private let devices = Mutex<[DeviceID: DiscoveredDevice]>([:])
-
-    func add(_ device: DiscoveredDevice) {
-        devices.withLock { all in
-            if all[device.announcement.deviceID] == nil, all.count < 256 { all[device.announcement.deviceID] = device }
-        }
-    }
-
-    var all: [DiscoveredDevice] { devices.withLock { Array($0.values) }.sorted { $0.announcement.name < $1.announcement.name } }
 }

@@ -1,7 +1,7 @@
 import HealthSyncDomain
 import HealthSyncPorts
 import HealthSyncWire
-import NetworkInterfaceSupport
+import DiscoverySupport
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -41,7 +41,7 @@ public struct UDPLocalDiscovery: LocalDiscovery {
     }
 
     public func probe(_ targets: [Endpoint], timeoutMilliseconds: Int) async throws -> [DiscoveredDevice] {
-        let answers = Answers()
+        let answers = DiscoveredDevices()
         let channel: any Channel
         do {
             channel = try await DatagramBootstrap(group: group)
@@ -96,9 +96,9 @@ final class ProbeAnswerer: ChannelInboundHandler {
 final class AnswerCollector: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    private let answers: Answers
+    private let answers: DiscoveredDevices
 
-    init(answers: Answers) { self.answers = answers }
+    init(answers: DiscoveredDevices) { self.answers = answers }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
@@ -113,18 +113,6 @@ final class AnswerCollector: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Unreachable targets report ICMP errors here; the others still answer.
     }
-}
-
-final class Answers: Sendable {
-    private let found = Mutex<[DiscoveredDevice]>([])
-
-    func add(_ device: DiscoveredDevice) {
-        found.withLock { all in
-            if !all.contains(where: { $0.announcement.deviceID == device.announcement.deviceID }) { all.append(device) }
-        }
-    }
-
-    var all: [DiscoveredDevice] { found.withLock { $0 } }
 }
 
 struct DatagramListener: TransportListener {

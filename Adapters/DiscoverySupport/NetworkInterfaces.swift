@@ -1,8 +1,8 @@
 import NIOCore
 import NIOPosix
 
-/// This machine's network interfaces as the discovery adapters see them
-/// (one reading of `getifaddrs` through NIO), shared so that UDP probes and
+/// This machine's network interfaces as both discovery adapters see them
+/// (one reading of `getifaddrs` through NIO), so that UDP probes and
 /// multicast DNS agree on which addresses the machine has.
 public enum NetworkInterfaces {
     /// Each IPv4 interface's broadcast address.
