@@ -24,9 +24,17 @@ public enum HTTPBootstrap {
                                         children: children, admit: nil, tls: tls, handler: handler)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
         do {
-            let channel = try await bootstrap.bind(host: endpoint.host, port: endpoint.port).get()
+            var host = endpoint.host
+            let channel: any Channel
+            do {
+                channel = try await bootstrap.bind(host: host, port: endpoint.port).get()
+            } catch where host == "::" {
+                // A machine with IPv6 turned off still serves IPv4.
+                host = "0.0.0.0"
+                channel = try await bootstrap.bind(host: host, port: endpoint.port).get()
+            }
             let port = channel.localAddress?.port ?? endpoint.port
-            return HTTPListener(channel: channel, children: children, endpoint: Endpoint(host: endpoint.host, port: port))
+            return HTTPListener(channel: channel, children: children, endpoint: Endpoint(host: host, port: port))
         } catch {
             throw HealthSyncError(.invalidArgument, "Cannot listen on \(endpoint): \(error)", hint: cannotListen)
         }
@@ -78,7 +86,7 @@ public enum HTTPBootstrap {
             .childChannelInitializer { channel in
                 let admitted = admit?(channel) ?? channel.eventLoop.makeSucceededVoidFuture()
                 return admitted.flatMapThrowing {
-                    let source = channel.remoteAddress?.ipAddress ?? "local"
+                    let source = SourceAddress.of(channel)
                     guard children.admit(channel, source: source) else { throw ConnectionRefused() }
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(IdleStateHandler(readTimeout: idle))
@@ -152,3 +160,20 @@ public enum HTTPBootstrap {
 
 /// A connection past the caps: closed as soon as it is accepted.
 struct ConnectionRefused: Error {}
+
+/// Where a connection comes from, IPv4 clients of a dual-stack listener
+/// (`::ffff:a.b.c.d`) named by their IPv4 address, so limits and messages
+/// count one host once whichever way it arrived.
+public enum SourceAddress {
+    public static func of(_ channel: any Channel) -> String {
+        normalized(channel.remoteAddress?.ipAddress ?? "local")
+    }
+
+    public static func normalized(_ address: String) -> String {
+        let mapped = "::ffff:"
+        if address.lowercased().hasPrefix(mapped), address.dropFirst(mapped.count).contains(".") {
+            return String(address.dropFirst(mapped.count))
+        }
+        return address
+    }
+}

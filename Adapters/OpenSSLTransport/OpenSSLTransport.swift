@@ -47,7 +47,7 @@ public final class OpenSSLTransport: Transport {
                            handshake: channel.eventLoop.makePromise(of: TLSEstablished.self))
             },
             handler: { channel in
-                let remote = channel.remoteAddress?.ipAddress ?? "unknown"
+                let remote = SourceAddress.of(channel)
                 return HTTPServerHandler<ConnectionInfo>(
                     context: { established in
                         established.map { Self.describe($0, crypto: crypto, anchor: .certificate(clientAnchor), role: .client,

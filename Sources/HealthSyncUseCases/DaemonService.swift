@@ -142,7 +142,8 @@ public struct DaemonService: Sendable {
             var discovery: (any TransportListener)?
             if let discoveryPort {
                 let answering = try await deps.discovery.answer(
-                    on: Endpoint(host: peerEndpoint.host, port: discoveryPort),
+                    // Discovery answers IPv4 broadcasts: a dual-stack peer host means every IPv4 address here.
+                    on: Endpoint(host: peerEndpoint.host == "::" ? "0.0.0.0" : peerEndpoint.host, port: discoveryPort),
                     with: DiscoveryAnnouncement(name: deps.deviceName, deviceID: identity.deviceID, port: peers.endpoint.port,
                                                 version: deps.version))
                 opened.append(answering)

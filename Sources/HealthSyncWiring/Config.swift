@@ -13,7 +13,8 @@ public struct Config: Sendable, Equatable {
     public struct Device: Sendable, Equatable { public var name = "" }
     public struct KeyStore: Sendable, Equatable { public var adapter = KeyStoreAdapter.file }
     public struct Listen: Sendable, Equatable {
-        public var host = "0.0.0.0"
+        /// Every address, IPv6 and (dual-stack) IPv4; 0.0.0.0 where IPv6 is off.
+        public var host = "::"
         public var port = 8443
     }
     public struct Transport: Sendable, Equatable {

@@ -85,6 +85,31 @@ struct TwoProcessTests {
         #expect((try await cli.json("devices")["devices"] as? [Any])?.count == 2)
     }
 
+    /// The listener is dual-stack by default: an IPv6 literal in brackets
+    /// pairs, fetches, and is remembered as the address that worked.
+    @Test func pairAndFetchOverIPv6() async throws {
+        let cli = CLI()
+        let sharer = cli.home.file("sharer")
+        _ = try await cli.json("samples", "generate", "--days", "1", "--state-dir", sharer)
+        let process = try BackgroundProcess(CLI.binary, ["share", "--state-dir", sharer, "--port", "0", "--advertise", "::1",
+                                                         "--yes", "--once", "--json"], environment: cli.environment)
+        let shown = try #require(await process.listening(), "share showed no code")
+        let port = try #require(shown["port"] as? Int)
+        #expect(shown["advertised"] as? String == "[::1]:\(port)")
+        let joined = try await cli.run("pair", "--code", try #require(shown["code"] as? String), "--host", "[::1]:\(port)", "--json")
+        #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
+        #expect(await process.finish() == 0)
+        let daemon = try BackgroundProcess(CLI.binary, ["daemon", "--state-dir", sharer, "--port", String(port), "--api-port", "0",
+                                                        "--discovery-port", "0", "--json"], environment: cli.environment)
+        #expect(await daemon.firstLine() != nil)
+        // Over IPv4 too, on the same dual-stack listener.
+        let v6 = try await cli.json("fetch", "--types", "steps", "--limit", "3", "--host", "[::1]:\(port)")
+        #expect((v6["samples"] as? [[String: Any]])?.count == 3)
+        let v4 = try await cli.json("fetch", "--types", "steps", "--limit", "3", "--host", "127.0.0.1:\(port)")
+        #expect((v4["samples"] as? [[String: Any]])?.count == 3)
+        #expect(await daemon.terminate() == 0)
+    }
+
     @Test func unreachableAndSilentDevicesHaveTheirCodes() async throws {
         let cli = CLI()
         let sharer = cli.home.file("sharer")
