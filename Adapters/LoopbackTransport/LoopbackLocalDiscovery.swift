@@ -17,7 +17,7 @@ public struct LoopbackLocalDiscovery: LocalDiscovery {
     /// In memory there is no network beyond the loopback, unless a test says otherwise.
     public func localAddresses() -> [String] { network.localAddresses }
 
-    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener {
+    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any DiscoveryListener {
         let (port, id) = try network.registerAnnouncement(port: endpoint.port, announcement)
         return LoopbackAnnouncementListener(network: network, endpoint: Endpoint(host: endpoint.host, port: port), id: id)
     }
@@ -33,10 +33,14 @@ public struct LoopbackLocalDiscovery: LocalDiscovery {
     }
 }
 
-struct LoopbackAnnouncementListener: TransportListener {
+struct LoopbackAnnouncementListener: DiscoveryListener {
     let network: LoopbackNetwork
     let endpoint: Endpoint
     let id: Int
+
+    func update(_ announcement: DiscoveryAnnouncement) async {
+        network.updateAnnouncement(port: endpoint.port, id: id, announcement)
+    }
 
     func close() async { network.unregisterAnnouncement(port: endpoint.port, id: id) }
 }

@@ -142,5 +142,11 @@ public final class LoopbackNetwork: Sendable {
 
     func unregisterAnnouncement(port: Int, id: Int) { unbind(\.announcements, port: port, id: id) }
 
+    func updateAnnouncement(port: Int, id: Int, _ announcement: DiscoveryAnnouncement) {
+        state.withLock { state in
+            if state.announcements.entries[port]?.id == id { state.announcements.entries[port] = (id, announcement) }
+        }
+    }
+
     func announcement(port: Int) -> DiscoveryAnnouncement? { value(\.announcements, port: port) }
 }

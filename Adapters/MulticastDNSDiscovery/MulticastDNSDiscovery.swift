@@ -30,12 +30,13 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
 
     public func localAddresses() -> [String] { NetworkInterfaces.addresses() }
 
-    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener {
+    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any DiscoveryListener {
         let addresses = NetworkInterfaces.addresses()
         guard let service = ServiceRecords.Service(announcement: announcement,
                                                    addresses: addresses.isEmpty ? ["127.0.0.1"] : addresses) else {
             throw HealthSyncError(.invalidArgument, "This device cannot be announced by multicast DNS (its name or port)")
         }
+        let current = CurrentService(service)
         let channel: any Channel
         do {
             channel = try await DatagramBootstrap(group: group)
@@ -44,7 +45,7 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
                 .channelOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_REUSEPORT)), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(Responder(service: service, port: endpoint.port))
+                        try channel.pipeline.syncOperations.addHandler(Responder(service: current, port: endpoint.port))
                     }
                 }
                 .bind(host: "0.0.0.0", port: endpoint.port).get()
@@ -64,7 +65,7 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
                 try? await multicast.joinGroup(groupAddress, device: device).get()
             }
         }
-        let listener = MulticastDNSListener(channel: channel, service: service, group: groupAddress,
+        let listener = MulticastDNSListener(channel: channel, service: current, addresses: addresses, group: groupAddress,
                                             endpoint: Endpoint(host: Self.groupIPv4, port: channel.localAddress?.port ?? endpoint.port))
         // RFC 6762 §8.3: announced twice, a second apart.
         await listener.send(service.announcement())
@@ -101,12 +102,32 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
     }
 }
 
+/// The records a daemon answers with, replaced when its announcement changes.
+final class CurrentService: Sendable {
+    private let value: Mutex<ServiceRecords.Service>
+
+    init(_ service: ServiceRecords.Service) { value = Mutex(service) }
+
+    var service: ServiceRecords.Service { value.withLock { $0 } }
+
+    func set(_ service: ServiceRecords.Service) { value.withLock { $0 = service } }
+}
+
 /// A daemon's presence on multicast DNS; closing it says goodbye first.
-struct MulticastDNSListener: TransportListener {
+struct MulticastDNSListener: DiscoveryListener {
     let channel: any Channel
-    let service: ServiceRecords.Service
+    let service: CurrentService
+    let addresses: [String]
     let group: SocketAddress
     let endpoint: Endpoint
+
+    /// New records are announced at once (RFC 6762 §8.4), with the cache-flush bit.
+    func update(_ announcement: DiscoveryAnnouncement) async {
+        guard let updated = ServiceRecords.Service(announcement: announcement,
+                                                   addresses: addresses.isEmpty ? ["127.0.0.1"] : addresses) else { return }
+        service.set(updated)
+        await send(updated.announcement())
+    }
 
     func send(_ message: DNSMessage) async {
         let bytes = message.encoded()
@@ -117,7 +138,7 @@ struct MulticastDNSListener: TransportListener {
 
     func close() async {
         // RFC 6762 §10.1: records with TTL 0 tell caches to forget us now.
-        await send(service.announcement(goodbye: true))
+        await send(service.service.announcement(goodbye: true))
         try? await channel.close()
     }
 }
@@ -127,10 +148,10 @@ final class Responder: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
-    private let service: ServiceRecords.Service
+    private let service: CurrentService
     private let port: Int
 
-    init(service: ServiceRecords.Service, port: Int) {
+    init(service: CurrentService, port: Int) {
         self.service = service
         self.port = port
     }
@@ -139,7 +160,7 @@ final class Responder: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         guard envelope.data.readableBytes <= DNSMessage.maxBytes,
               let query = try? DNSMessage(decoding: Array(envelope.data.readableBytesView)),
-              var answer = service.answer(to: query) else { return }
+              var answer = service.service.answer(to: query) else { return }
         // A one-shot querier (not on the mDNS port) or one asking for a
         // unicast reply gets it directly, with its question repeated (§6.7);
         // the others hear the answer on the group.

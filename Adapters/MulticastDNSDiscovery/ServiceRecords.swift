@@ -32,7 +32,10 @@ public enum ServiceRecords {
             self.instance = instance
             self.host = host
             port = UInt16(announcement.port)
-            attributes = ["v": "1", "id": announcement.deviceID.description, "ver": announcement.version]
+            var attributes = ["v": "1", "id": announcement.deviceID.description, "ver": announcement.version]
+            // An open pairing session, never its code.
+            if announcement.pairing == true { attributes["pairing"] = "1" }
+            self.attributes = attributes
             self.addresses = addresses.compactMap(IPText.bytes)
         }
 
@@ -113,7 +116,7 @@ public enum ServiceRecords {
             }.first ?? source
             let announcement = DiscoveryAnnouncement(
                 name: String(Printable.clean(instance.labels.first ?? "", maxLength: 64)), deviceID: id, port: Int(port),
-                version: String(Printable.clean(attributes["ver"] ?? "", maxLength: 32)))
+                version: String(Printable.clean(attributes["ver"] ?? "", maxLength: 32)), pairing: attributes["pairing"] == "1")
             guard announcement.isWellFormed else { continue }
             devices.append(DiscoveredDevice(announcement: announcement, host: address))
         }

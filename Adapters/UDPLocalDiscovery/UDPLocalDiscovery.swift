@@ -21,8 +21,8 @@ public struct UDPLocalDiscovery: LocalDiscovery {
 
     public func localAddresses() -> [String] { NetworkInterfaces.addresses() }
 
-    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener {
-        let reply = try WireCodec.encode(announcement)
+    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any DiscoveryListener {
+        let reply = Reply(try WireCodec.encode(announcement))
         do {
             let channel = try await DatagramBootstrap(group: group)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -32,7 +32,7 @@ public struct UDPLocalDiscovery: LocalDiscovery {
                     }
                 }
                 .bind(host: endpoint.host, port: endpoint.port).get()
-            return DatagramListener(channel: channel,
+            return DatagramListener(channel: channel, reply: reply,
                                     endpoint: Endpoint(host: endpoint.host, port: channel.localAddress?.port ?? endpoint.port))
         } catch {
             throw HealthSyncError(.invalidArgument, "Cannot answer discovery probes on UDP \(endpoint): \(error)",
@@ -73,16 +73,17 @@ final class ProbeAnswerer: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
-    private let reply: [UInt8]
+    private let reply: Reply
 
-    init(reply: [UInt8]) { self.reply = reply }
+    init(reply: Reply) { self.reply = reply }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard envelope.data.readableBytes <= DiscoveryMessage.maxBytes,
               DiscoveryMessage.isProbe(Array(envelope.data.readableBytesView)) else { return }
-        var buffer = context.channel.allocator.buffer(capacity: reply.count)
-        buffer.writeBytes(reply)
+        let bytes = reply.bytes
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
         context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: buffer)),
                               promise: nil)
     }
@@ -115,9 +116,25 @@ final class AnswerCollector: ChannelInboundHandler {
     }
 }
 
-struct DatagramListener: TransportListener {
+/// The answer a daemon gives, replaced when the announcement changes.
+final class Reply: Sendable {
+    private let value: Mutex<[UInt8]>
+
+    init(_ bytes: [UInt8]) { value = Mutex(bytes) }
+
+    var bytes: [UInt8] { value.withLock { $0 } }
+
+    func set(_ bytes: [UInt8]) { value.withLock { $0 = bytes } }
+}
+
+struct DatagramListener: DiscoveryListener {
     let channel: any Channel
+    let reply: Reply
     let endpoint: Endpoint
+
+    func update(_ announcement: DiscoveryAnnouncement) async {
+        if let bytes = try? WireCodec.encode(announcement) { reply.set(bytes) }
+    }
 
     func close() async { try? await channel.close() }
 }

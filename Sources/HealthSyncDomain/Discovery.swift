@@ -20,12 +20,21 @@ public struct DiscoveryAnnouncement: Sendable, Codable, Equatable {
     /// The peer (mutual-TLS) port; the address is where the answer came from.
     public let port: Int
     public let version: String
+    /// True while a pairing session is open there (never the code), so a
+    /// joiner with a code but no address knows whom to try; absent otherwise.
+    public let pairing: Bool?
 
-    public init(name: String, deviceID: DeviceID, port: Int, version: String) {
+    public init(name: String, deviceID: DeviceID, port: Int, version: String, pairing: Bool = false) {
         self.name = name
         self.deviceID = deviceID
         self.port = port
         self.version = version
+        self.pairing = pairing ? true : nil
+    }
+
+    /// The same announcement with the pairing flag set or cleared.
+    public func pairing(_ open: Bool) -> DiscoveryAnnouncement {
+        DiscoveryAnnouncement(name: name, deviceID: deviceID, port: port, version: version, pairing: open)
     }
 
     /// Whether an answer is worth showing: a real port and short texts.

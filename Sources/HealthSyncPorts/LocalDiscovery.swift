@@ -6,7 +6,7 @@ public protocol LocalDiscovery: Sendable {
     /// Answers every valid probe arriving on `endpoint` (port 0: any free
     /// port) with `announcement`, until the returned listener is closed.
     /// Anything that is not a probe is ignored.
-    func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any TransportListener
+    func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any DiscoveryListener
 
     /// Sends one probe to each target (unicast or broadcast addresses) and
     /// collects valid answers for `timeoutMilliseconds`; malformed or
@@ -26,4 +26,11 @@ public protocol LocalDiscovery: Sendable {
     /// IPv4 and global or unique-local IPv6 of interfaces that are up, not
     /// the loopback nor link-local (at most 16, in `inet_ntop` form).
     func localAddresses() -> [String]
+}
+
+/// Answers being given; what they say can change while they run.
+public protocol DiscoveryListener: TransportListener {
+    /// From now on, answers (and, where the protocol announces, a fresh
+    /// announcement) say `announcement`.
+    func update(_ announcement: DiscoveryAnnouncement) async
 }

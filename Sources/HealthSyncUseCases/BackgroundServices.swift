@@ -37,3 +37,18 @@ struct BackgroundSyncService: ApplicationService {
         }
     }
 }
+
+/// Keeps the pairing flag of the daemon's discovery answers in step with
+/// its pairing session, looked at twice a second (the flag is read without
+/// waiting for the pairing actor).
+struct PairingFlagService: ApplicationService {
+    let name = "pairing flag"
+    let running: DaemonService.Running
+
+    func run() async throws {
+        while !Task.isCancelled {
+            await running.announcePairing()
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+    }
+}

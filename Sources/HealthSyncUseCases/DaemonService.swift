@@ -14,7 +14,9 @@ public struct DaemonService: Sendable {
         private var serving: SHA256Fingerprint
         /// The control API: its Unix socket and its TCP port.
         private let api: [any ControlListener]
-        private let discovery: (any TransportListener)?
+        private let discovery: (any DiscoveryListener)?
+        /// What discovery says about this device (without the pairing flag).
+        private let announcement: DiscoveryAnnouncement?
         private let record: DaemonRecord
         private let claim: (any HeldLock)?
         private let host: PairingHost
@@ -22,13 +24,14 @@ public struct DaemonService: Sendable {
         private var peersClosed = false
 
         init(info: DaemonInfo, peers: any TransportListener, serving: SHA256Fingerprint, api: [any ControlListener],
-             discovery: (any TransportListener)?, record: DaemonRecord, claim: (any HeldLock)?, host: PairingHost,
-             deps: Dependencies) {
+             discovery: (any DiscoveryListener)?, announcement: DiscoveryAnnouncement?, record: DaemonRecord,
+             claim: (any HeldLock)?, host: PairingHost, deps: Dependencies) {
             self.info = info
             self.peers = peers
             self.serving = serving
             self.api = api
             self.discovery = discovery
+            self.announcement = announcement
             self.record = record
             self.claim = claim
             self.host = host
@@ -46,6 +49,7 @@ public struct DaemonService: Sendable {
             ]
             if discovery != nil {
                 services.append(HoldingService(name: "discovery answers") { await self.closeDiscovery() })
+                services.append(PairingFlagService(running: self))
             }
             services.append(RenewalService(running: self, interval: .seconds(3600), deps: deps))
             if let syncInterval { services.append(BackgroundSyncService(deps: deps, interval: syncInterval)) }
@@ -65,6 +69,17 @@ public struct DaemonService: Sendable {
             peers = try await PeerService(deps, pairing: host).listen(on: endpoint)
             serving = loaded.serverCertificate.fingerprint
             return true
+        }
+
+        private var announcedPairing = false
+
+        /// Says on the network whether a pairing session is open (the flag,
+        /// never the code), when that changed since last said.
+        public func announcePairing() async {
+            let open = host.isOpen
+            guard let discovery, let announcement, !discoveryClosed, open != announcedPairing else { return }
+            announcedPairing = open
+            await discovery.update(announcement.pairing(open))
         }
 
         /// Withdraws the record, ends a pairing session, closes every
@@ -139,13 +154,14 @@ public struct DaemonService: Sendable {
             let tcp = try await deps.control.serve(at: .tcp(apiEndpoint), token: token, requests: answers)
             api.append(tcp)
             guard case .tcp(let apiBound) = tcp.address else { preconditionFailure("a TCP control listener has a TCP address") }
-            var discovery: (any TransportListener)?
+            var discovery: (any DiscoveryListener)?
+            let announcement = DiscoveryAnnouncement(name: deps.deviceName, deviceID: identity.deviceID,
+                                                     port: peers.endpoint.port, version: deps.version)
             if let discoveryPort {
                 let answering = try await deps.discovery.answer(
                     // Discovery answers IPv4 broadcasts: a dual-stack peer host means every IPv4 address here.
                     on: Endpoint(host: peerEndpoint.host == "::" ? "0.0.0.0" : peerEndpoint.host, port: discoveryPort),
-                    with: DiscoveryAnnouncement(name: deps.deviceName, deviceID: identity.deviceID, port: peers.endpoint.port,
-                                                version: deps.version))
+                    with: announcement)
                 opened.append(answering)
                 discovery = answering
             }
@@ -157,7 +173,8 @@ public struct DaemonService: Sendable {
             answers.start(DaemonAnswers(deps, host: host, info: info, advertised: advertised, stateDir: stateDir))
             try record.publish(info)
             return Running(info: info, peers: peers, serving: identity.serverCertificate.fingerprint, api: api,
-                           discovery: discovery, record: record, claim: claim, host: host, deps: deps)
+                           discovery: discovery, announcement: announcement, record: record, claim: claim, host: host,
+                           deps: deps)
         } catch {
             for listener in api.reversed() { await listener.close() }
             for listener in opened.reversed() { await listener.close() }

@@ -79,9 +79,32 @@ public struct PairingGuest: Sendable {
         return try await join(payloadText: await prompt.line() ?? "")
     }
 
-    /// Joins with a 6-digit code the device at `host` (else `server.host`) shows.
+    /// Joins with a 6-digit code the device at `host` (else `server.host`)
+    /// shows; with neither, the devices on this network that say a pairing
+    /// session is open (discovery's flag, never the code) are tried in turn:
+    /// SPAKE2+ tells the right one, and a wrong one only counts one try.
     public func join(code: String, host: String?) async throws -> PeerRecord {
-        try await join(code: code, endpoint: try PeerConnector(deps: deps).sharingEndpoint(host))
+        guard host == nil && deps.settings.serverEndpoint == nil else {
+            return try await join(code: code, endpoint: try PeerConnector(deps: deps).sharingEndpoint(host))
+        }
+        guard PairingCode.isWellFormed(code) else { throw HealthSyncError(.invalidPairingCode, "A pairing code has 6 digits") }
+        let ownID = try IdentityService(deps).ensureIdentity().deviceID
+        let candidates = try await deps.discovery.probe(deps.discovery.broadcastTargets(port: deps.settings.discoveryPort),
+                                                         timeoutMilliseconds: 1500)
+            .filter { $0.announcement.pairing == true && $0.announcement.deviceID != ownID }
+        var last = HealthSyncError(.deviceNotFound, "No device with an open pairing session answered on this network",
+                                   hint: "Run `healthsync pair` or `healthsync share` on the sharing device, or pass --host with the address it shows.")
+        for candidate in candidates.prefix(8) {
+            do {
+                return try await join(code: code, endpoint: Endpoint(host: candidate.host, port: candidate.announcement.port))
+            } catch let error as HealthSyncError
+                where [.invalidPairingCode, .pairingTokenExpired, .deviceNotFound, .timedOut, .pairingBusy, .pairingRateLimited]
+                    .contains(error.code) {
+                // Not this one (or not now): the next candidate may be the device that shows the code.
+                last = error
+            }
+        }
+        throw last
     }
 
     /// Joins with a 6-digit code: SPAKE2+ bound to this connection proves

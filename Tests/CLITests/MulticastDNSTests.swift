@@ -78,6 +78,20 @@ struct MulticastDNSTests {
         #expect(found.contains { $0["deviceID"] as? String == iPhoneID && $0["name"] as? String == "Test iPhone" })
         _ = await registered.terminate()
 
+        // A code without an address: the daemon's records say a session is open, and the joiner finds it.
+        let pairing = try BackgroundProcess(Self.ip, namespace.wrap([
+            CLI.binary, "pair", "--state-dir", cli.home.file("phone"), "--yes", "--json",
+        ]), environment: environment)
+        let shown = try #require(await pairing.listening(), "pair showed no code")
+        let code = try #require(shown["code"] as? String)
+        try await Task.sleep(for: .seconds(1))
+        let joined = try await ProcessRunner.runDetached(Self.ip, namespace.wrap([
+            CLI.binary, "pair", "--state-dir", cli.home.file("laptop"), "--code", code, "--json",
+        ]), environment: environment)
+        #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
+        #expect(joined.json?["deviceID"] as? String == deviceID)
+        #expect(await pairing.finish() == 0)
+
         // Stopping says goodbye: zeroconf no longer lists it.
         #expect(await daemon.terminate() == 0)
         let after = try await ProcessRunner.runDetached(Self.ip, namespace.wrap([python, Fixtures.path("scripts/zeroconf_peer.py"),

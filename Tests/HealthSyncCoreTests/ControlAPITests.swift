@@ -104,6 +104,35 @@ struct ControlAPITests {
         await running.stop()
     }
 
+    /// Issue #11: `pair --code C` with no address finds the device whose
+    /// discovery answer says a pairing session is open.
+    @Test func aCodeWithoutAnAddressFindsTheDeviceThatIsPairing() async throws {
+        let phone = try world.device("phone", seed: 7), laptop = try world.device("laptop", seed: 8)
+        let running = try await start(phone)
+        // No session: nobody to try.
+        let none = await #expect(throws: HealthSyncError.self) { _ = try await laptop.application.joining.join(code: "123456", host: nil) }
+        #expect(none?.code == .deviceNotFound && none?.message.contains("open pairing session") == true)
+        let invitation = try await phone.host.initiate(advertising: running.info.peer)
+        await running.announcePairing()
+        let events = phone.application.bus.subscribe()
+        let host = phone.host
+        let accepting = Task {
+            _ = await firstEvent(events) { event -> Bool? in
+                if case .pairingRequestPending = event { return true }
+                return nil
+            }
+            try await host.respond(accept: true)
+        }
+        let record = try await laptop.application.joining.join(code: invitation.code, host: nil)
+        try await accepting.value
+        #expect(record.deviceID == (try phone.deviceID))
+        // Paired, the session is over and the flag is cleared again.
+        await running.announcePairing()
+        let after = await #expect(throws: HealthSyncError.self) { _ = try await laptop.application.joining.join(code: "123456", host: nil) }
+        #expect(after?.code == .deviceNotFound)
+        await running.stop()
+    }
+
     @Test func theControlAPIListensOnlyOnLoopback() async throws {
         let phone = try world.device("phone", seed: 6)
         let error = await #expect(throws: HealthSyncError.self) {
