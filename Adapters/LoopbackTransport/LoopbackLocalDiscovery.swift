@@ -11,8 +11,8 @@ public struct LoopbackLocalDiscovery: LocalDiscovery {
 
     public func broadcastTargets(port: Int) -> [Endpoint] { [Endpoint(host: "127.0.0.1", port: port)] }
 
-    /// In memory every device is on this machine.
-    public func preferredAddress() -> String { "127.0.0.1" }
+    /// In memory every device is on this machine (unless a test gave it addresses).
+    public func preferredAddress() -> String { network.localAddresses.first { !$0.contains(":") } ?? "127.0.0.1" }
 
     /// In memory there is no network beyond the loopback, unless a test says otherwise.
     public func localAddresses() -> [String] { network.localAddresses }

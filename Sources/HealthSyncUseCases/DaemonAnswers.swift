@@ -8,16 +8,22 @@ public struct DaemonAnswers: DaemonRequests {
     private let deps: Dependencies
     private let host: PairingHost
     private let info: DaemonInfo
-    /// Where joiners dial this device (the address shown with the code).
-    private let advertised: Endpoint
+    /// Where joiners dial this device (the address shown with the code):
+    /// `--advertise`, else this machine's address when the session starts,
+    /// so a daemon that moved networks does not advertise where it was.
+    private let advertiseHost: String?
     private let stateDir: String
 
-    public init(_ deps: Dependencies, host: PairingHost, info: DaemonInfo, advertised: Endpoint, stateDir: String) {
+    public init(_ deps: Dependencies, host: PairingHost, info: DaemonInfo, advertiseHost: String?, stateDir: String) {
         self.deps = deps
         self.host = host
         self.info = info
-        self.advertised = advertised
+        self.advertiseHost = advertiseHost
         self.stateDir = stateDir
+    }
+
+    private var advertised: Endpoint {
+        Endpoint(host: advertiseHost ?? deps.discovery.preferredAddress(), port: info.peer.port)
     }
 
     public func health() async -> ControlHealth { ControlHealth(status: "ok", version: deps.version) }
@@ -27,6 +33,7 @@ public struct DaemonAnswers: DaemonRequests {
     }
 
     public func initiatePairing() async throws -> ControlInvitation {
+        let advertised = self.advertised
         let invitation = try await host.initiate(advertising: advertised)
         return ControlInvitation(
             code: invitation.code, payload: invitation.qrText, expiresAt: invitation.expiresAt,

@@ -169,8 +169,7 @@ public struct DaemonService: Sendable {
             let info = DaemonInfo(pid: pid, deviceID: identity.deviceID, peer: peers.endpoint, api: apiBound,
                                   control: socketPath, discovery: discovery?.endpoint, startedAt: deps.clock.now(),
                                   version: deps.version)
-            let advertised = Endpoint(host: advertiseHost ?? deps.discovery.preferredAddress(), port: peers.endpoint.port)
-            answers.start(DaemonAnswers(deps, host: host, info: info, advertised: advertised, stateDir: stateDir))
+            answers.start(DaemonAnswers(deps, host: host, info: info, advertiseHost: advertiseHost, stateDir: stateDir))
             try record.publish(info)
             return Running(info: info, peers: peers, serving: identity.serverCertificate.fingerprint, api: api,
                            discovery: discovery, announcement: announcement, record: record, claim: claim, host: host,

@@ -133,6 +133,23 @@ struct ControlAPITests {
         await running.stop()
     }
 
+    /// Issue #11: a running daemon advertises where it is when each session
+    /// starts, not where it was when it started.
+    @Test func eachSessionAdvertisesTheCurrentAddress() async throws {
+        let phone = try world.device("phone", seed: 9)
+        let running = try await phone.application.daemon.start(
+            peerEndpoint: Endpoint(host: "127.0.0.1", port: 0), apiEndpoint: Endpoint(host: "127.0.0.1", port: 0), pid: 1)
+        let api = client(phone, running)
+        world.network.localAddresses = ["192.0.2.7"]
+        let first = try await api.initiate()
+        #expect(first.advertised == "192.0.2.7:\(running.info.peer.port)")
+        #expect(first.payload.contains("\"host\":\"192.0.2.7\""))
+        try await api.cancel()
+        world.network.localAddresses = ["198.51.100.9"]
+        #expect(try await api.initiate().advertised == "198.51.100.9:\(running.info.peer.port)")
+        await running.stop()
+    }
+
     @Test func theControlAPIListensOnlyOnLoopback() async throws {
         let phone = try world.device("phone", seed: 6)
         let error = await #expect(throws: HealthSyncError.self) {
