@@ -70,6 +70,7 @@ let package = Package(
         support("KeyStoreSupport"),
         support("NIOHTTPSupport", ["HealthSyncWire", "COpenSSL", nioCore, nioPosix, nioHTTP1]),
         support("DiscoverySupport", [nioCore, nioPosix]),
+        support("DNSSupport"),
 
         // Driven adapters.
         adapter("OpenSSLCrypto", ["COpenSSL"]),
@@ -84,7 +85,7 @@ let package = Package(
         adapter("OpenSSLTransport", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
         adapter("NIOControlChannel", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
         adapter("UDPLocalDiscovery", ["HealthSyncWire", "DiscoverySupport", nioCore, nioPosix]),
-        adapter("MulticastDNSDiscovery", ["DiscoverySupport", nioCore, nioPosix]),
+        adapter("MulticastDNSDiscovery", ["DiscoverySupport", "DNSSupport", nioCore, nioPosix]),
         adapter("LibXML2ExportReader", ["CLibXML2", "CZlib"]),
         adapter("LibQREncode", ["CQREncode"]),
         adapter("LibPNGZBar", ["CPNG", "CZBar"]),
@@ -126,7 +127,7 @@ let package = Package(
             "MemoryKeyStore", "SQLiteSampleStore", "MemorySampleStore", "LibYAMLConfigReader",
             "TerminalPresenter", "JSONPresenter", "ManualClock", "NIOControlChannel", "LoopbackTransport", "UDPLocalDiscovery",
             "LibQREncode", "LibPNGZBar", "LibXML2ExportReader", "OpenSSLTransport", "HealthSyncWire", "KeyStoreSupport",
-            "SampleJSONSupport", "TerminalPrompt", "NIOHTTPSupport", "MulticastDNSDiscovery",
+            "SampleJSONSupport", "TerminalPrompt", "NIOHTTPSupport", "MulticastDNSDiscovery", "DNSSupport",
         ]),
         .testTarget(name: "WiringTests", dependencies: [domain, ports, "HealthSyncWiring", "HealthSyncTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["healthsync", domain, "HealthSyncTestSupport"]),
@@ -145,6 +146,6 @@ if ProcessInfo.processInfo.environment["HEALTHSYNC_FUZZ"] != nil {
         harness("FuzzWire", [domain, "HealthSyncWire", "SampleJSONSupport"]),
         harness("FuzzYAML", ["LibYAMLConfigReader"]),
         harness("FuzzExport", [domain, "LibXML2ExportReader"]),
-        harness("FuzzDNS", ["MulticastDNSDiscovery"]),
+        harness("FuzzDNS", ["DNSSupport"]),
     ]
 }

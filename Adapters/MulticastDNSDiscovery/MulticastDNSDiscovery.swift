@@ -1,3 +1,4 @@
+import DNSSupport
 import HealthSyncDomain
 import HealthSyncPorts
 import DiscoverySupport

@@ -1,3 +1,4 @@
+import DNSSupport
 import HealthSyncDomain
 
 /// HealthSync as a DNS-SD service (RFC 6763) over multicast DNS: the

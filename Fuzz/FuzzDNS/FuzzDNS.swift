@@ -1,6 +1,6 @@
 // libFuzzer harness (scripts/fuzz.sh): every packet that reaches port 5353.
 // What decodes must encode again and decode to the same message.
-import MulticastDNSDiscovery
+import DNSSupport
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDNS(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {

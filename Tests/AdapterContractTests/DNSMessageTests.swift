@@ -1,6 +1,7 @@
 import Foundation
 import HealthSyncTestSupport
 import HealthSyncDomain
+import DNSSupport
 import MulticastDNSDiscovery
 import Testing
 
