@@ -150,13 +150,7 @@ public struct PairingSession: Sendable {
     /// Reports the attempts that were never confirmed (call it when the
     /// session is looked at).
     public mutating func sweep(at now: Date) -> [Effect] {
-        guard let current = session else { return [] }
-        var effects: [Effect] = []
-        for (binding, attempt) in current.attempts where now.timeIntervalSince(attempt.answeredAt) > Self.unconfirmedAfter {
-            session?.attempts[binding] = nil
-            effects += note(source: attempt.source, HealthSyncError(.invalidPairingCode, "The code attempt was not confirmed"))
-        }
-        return effects
+        dropUnconfirmed { now.timeIntervalSince($0.answeredAt) > Self.unconfirmedAfter }
     }
 
     /// Where the session stands (call `expire` first).
@@ -188,11 +182,7 @@ public struct PairingSession: Sendable {
     /// The session's salt for a joiner at `source`.
     public mutating func codeParameters(source: String, at now: Date) throws -> [UInt8] {
         let current = try active(at: now)
-        do throws(HealthSyncError) {
-            try checkCodeOpen(current, source: source, at: now)
-        } catch {
-            throw PairingRefusal(error, effects: firstRefusal(of: source, error))
-        }
+        try requireCodeOpen(current, source: source, at: now)
         return current.salt
     }
 
@@ -206,18 +196,10 @@ public struct PairingSession: Sendable {
     public mutating func beginShare(source: String, at now: Date) throws
         -> (code: String, salt: [UInt8], effects: [Effect]) {
         let current = try active(at: now)
-        do throws(HealthSyncError) {
-            try checkCodeOpen(current, source: source, at: now)
-        } catch {
-            throw PairingRefusal(error, effects: firstRefusal(of: source, error))
-        }
+        try requireCodeOpen(current, source: source, at: now)
         session?.guesses += 1
         session?.guessesBySource[source, default: 0] += 1
-        var effects: [Effect] = []
-        for (binding, attempt) in current.attempts where attempt.source == source {
-            session?.attempts[binding] = nil
-            effects += note(source: source, HealthSyncError(.invalidPairingCode, "The code attempt was not confirmed"))
-        }
+        let effects = dropUnconfirmed { $0.source == source }
         recordFailure(of: source, at: now)
         return (current.code, current.salt, effects)
     }
@@ -230,7 +212,7 @@ public struct PairingSession: Sendable {
 
     /// The share was malformed or invalid: only its connection is refused;
     /// its source keeps the failure `beginShare` counted.
-    public mutating func shareRefused(source: String, _ error: HealthSyncError, at now: Date) -> [Effect] {
+    public mutating func shareRefused(source: String, _ error: HealthSyncError) -> [Effect] {
         // Not a guess of the code (nothing was evaluated), so the session's
         // tries are given back; the source still pays.
         if session != nil { session!.guesses = max(0, session!.guesses - 1) }
@@ -313,6 +295,28 @@ public struct PairingSession: Sendable {
         return current
     }
 
+    /// Refuses, unevaluated, a guess from `source` that may not be evaluated
+    /// now; the refusal is shown once per source and session.
+    private mutating func requireCodeOpen(_ current: Session, source: String, at now: Date) throws {
+        do throws(HealthSyncError) {
+            try checkCodeOpen(current, source: source, at: now)
+        } catch {
+            throw PairingRefusal(error, effects: firstRefusal(of: source, error))
+        }
+    }
+
+    /// Reports and forgets the answered attempts that `stale` picks: never
+    /// confirmed, so their joiner went away (a wrong code, or a guesser).
+    private mutating func dropUnconfirmed(_ stale: (CodeAttempt) -> Bool) -> [Effect] {
+        guard let current = session else { return [] }
+        var effects: [Effect] = []
+        for (binding, attempt) in current.attempts where stale(attempt) {
+            session?.attempts[binding] = nil
+            effects += note(source: attempt.source, HealthSyncError(.invalidPairingCode, "The code attempt was not confirmed"))
+        }
+        return effects
+    }
+
     /// Whether a guess from `source` may be evaluated now.
     private func checkCodeOpen(_ current: Session, source: String, at now: Date) throws(HealthSyncError) {
         if let allowed = backoffs[source]?.nextAllowed(at: now, after: policy.failuresBeforeBackoff) {
@@ -360,46 +364,6 @@ public struct PairingSession: Sendable {
     }
 }
 
-/// How many code guesses are evaluated. A 6-digit code has 10⁶ values and
-/// SPAKE2+ lets each evaluated share test exactly one, so `perSession`
-/// guesses give a guesser at most perSession / 10⁶ chance per session:
-/// 20 → 2 × 10⁻⁵, under the bound of 1 in 10 000. `perSource` lets the
-/// real user mistype twice; a source past it, or one that failed
-/// `failuresBeforeBackoff` codes within the hour, is refused unevaluated.
-public struct PairingGuessPolicy: Sendable, Equatable {
-    public var perSession: Int
-    public var perSource: Int
-    public var failuresBeforeBackoff: Int
-    /// How many failing sources are remembered at once.
-    public static let maxTrackedSources = 1024
-
-    public init(perSession: Int = 20, perSource: Int = 3, failuresBeforeBackoff: Int = 3) {
-        self.perSession = perSession
-        self.perSource = perSource
-        self.failuresBeforeBackoff = failuresBeforeBackoff
-    }
-}
-
-/// A refused pairing attempt, as the sharing user sees it.
-public struct PairingFailure: Sendable, Codable, Equatable {
-    public enum Path: String, Sendable, Codable { case code, token }
-    /// The address the attempt came from.
-    public let source: String
-    public let path: Path
-    public let code: ErrorCode
-    public let message: String
-    /// Code guesses this session still allows (code path only).
-    public let guessesLeft: Int?
-
-    public init(source: String, path: Path, code: ErrorCode, message: String, guessesLeft: Int?) {
-        self.source = Printable.clean(source, maxLength: 64)
-        self.path = path
-        self.code = code
-        self.message = String(message.prefix(200))
-        self.guessesLeft = guessesLeft
-    }
-}
-
 /// A transition that refused the joiner, with what the driver must still do
 /// before it reports `error`.
 public struct PairingRefusal: Error, Sendable {
@@ -410,21 +374,4 @@ public struct PairingRefusal: Error, Sendable {
         self.error = error
         self.effects = effects
     }
-}
-
-/// Where the sharing device's pairing stands.
-public enum PairingState: Sendable, Equatable {
-    case idle
-    case waiting(code: String, expiresAt: Date)
-    /// A joiner proved the code; the sharing user must accept or reject.
-    case pending(name: String, deviceID: DeviceID, checkNumber: String)
-    /// Accepted (or proven by token): certificates are being exchanged.
-    case exchanging(name: String)
-}
-
-/// How the latest pairing session ended, kept until the next one starts so
-/// a client polling the daemon learns the result.
-public enum PairingOutcome: Sendable, Equatable {
-    case paired(name: String, deviceID: DeviceID)
-    case failed(HealthSyncError)
 }

@@ -123,7 +123,7 @@ public actor PairingHost {
             return PairingMessage.CodeShareReply(shareV: shareV, confirmV: keys.confirmV)
         } catch {
             let refusal = HealthSyncError.wrap(error, as: .invalidPairingCode, "The pairing share was refused")
-            apply(session.shareRefused(source: source, refusal, at: now))
+            apply(session.shareRefused(source: source, refusal))
             throw refusal
         }
     }

@@ -69,7 +69,7 @@ struct PairingSessionTests {
         #expect(session.failures.count == 1, "a refused source is shown once")
         // A malformed share costs its source, not the session.
         _ = try session.beginShare(source: "192.0.2.50", at: start)
-        _ = session.shareRefused(source: "192.0.2.50", HealthSyncError(.invalidPairingCode), at: start)
+        _ = session.shareRefused(source: "192.0.2.50", HealthSyncError(.invalidPairingCode))
         for index in 0..<17 { _ = try session.beginShare(source: "198.51.100.\(index)", at: start) }
         // 20 evaluated guesses in all: 20 / 10^6 = 2e-5 per session, under 1 in 10 000.
         let spent = #expect(throws: PairingRefusal.self) { _ = try session.beginShare(source: "192.0.2.1", at: start) }
@@ -82,7 +82,7 @@ struct PairingSessionTests {
         var now = start
         func fail() throws {
             _ = try session.beginShare(source: "192.0.2.9", at: now)
-            _ = session.shareRefused(source: "192.0.2.9", HealthSyncError(.invalidPairingCode), at: now)
+            _ = session.shareRefused(source: "192.0.2.9", HealthSyncError(.invalidPairingCode))
         }
         for _ in 0..<3 { try fail() }
         // A new session starts at once: failed codes never lock the QR path out.
