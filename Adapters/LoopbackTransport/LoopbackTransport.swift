@@ -58,11 +58,7 @@ public struct LoopbackTransport: Transport {
         // judged later, by the trust policy).
         if !listener.router.admitsClientsWithoutCertificate,
            clientChain.isEmpty || !Self.chainsToAnchor(serverView.peer.chainCheck) {
-            throw credentials == nil
-                ? HealthSyncError(.pairingTokenExpired, "The sharing device has no pairing session open",
-                                  hint: "Start one there (`healthsync pair` or `healthsync share`) and use the code it shows.")
-                : HealthSyncError(.unableToVerifyLeafSignature, "The device does not trust this device's certificate",
-                                  hint: "It was issued by a CA the device does not know: pair again with it.")
+            throw credentials == nil ? HandshakeRefusal.noPairingSession : HandshakeRefusal.untrustedCertificate
         }
         return PeerWireLink(LoopbackExchange(network: network, port: endpoint.port, listenerID: listener.id,
                                              info: clientView, serverView: serverView, router: listener.router))

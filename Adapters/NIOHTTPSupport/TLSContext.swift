@@ -1,6 +1,7 @@
 import COpenSSL
 import HealthSyncDomain
 import HealthSyncPorts
+import HealthSyncWire
 
 /// An `SSL_CTX` set up for HealthSync: TLS 1.3 only, peer certificates
 /// requested and checked by HealthSync after the handshake, ALPN.
@@ -148,14 +149,9 @@ enum TLSErrors {
             refusal = max(refusal, hs_error_certificate_refusal(code))
         }
         switch refusal {
-        case 1:
-            return HealthSyncError(.pairingTokenExpired, "The sharing device has no pairing session open",
-                                   hint: "Start one there (`healthsync pair` or `healthsync share`) and use the code it shows.")
-        case 2:
-            return HealthSyncError(.unableToVerifyLeafSignature, "The device does not trust this device's certificate",
-                                   hint: "It was issued by a CA the device does not know: pair again with it.")
-        default:
-            return nil
+        case 1: return HandshakeRefusal.noPairingSession
+        case 2: return HandshakeRefusal.untrustedCertificate
+        default: return nil
         }
     }
 

@@ -157,9 +157,10 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE { break }
             // A close_notify, or an alert (in TLS 1.3 a refused client
             // certificate shows up here, on the client's first read).
-            let refusal = isServer ? (TLSErrors.drain(), nil).1 : TLSErrors.drainCertificateRefusal()
+            // Drained on both sides; only a client is told why it was refused.
+            let refusal = TLSErrors.drainCertificateRefusal()
             failed = true
-            if let refusal {
+            if !isServer, let refusal {
                 // Kept for a request written after the close, and told to one already waiting.
                 self.refusal.set(refusal)
                 context.fireErrorCaught(refusal)
