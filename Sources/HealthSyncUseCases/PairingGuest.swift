@@ -35,8 +35,7 @@ public struct PairingGuest: Sendable {
             default: throw HealthSyncError(.fingerprintMismatch)
             }
         }
-        let proof = deps.crypto.hmacSHA256(key: payload.tokenBytes,
-                                           data: PairingSession.tokenProofLabel + link.info.channelBinding)
+        let proof = PeerCredentials.tokenProof(payload.tokenBytes, binding: link.info.channelBinding, byServer: false, deps: deps)
         let request = PairingMessage.TokenRequest(proof: proof, joiner: try joiner(loaded))
         let exchange = try await link.pairWithToken(request, timeout: deps.settings.timeout)
         return try await complete(exchange, pinned: anchor, link: link, endpoint: payload.endpoint, loaded: loaded)
@@ -57,10 +56,10 @@ public struct PairingGuest: Sendable {
         let link = try await deps.transport.connect(to: endpoint, credentials: nil, anchor: .none, timeout: deps.settings.timeout)
         return try await closing(link) { link in
             let binding = link.info.channelBinding
-            let proof = deps.crypto.hmacSHA256(key: token, data: PairingSession.tokenProofLabel + binding)
+            let proof = PeerCredentials.tokenProof(token, binding: binding, byServer: false, deps: deps)
             let exchange = try await link.pairWithToken(PairingMessage.TokenRequest(proof: proof, joiner: try joiner(loaded)),
                                                         timeout: deps.settings.timeout)
-            let expected = deps.crypto.hmacSHA256(key: token, data: PairingSession.serverTokenProofLabel + binding)
+            let expected = PeerCredentials.tokenProof(token, binding: binding, byServer: true, deps: deps)
             guard let serverProof = exchange.serverProof, ConstantTime.equals(serverProof, expected) else {
                 throw HealthSyncError(.fingerprintMismatch, "The device at \(endpoint) did not prove that it issued this token",
                                       hint: "Someone may be intercepting the connection; use the QR code or the 6-digit code.")

@@ -81,14 +81,14 @@ public actor PairingHost {
 
     func joinWithToken(_ request: PairingMessage.TokenRequest, info: ConnectionInfo) throws -> PairingMessage.Exchange {
         let token = try session.tokenForProof(at: deps.clock.now())
-        let expected = deps.crypto.hmacSHA256(key: token, data: PairingSession.tokenProofLabel + info.channelBinding)
+        let expected = PeerCredentials.tokenProof(token, binding: info.channelBinding, byServer: false, deps: deps)
         guard ConstantTime.equals(request.proof, expected) else {
             let error = HealthSyncError(.pairingTokenInvalid)
             apply(session.tokenRefused(source: Self.source(of: info), error))
             throw error
         }
         // Proves to a joiner that has only the token that this device issued it.
-        let serverProof = deps.crypto.hmacSHA256(key: token, data: PairingSession.serverTokenProofLabel + info.channelBinding)
+        let serverProof = PeerCredentials.tokenProof(token, binding: info.channelBinding, byServer: true, deps: deps)
         return try exchange(with: request.joiner, info: info).proving(serverProof)
     }
 

@@ -10,6 +10,14 @@ enum PeerCredentials {
                         verifier: Array("healthsync-sharer".utf8))
     }
 
+    /// The token path's proofs, bound to one connection: the joiner's that it
+    /// holds the token, and the sharing device's that it issued it (for a
+    /// joiner that has only the token, no CA fingerprint to pin).
+    static func tokenProof(_ token: [UInt8], binding: [UInt8], byServer: Bool, deps: Dependencies) -> [UInt8] {
+        let label = byServer ? PairingSession.serverTokenProofLabel : PairingSession.tokenProofLabel
+        return deps.crypto.hmacSHA256(key: token, data: label + binding)
+    }
+
     /// As a server: our server certificate followed by our CA.
     static func server(_ loaded: LoadedIdentity) -> TransportCredentials {
         TransportCredentials(key: loaded.identity.deviceKey, certificate: loaded.serverCertificate,
