@@ -19,8 +19,33 @@ final class ChannelRegistry: Sendable {
         var entries: [ObjectIdentifier: Entry] = [:]
         var unauthenticatedBySource: [String: Int] = [:]
         var unauthenticated = 0
+        /// Unauthenticated connections in the order they came, so the oldest
+        /// is found without a scan on every accept of a flood. Entries of
+        /// connections that authenticated or closed since are skipped when
+        /// met, and dropped whenever they outnumber the live ones.
+        var arrivals = CircularBuffer<(id: ObjectIdentifier, order: Int)>()
         var nextOrder = 0
         var closedSinceTrim = 0
+
+        func isWaiting(_ arrival: (id: ObjectIdentifier, order: Int)) -> Bool {
+            guard let entry = entries[arrival.id] else { return false }
+            return entry.order == arrival.order && !entry.authenticated
+        }
+
+        /// The oldest connection that has not finished its handshake.
+        mutating func oldestWaiting() -> (any Channel)? {
+            while let arrival = arrivals.popFirst() {
+                if isWaiting(arrival) { return entries[arrival.id]?.channel }
+            }
+            return nil
+        }
+
+        mutating func arrived(_ id: ObjectIdentifier, order: Int) {
+            arrivals.append((id, order))
+            if arrivals.count > 2 * unauthenticated + 1024 {
+                arrivals = CircularBuffer(arrivals.filter { isWaiting($0) })
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -44,16 +69,15 @@ final class ChannelRegistry: Sendable {
             }
             var evicted: (any Channel)?
             if state.entries.count >= limits.maxConnections || state.unauthenticated >= limits.maxUnauthenticated {
-                guard let oldest = state.entries.values.filter({ !$0.authenticated }).min(by: { $0.order < $1.order }) else {
-                    return (false, nil)
-                }
-                Self.forget(ObjectIdentifier(oldest.channel), in: &state)
-                evicted = oldest.channel
+                guard let oldest = state.oldestWaiting() else { return (false, nil) }
+                Self.forget(ObjectIdentifier(oldest), in: &state)
+                evicted = oldest
             }
             state.nextOrder += 1
             state.entries[id] = Entry(channel: channel, source: source, order: state.nextOrder, authenticated: false)
             state.unauthenticatedBySource[source, default: 0] += 1
             state.unauthenticated += 1
+            state.arrived(id, order: state.nextOrder)
             return (true, evicted)
         }
         evicted?.close(promise: nil)
