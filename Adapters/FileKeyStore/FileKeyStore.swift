@@ -70,8 +70,8 @@ public final class FileKeyStore: KeyStore {
 
     private func readIdentity() throws -> DeviceIdentity? {
         let folder = path("identity")
-        guard let mode = try files.permissions(folder) else { return nil }
-        try requirePrivate(folder, mode: mode)
+        guard try files.permissions(folder) != nil else { return nil }
+        try files.checkPrivate(folder)
         let deviceKey = try readSecret("identity/device.key", pemLabel: "PRIVATE KEY")
         let caKey = try readSecret("identity/ca.key", pemLabel: "PRIVATE KEY")
         let caPEM = try readSecret("identity/ca.pem", pemLabel: "CERTIFICATE")
@@ -94,8 +94,8 @@ public final class FileKeyStore: KeyStore {
 
     private func readPeers() throws -> [PeerRecord] {
         let folder = path("peers")
-        guard let mode = try files.permissions(folder) else { return [] }
-        try requirePrivate(folder, mode: mode)
+        guard try files.permissions(folder) != nil else { return [] }
+        try files.checkPrivate(folder)
         return try files.list(folder).filter { $0.hasSuffix(".json") }.map { name in
             let relative = "peers/" + name
             let peer: PeerRecord = try decode(try readSecret(relative, pemLabel: nil), file: relative)
@@ -191,8 +191,8 @@ public final class FileKeyStore: KeyStore {
     /// are empty, oversized or (for PEM) cut short.
     private func readSecret(_ relative: String, pemLabel: String?) throws -> [UInt8] {
         let full = path(relative)
-        guard let mode = try files.permissions(full) else { throw corrupt(relative, "is missing") }
-        try requirePrivate(full, mode: mode)
+        guard try files.permissions(full) != nil else { throw corrupt(relative, "is missing") }
+        try files.checkPrivate(full)
         let bytes: [UInt8]
         do {
             guard let read = try files.read(full, maxBytes: Self.maxFileBytes) else { throw corrupt(relative, "is missing") }
@@ -209,8 +209,6 @@ public final class FileKeyStore: KeyStore {
         }
         return bytes
     }
-
-    private func requirePrivate(_ full: String, mode: UInt16) throws { try files.checkPrivate(full) }
 
     /// Empties and removes one of our folders; a link or another's folder is refused, never followed.
     private func removeTree(_ folder: String) throws {

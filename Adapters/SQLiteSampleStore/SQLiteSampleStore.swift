@@ -199,7 +199,7 @@ public final class SQLiteSampleStore: SampleStore {
             // Created private before SQLite opens it, so it is never exposed;
             // SQLite gives its -wal and -shm files the same mode.
             try files.createFile(databasePath, mode: 0o600)
-            for path in [directory, databasePath, databasePath + "-wal", databasePath + "-shm"] { try files.checkPrivate(path) }
+            for path in [databasePath, databasePath + "-wal", databasePath + "-shm"] { try files.checkPrivate(path) }
             // Two processes opening a new database must not migrate it at once.
             let opened = try files.withLock(databasePath + ".lock", exclusive: true) {
                 try run { () throws -> DatabasePool in

@@ -9,26 +9,27 @@ public struct DaemonRecord: Sendable {
     static let maxFileBytes = 4096
 
     private let deps: Dependencies
-    /// `<state_dir>/daemon.json`; nil for devices that keep nothing on disk.
-    private let path: String?
+    /// The state folder; nil for devices that keep nothing on disk.
+    private let folder: String?
     /// Where the CLI reaches the daemon: `<state_dir>/control.sock`.
     public let control: ControlAddress
 
     public init(_ deps: Dependencies, stateDir: String, onDisk: Bool) {
         self.deps = deps
-        self.path = onDisk ? stateDir + "/daemon.json" : nil
+        self.folder = onDisk ? stateDir : nil
         self.control = .socket(inStateDirectory: stateDir)
     }
+
+    /// `<state_dir>/daemon.json`.
+    private var path: String? { folder.map { $0 + "/daemon.json" } }
 
     /// Claims the state directory for one daemon (`daemon.lock`, held while
     /// it runs); `DAEMON_ALREADY_RUNNING` naming the other's pid otherwise.
     public func claim() throws -> (any HeldLock)? {
-        guard let path else { return nil }
-        let stateDir = String(path.dropLast("/daemon.json".count))
+        guard let folder else { return nil }
         // The control socket and its token live here: ours alone, or no daemon.
-        try deps.files.checkPrivate(stateDir)
-        let lockPath = stateDir + "/daemon.lock"
-        if let held = try deps.files.holdLock(lockPath) { return held }
+        try deps.files.checkPrivate(folder)
+        if let held = try deps.files.holdLock(folder + "/daemon.lock") { return held }
         let pid = current().map { " (pid \($0.pid))" } ?? ""
         throw HealthSyncError(.daemonAlreadyRunning, "A daemon is already running with this state directory\(pid)")
     }
