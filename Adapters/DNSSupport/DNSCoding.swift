@@ -112,12 +112,14 @@ struct DNSWriter {
     mutating func name(_ name: DNSName) {
         var labels = name.labels[...]
         while !labels.isEmpty {
-            if let suffix = DNSName(labels: Array(labels)), let at = offsets[suffix] {
+            // Every suffix of a valid name is valid.
+            let suffix = DNSName(labels: Array(labels))!
+            if let at = offsets[suffix] {
                 u16(0xc000 | UInt16(at))
                 return
             }
             // Pointers have 14 bits: only names in the first 16 KiB can be pointed at.
-            if bytes.count < 0x4000, let suffix = DNSName(labels: Array(labels)) { offsets[suffix] = bytes.count }
+            if bytes.count < 0x4000 { offsets[suffix] = bytes.count }
             let label = Array(labels.first!.utf8)
             bytes.append(UInt8(label.count))
             bytes += label

@@ -13,13 +13,7 @@ public enum Printable {
         for scalar in text.unicodeScalars {
             guard count < maxLength else { break }
             count += 1
-            if multiline && (scalar == "\n" || scalar == "\t") {
-                out.append(scalar)
-            } else if isUnsafe(scalar) {
-                out.append("\u{FFFD}")
-            } else {
-                out.append(scalar)
-            }
+            out.append(safe(scalar, multiline: multiline))
         }
         return String(out)
     }
@@ -30,7 +24,7 @@ public enum Printable {
     public static func terminal(_ text: String) -> String {
         // Most output (a 30 MB `fetch --format json` included) has nothing to
         // replace: one pass over the bytes says so, without copying.
-        if isPlainly(text, allowingEscape: false) { return text }
+        if isPlainly(text) { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var index = 0
@@ -41,13 +35,7 @@ public enum Printable {
                 index = end + 1
                 continue
             }
-            if scalar == "\n" || scalar == "\t" {
-                out.append(scalar)
-            } else if isUnsafe(scalar) {
-                out.append("\u{FFFD}")
-            } else {
-                out.append(scalar)
-            }
+            out.append(safe(scalar, multiline: true))
             index += 1
         }
         return String(out)
@@ -57,7 +45,7 @@ public enum Printable {
     /// control but newline and tab, no DEL, and none of the UTF-8 lead
     /// sequences of C1 controls (C2 80–9F), bidi and separator characters
     /// (E2 80 8E/8F/A8–AE, E2 81 A6–A9) or the Arabic letter mark (D8 9C).
-    static func isPlainly(_ text: String, allowingEscape: Bool) -> Bool {
+    static func isPlainly(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
             var index = 0
@@ -65,7 +53,7 @@ public enum Printable {
             while index < count {
                 let byte = bytes[index]
                 if byte < 0x20 {
-                    if byte != 0x0a && byte != 0x09 && !(allowingEscape && byte == 0x1b) { return false }
+                    if byte != 0x0a && byte != 0x09 { return false }
                 } else if byte == 0x7f {
                     return false
                 } else if byte == 0xc2 || byte == 0xd8 || byte == 0xe2 {
@@ -84,6 +72,13 @@ public enum Printable {
             }
             return true
         }
+    }
+
+    /// `scalar`, or U+FFFD in its place when it is unsafe (newline and tab
+    /// kept when `multiline`).
+    private static func safe(_ scalar: Unicode.Scalar, multiline: Bool) -> Unicode.Scalar {
+        if multiline && (scalar == "\n" || scalar == "\t") { return scalar }
+        return isUnsafe(scalar) ? "\u{FFFD}" : scalar
     }
 
     static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
