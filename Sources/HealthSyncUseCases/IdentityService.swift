@@ -44,15 +44,15 @@ public struct IdentityService: Sendable {
         ["DNS:localhost", "IP:127.0.0.1", "IP:::1"] + addresses.map { "IP:" + $0 }
     }
 
-    /// A new server certificate request signed by this device's key.
-    func makeServerCertificate(deviceKey: SecretBytes, caKey: SecretBytes, ca: Certificate) throws -> Certificate {
+    /// A new server certificate for this device's key, naming `names`.
+    func makeServerCertificate(deviceKey: SecretBytes, caKey: SecretBytes, ca: Certificate, names: [String]) throws -> Certificate {
         let now = deps.clock.now()
         let (notBefore, notAfter) = CertificatePolicy.validity(years: CertificatePolicy.leafYears, from: now)
         let request = try deps.crypto.makeSigningRequest(key: deviceKey, commonName: CertificatePolicy.serverCommonName)
         let spec = CertificateSpec(commonName: CertificatePolicy.serverCommonName,
                                    serial: try deps.entropy.bytes(CertificatePolicy.serialBytes),
                                    notBefore: notBefore, notAfter: notAfter,
-                                   extraSubjectAltNames: Self.subjectAltNames(for: deps.discovery.localAddresses()))
+                                   extraSubjectAltNames: names)
         return try deps.crypto.issueCertificate(request: request, spec: spec, role: .server, caKey: caKey,
                                                 caCertificate: ca)
     }
@@ -65,13 +65,13 @@ public struct IdentityService: Sendable {
         let now = deps.clock.now()
         let future = loaded.serverCertificate.notBefore > now.addingTimeInterval(ClockSkew.tolerance)
         // Reissued, too, when this machine's addresses are no longer the ones it names.
-        let named = Set(loaded.serverCertificate.subjectAltNames)
-        let moved = !Set(Self.subjectAltNames(for: deps.discovery.localAddresses())).isSubset(of: named)
+        let names = Self.subjectAltNames(for: deps.discovery.localAddresses())
+        let moved = !Set(names).isSubset(of: Set(loaded.serverCertificate.subjectAltNames))
         guard future || moved || CertificatePolicy.isDue(notAfter: loaded.serverCertificate.notAfter, at: now) else {
             return loaded
         }
         let server = try makeServerCertificate(deviceKey: loaded.identity.deviceKey, caKey: loaded.identity.caKey,
-                                               ca: loaded.caCertificate)
+                                               ca: loaded.caCertificate, names: names)
         try deps.keyStore.replaceServerCertificate(server.pem)
         guard let stored = try deps.keyStore.loadIdentity() else {
             throw HealthSyncError(.keystoreCorrupt, "The identity disappeared while its server certificate was renewed")
@@ -92,7 +92,8 @@ public struct IdentityService: Sendable {
             spec: CertificateSpec(commonName: CertificatePolicy.caCommonName,
                                   serial: try deps.entropy.bytes(CertificatePolicy.serialBytes),
                                   notBefore: notBefore, notAfter: notAfter))
-        let server = try makeServerCertificate(deviceKey: deviceKey, caKey: caKey, ca: ca)
+        let server = try makeServerCertificate(deviceKey: deviceKey, caKey: caKey, ca: ca,
+                                               names: Self.subjectAltNames(for: deps.discovery.localAddresses()))
         return DeviceIdentity(deviceID: try deps.crypto.deviceID(ofPrivateKey: deviceKey), deviceKey: deviceKey,
                               caKey: caKey, caCertificatePEM: ca.pem, serverCertificatePEM: server.pem,
                               createdAt: now)
