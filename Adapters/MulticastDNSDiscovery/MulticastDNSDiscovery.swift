@@ -70,7 +70,8 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
                                             endpoint: Endpoint(host: Self.groupIPv4, port: channel.localAddress?.port ?? endpoint.port))
         // RFC 6762 §8.3: announced twice, a second apart.
         await listener.send(service.announcement())
-        channel.eventLoop.scheduleTask(in: .seconds(1)) { Task { await listener.send(service.announcement()) } }
+        // What is current by then: an update in the meantime must not be undone.
+        channel.eventLoop.scheduleTask(in: .seconds(1)) { Task { await listener.send(current.service.announcement()) } }
         return listener
     }
 
