@@ -11,6 +11,8 @@
 #       (and `openssl s_server`'s idle, for scale).
 # BENCH_SECONDS (default 5) sets how long each handshake run lasts.
 set -euo pipefail
+# Discovery stays on this machine: HealthSync's UDP probe, asked of 127.0.0.1 only (no multicast onto the network).
+export HEALTHSYNC_DISCOVERY_ADAPTER=udp HEALTHSYNC_DISCOVERY_TARGETS=127.0.0.1
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/setup-system.sh)"
 

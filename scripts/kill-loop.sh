@@ -7,6 +7,8 @@
 # the keystore (identity, peers), the sample store (SQLite integrity check),
 # the configuration, and the pairing still works. Prints one line per kind.
 set -euo pipefail
+# Discovery stays on this machine: HealthSync's UDP probe, asked of 127.0.0.1 only (no multicast onto the network).
+export HEALTHSYNC_DISCOVERY_ADAPTER=udp HEALTHSYNC_DISCOVERY_TARGETS=127.0.0.1
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/setup-system.sh)"
 if ! command -v faketime >/dev/null; then

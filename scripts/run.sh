@@ -6,6 +6,8 @@
 # from a PNG (token), the laptop fetches and syncs over mutual TLS 1.3, and
 # everything is removed at the end. Your real keystore is never touched.
 set -euo pipefail
+# Discovery stays on this machine: HealthSync's UDP probe, asked of 127.0.0.1 only (no multicast onto the network).
+export HEALTHSYNC_DISCOVERY_ADAPTER=udp HEALTHSYNC_DISCOVERY_TARGETS=127.0.0.1
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/setup-system.sh)"
 

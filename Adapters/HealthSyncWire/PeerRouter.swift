@@ -52,10 +52,12 @@ public struct PeerRouter: Sendable {
             return try PeerWire.encode(try await requests.samples(query, from: peer))
         case ("GET", WireRoute.healthChanges):
             guard let after = Int64(request.query["after"] ?? "0"), after >= 0,
-                  let limit = Int(request.query["limit"] ?? "1000") else {
-                throw HealthSyncError(.invalidArgument, "after and limit must be whole numbers")
+                  let limit = Int(request.query["limit"] ?? "1000"),
+                  let wait = Int(request.query["wait_ms"] ?? "0"), wait >= 0 else {
+                throw HealthSyncError(.invalidArgument, "after, limit and wait_ms must be whole numbers")
             }
-            return try .ok(try await requests.changes(after: after, limit: limit, from: peer))
+            let bounded = min(Duration.milliseconds(wait), SampleChanges.maxWait)
+            return try .ok(try await requests.changes(after: after, limit: limit, wait: bounded, from: peer))
         case ("POST", WireRoute.renewCertificate):
             let message = try WireCodec.decode(PeerWire.RenewalRequest.self, from: request.body)
             let reply = try await requests.renewCertificate(

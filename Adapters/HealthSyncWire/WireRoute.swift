@@ -9,7 +9,8 @@ public enum WireRoute {
     public static let status = "/api/v1/status"
     public static let healthTypes = "/api/v1/health/types"
     public static let healthData = "/api/v1/health/data"
-    /// `?after=SEQ&limit=N`: samples stored or changed since (for `sync`).
+    /// `?after=SEQ&limit=N[&wait_ms=W]`: samples stored or changed since (for
+    /// `sync`); with `wait_ms`, answered when something changes (a long poll).
     public static let healthChanges = "/api/v1/health/changes"
     public static let unpair = "/api/v1/unpair"
     /// A paired client whose certificate ends within 30 days asks for a new one.

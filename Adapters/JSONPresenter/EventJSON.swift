@@ -58,6 +58,8 @@ struct EventJSON: Encodable {
             try put("event", "samplesServed"); try put("deviceID", id); try put("count", count)
         case .samplesFetched(let id, let count):
             try put("event", "samplesFetched"); try put("deviceID", id); try put("count", count)
+        case .peerMoved(let move):
+            try put("event", "peerMoved"); try move.encode(to: encoder)
         case .certificateRenewed(let renewal):
             try put("event", "certificateRenewed"); try put("renewal", renewal)
         case .connectionDetails(let report):

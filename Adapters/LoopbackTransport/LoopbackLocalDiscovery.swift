@@ -17,7 +17,9 @@ public struct LoopbackLocalDiscovery: LocalDiscovery {
     /// In memory there is no network beyond the loopback, unless a test says otherwise.
     public func localAddresses() -> [String] { network.localAddresses }
 
-    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any DiscoveryListener {
+    /// Like the UDP probe: answers are looked up, nobody announces (`seen` is never called).
+    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement,
+                       seen: @escaping @Sendable (DiscoveredDevice) -> Void) async throws -> any DiscoveryListener {
         let (port, id) = try network.registerAnnouncement(port: endpoint.port, announcement)
         return LoopbackAnnouncementListener(network: network, endpoint: Endpoint(host: endpoint.host, port: port), id: id)
     }

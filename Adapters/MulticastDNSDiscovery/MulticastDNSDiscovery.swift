@@ -31,7 +31,8 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
 
     public func localAddresses() -> [String] { NetworkInterfaces.addresses() }
 
-    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any DiscoveryListener {
+    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement,
+                       seen: @escaping @Sendable (DiscoveredDevice) -> Void) async throws -> any DiscoveryListener {
         let addresses = NetworkInterfaces.addresses()
         guard let service = ServiceRecords.Service(announcement: announcement,
                                                    addresses: addresses.isEmpty ? ["127.0.0.1"] : addresses) else {
@@ -46,7 +47,7 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
                 .channelOption(ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_REUSEPORT)), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(Responder(service: current, port: endpoint.port))
+                        try channel.pipeline.syncOperations.addHandler(Responder(service: current, port: endpoint.port, seen: seen))
                     }
                 }
                 .bind(host: "0.0.0.0", port: endpoint.port).get()
@@ -66,7 +67,7 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
                 try? await multicast.joinGroup(groupAddress, device: device).get()
             }
         }
-        let listener = MulticastDNSListener(channel: channel, service: current, addresses: addresses, group: groupAddress,
+        let listener = MulticastDNSListener(channel: channel, service: current, group: groupAddress,
                                             endpoint: Endpoint(host: Self.groupIPv4, port: channel.localAddress?.port ?? endpoint.port))
         // RFC 6762 §8.3: announced twice, a second apart.
         await listener.send(service.announcement())
@@ -119,12 +120,13 @@ final class CurrentService: Sendable {
 struct MulticastDNSListener: DiscoveryListener {
     let channel: any Channel
     let service: CurrentService
-    let addresses: [String]
     let group: SocketAddress
     let endpoint: Endpoint
 
-    /// New records are announced at once (RFC 6762 §8.4), with the cache-flush bit.
+    /// New records are announced at once (RFC 6762 §8.4), with the
+    /// cache-flush bit, at the addresses the interfaces have now.
     func update(_ announcement: DiscoveryAnnouncement) async {
+        let addresses = NetworkInterfaces.addresses()
         guard let updated = ServiceRecords.Service(announcement: announcement,
                                                    addresses: addresses.isEmpty ? ["127.0.0.1"] : addresses) else { return }
         service.set(updated)
@@ -152,17 +154,26 @@ final class Responder: ChannelInboundHandler {
 
     private let service: CurrentService
     private let port: Int
+    private let seen: @Sendable (DiscoveredDevice) -> Void
 
-    init(service: CurrentService, port: Int) {
+    init(service: CurrentService, port: Int, seen: @escaping @Sendable (DiscoveredDevice) -> Void) {
         self.service = service
         self.port = port
+        self.seen = seen
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard envelope.data.readableBytes <= DNSMessage.maxBytes,
-              let query = try? DNSMessage(decoding: Array(envelope.data.readableBytesView)),
-              var answer = service.service.answer(to: query) else { return }
+              let query = try? DNSMessage(decoding: Array(envelope.data.readableBytesView)) else { return }
+        if query.isResponse {
+            // Someone announcing or answering: who is where, for the daemon to note.
+            if let source = envelope.remoteAddress.ipAddress {
+                for device in ServiceRecords.devices(in: query, source: source) { seen(device) }
+            }
+            return
+        }
+        guard var answer = service.service.answer(to: query) else { return }
         // A one-shot querier (not on the mDNS port) or one asking for a
         // unicast reply gets it directly, with its question repeated (§6.7);
         // the others hear the answer on the group.

@@ -38,6 +38,14 @@ struct EventText {
             return "Unpaired \(id.short)..."
         case .samplesFetched(let id, let count):
             return style.dim("Fetched \(count) samples from \(id.short)...")
+        case .peerMoved(let move):
+            let how = switch move.source {
+            case .discovery: "found on the network by its device ID"
+            case .pairing: "where it was paired"
+            case .command: "given with --host before"
+            case .config: "server.host"
+            }
+            return style.yellow("⚠️  \(move.name) did not answer at \(move.tried.joined(separator: ", ")); reached it at \(move.reached) (\(how)).")
         case .certificateRenewed(let renewal):
             let until = "valid until \(TerminalStyle.day(renewal.notAfter))"
             switch renewal.kind {

@@ -21,7 +21,9 @@ public struct UDPLocalDiscovery: LocalDiscovery {
 
     public func localAddresses() -> [String] { NetworkInterfaces.addresses() }
 
-    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any DiscoveryListener {
+    /// Probes are answered, nobody announces: `seen` is never called.
+    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement,
+                       seen: @escaping @Sendable (DiscoveredDevice) -> Void) async throws -> any DiscoveryListener {
         let reply = Reply(try WireCodec.encode(announcement))
         do {
             let channel = try await DatagramBootstrap(group: group)

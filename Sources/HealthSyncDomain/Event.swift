@@ -24,6 +24,9 @@ public enum Event: Sendable, Equatable {
     case unpaired(DeviceID)
     case samplesServed(to: DeviceID, count: Int)
     case samplesFetched(from: DeviceID, count: Int)
+    /// A paired device did not answer where it was expected and was reached
+    /// at another address it was known or found at.
+    case peerMoved(PeerMove)
     /// A certificate was renewed before it expired: ours from a peer's CA
     /// (`issuedBy`), or one our CA issued to a peer, or our server's.
     case certificateRenewed(CertificateRenewal)

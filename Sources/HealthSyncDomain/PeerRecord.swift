@@ -22,8 +22,11 @@ public struct PeerRecord: Sendable, Hashable, Codable {
     public var serverCertificatePEM: String?
     /// Serials of the certificates our CA issued to the peer.
     public var issuedSerials: [String]
-    /// Last known address (`host:port`): a hint, never identity.
+    /// The address of the last success (`host:port`): a hint, never identity.
     public var lastAddress: String?
+    /// Every address learned, read and written through `addresses`
+    /// (optional so records saved before it still decode).
+    var knownAddresses: [KnownAddress]?
     public var lastSeen: Date?
     public var pairedAt: Date
 

@@ -4,6 +4,9 @@
 /// gets exactly what is new or changed since — backfilled old data too.
 public struct SampleChanges: Sendable, Equatable, Codable {
     public static let maxLimit = 10_000
+    /// The longest a long poll for changes is held: under the 30 s a silent
+    /// connection is kept, so the connection between two polls never idles out.
+    public static let maxWait: Duration = .seconds(25)
 
     public let samples: [HealthSample]
     /// The sequence number of the last sample returned (the `after` given when none).

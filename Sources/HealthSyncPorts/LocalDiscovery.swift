@@ -5,8 +5,12 @@ import HealthSyncDomain
 public protocol LocalDiscovery: Sendable {
     /// Answers every valid probe arriving on `endpoint` (port 0: any free
     /// port) with `announcement`, until the returned listener is closed.
-    /// Anything that is not a probe is ignored.
-    func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any DiscoveryListener
+    /// Anything that is not a probe is ignored. Where the protocol has
+    /// devices announce themselves (multicast DNS), `seen` is called with each
+    /// well-formed device heard announcing or answering, this one included;
+    /// a probe-and-answer protocol never calls it.
+    func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement,
+                seen: @escaping @Sendable (DiscoveredDevice) -> Void) async throws -> any DiscoveryListener
 
     /// Sends one probe to each target (unicast or broadcast addresses) and
     /// collects valid answers for `timeoutMilliseconds`; malformed or
@@ -28,9 +32,17 @@ public protocol LocalDiscovery: Sendable {
     func localAddresses() -> [String]
 }
 
+extension LocalDiscovery {
+    /// Answers, deaf to other devices' announcements.
+    public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement) async throws -> any DiscoveryListener {
+        try await answer(on: endpoint, with: announcement, seen: { _ in })
+    }
+}
+
 /// Answers being given; what they say can change while they run.
 public protocol DiscoveryListener: TransportListener {
     /// From now on, answers (and, where the protocol announces, a fresh
-    /// announcement) say `announcement`.
+    /// announcement) say `announcement`, at this machine's addresses as they
+    /// are now.
     func update(_ announcement: DiscoveryAnnouncement) async
 }

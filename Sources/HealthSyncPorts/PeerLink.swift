@@ -26,8 +26,12 @@ public protocol PeerLink: Sendable {
     func status(timeout: Duration) async throws -> PeerStatus
     /// One page of samples matching `query`, at most `query.limit`.
     func samples(_ query: SampleQuery, timeout: Duration) async throws -> SamplePage
-    /// Samples stored or changed after sequence number `after`, at most `limit`.
-    func changes(after: Int64, limit: Int, timeout: Duration) async throws -> SampleChanges
+    /// Samples stored or changed after sequence number `after`, at most
+    /// `limit`. With a `wait` above zero the peer holds the answer until
+    /// something changes or `wait` passes (a long poll, at most
+    /// `SampleChanges.maxWait`); `timeout` counts from the end of `wait`.
+    /// A peer from before long polls answers at once.
+    func changes(after: Int64, limit: Int, wait: Duration, timeout: Duration) async throws -> SampleChanges
     /// A new client certificate (PEM) for the request's CSR, from the
     /// peer's CA, with the peer's clock; our clock travels with the request.
     func renewCertificate(_ request: RenewalRequest, timeout: Duration) async throws -> RenewalReply

@@ -29,8 +29,10 @@ public protocol PeerRequests: Sendable {
     /// A page of shared samples; paired devices only. Types this device does
     /// not share are left out; asking only for those is `INVALID_ARGUMENT`.
     func samples(_ query: SampleQuery, from peer: ConnectionInfo) async throws -> SamplePage
-    /// Shared samples changed after `after`; paired devices only.
-    func changes(after: Int64, limit: Int, from peer: ConnectionInfo) async throws -> SampleChanges
+    /// Shared samples changed after `after`; paired devices only. With
+    /// `wait` above zero, answers when something changed or `wait` (at most
+    /// `SampleChanges.maxWait`) has passed, whichever is first.
+    func changes(after: Int64, limit: Int, wait: Duration, from peer: ConnectionInfo) async throws -> SampleChanges
     /// A renewed client certificate for the peer's own key, when due and
     /// when the two clocks agree (`CLOCK_SKEW` otherwise); with our clock.
     func renewCertificate(_ request: RenewalRequest, from peer: ConnectionInfo) async throws -> RenewalReply

@@ -38,16 +38,17 @@ struct BackgroundSyncService: ApplicationService {
     }
 }
 
-/// Keeps the pairing flag of the daemon's discovery answers in step with
-/// its pairing session, looked at twice a second (the flag is read without
-/// waiting for the pairing actor).
-struct PairingFlagService: ApplicationService {
-    let name = "pairing flag"
+/// Keeps the daemon's discovery answers in step with its pairing session
+/// and this machine's addresses, looked at twice a second (the flag is read
+/// without waiting for the pairing actor; the addresses are the interfaces'
+/// list, read locally).
+struct AnnouncementService: ApplicationService {
+    let name = "discovery announcement"
     let running: DaemonService.Running
 
     func run() async throws {
         while !Task.isCancelled {
-            await running.announcePairing()
+            await running.refreshAnnouncement()
             try? await Task.sleep(for: .milliseconds(500))
         }
     }

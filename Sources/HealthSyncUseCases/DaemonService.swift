@@ -20,12 +20,13 @@ public struct DaemonService: Sendable {
         private let record: DaemonRecord
         private let claim: (any HeldLock)?
         private let host: PairingHost
+        private let sightings: PeerSightings
         private let deps: Dependencies
         private var peersClosed = false
 
         init(info: DaemonInfo, peers: any TransportListener, serving: SHA256Fingerprint, api: [any ControlListener],
              discovery: (any DiscoveryListener)?, announcement: DiscoveryAnnouncement?, record: DaemonRecord,
-             claim: (any HeldLock)?, host: PairingHost, deps: Dependencies) {
+             claim: (any HeldLock)?, host: PairingHost, sightings: PeerSightings, deps: Dependencies) {
             self.info = info
             self.peers = peers
             self.serving = serving
@@ -35,13 +36,16 @@ public struct DaemonService: Sendable {
             self.record = record
             self.claim = claim
             self.host = host
+            self.sightings = sightings
             self.deps = deps
+            announcedAddresses = deps.discovery.localAddresses()
         }
 
         /// The daemon's long-running parts, for one ServiceGroup: the peer
         /// listener, the control API, discovery answers (each held open until
-        /// cancelled), hourly certificate renewal and, when `sync.interval_s`
-        /// is above 0, background sync.
+        /// cancelled) kept in step with the pairing flag and the addresses,
+        /// hourly certificate renewal and, when `sync.interval_s` is above 0,
+        /// live sync (long polls) with background sync as the fallback.
         public nonisolated func services(syncInterval: Duration?) -> [any ApplicationService] {
             var services: [any ApplicationService] = [
                 HoldingService(name: "peer listener") { await self.closePeers() },
@@ -49,10 +53,13 @@ public struct DaemonService: Sendable {
             ]
             if discovery != nil {
                 services.append(HoldingService(name: "discovery answers") { await self.closeDiscovery() })
-                services.append(PairingFlagService(running: self))
+                services.append(AnnouncementService(running: self))
             }
             services.append(RenewalService(running: self, interval: .seconds(3600), deps: deps))
-            if let syncInterval { services.append(BackgroundSyncService(deps: deps, interval: syncInterval)) }
+            if let syncInterval {
+                services.append(LiveSyncService(deps: deps, sightings: sightings))
+                services.append(BackgroundSyncService(deps: deps, interval: syncInterval))
+            }
             return services
         }
 
@@ -72,13 +79,17 @@ public struct DaemonService: Sendable {
         }
 
         private var announcedPairing = false
+        private var announcedAddresses: [String]
 
         /// Says on the network whether a pairing session is open (the flag,
-        /// never the code), when that changed since last said.
-        public func announcePairing() async {
-            let open = host.isOpen
-            guard let discovery, let announcement, !discoveryClosed, open != announcedPairing else { return }
+        /// never the code) and where this device is now, when either changed
+        /// since last said (RFC 6762 §8.4: a new address is announced at once).
+        public func refreshAnnouncement() async {
+            let open = host.isOpen, addresses = deps.discovery.localAddresses()
+            guard let discovery, let announcement, !discoveryClosed,
+                  open != announcedPairing || addresses != announcedAddresses else { return }
             announcedPairing = open
+            announcedAddresses = addresses
             await discovery.update(announcement.pairing(open))
         }
 
@@ -144,6 +155,7 @@ public struct DaemonService: Sendable {
         let token = try record.ensureToken()
         let claim = try record.claim()
         let discoveryPort = deps.settings.discoveryEnabled ? (discoveryPort ?? deps.settings.discoveryPort) : nil
+        let sightings = PeerSightings(deps)
         var opened: [any TransportListener] = [], api: [any ControlListener] = []
         do {
             let peers = try await PeerService(deps, pairing: host).listen(on: peerEndpoint)
@@ -161,7 +173,7 @@ public struct DaemonService: Sendable {
                 let answering = try await deps.discovery.answer(
                     // Discovery answers IPv4 broadcasts: a dual-stack peer host means every IPv4 address here.
                     on: Endpoint(host: peerEndpoint.host == "::" ? "0.0.0.0" : peerEndpoint.host, port: discoveryPort),
-                    with: announcement)
+                    with: announcement, seen: { sightings.saw($0) })
                 opened.append(answering)
                 discovery = answering
             }
@@ -173,7 +185,7 @@ public struct DaemonService: Sendable {
             try record.publish(info)
             return Running(info: info, peers: peers, serving: identity.serverCertificate.fingerprint, api: api,
                            discovery: discovery, announcement: announcement, record: record, claim: claim, host: host,
-                           deps: deps)
+                           sightings: sightings, deps: deps)
         } catch {
             for listener in api.reversed() { await listener.close() }
             for listener in opened.reversed() { await listener.close() }

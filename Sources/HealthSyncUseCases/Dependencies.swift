@@ -87,11 +87,14 @@ public struct Settings: Sendable {
     /// Whether a daemon answers discovery probes, and on which UDP port.
     public var discoveryEnabled: Bool
     public var discoveryPort: Int
+    /// Where `discover` and the search for a paired device by its ID ask
+    /// (`discovery.targets`); nil: the adapter's multicast or broadcast groups.
+    public var discoveryTargets: [Endpoint]?
 
     public init(codeTTLSeconds: Int = 300, maxFailedCodes: Int = 3, pbkdf2Iterations: Int = 100_000,
                 timeoutMilliseconds: Int = 10_000, strictHost: Bool = false, serverEndpoint: Endpoint? = nil,
                 apiEndpoint: Endpoint = Endpoint(host: "127.0.0.1", port: 9778), discoveryEnabled: Bool = true,
-                discoveryPort: Int = 9779) {
+                discoveryPort: Int = 9779, discoveryTargets: [Endpoint]? = nil) {
         self.codeTTLSeconds = codeTTLSeconds
         self.maxFailedCodes = maxFailedCodes
         self.pbkdf2Iterations = pbkdf2Iterations
@@ -101,5 +104,6 @@ public struct Settings: Sendable {
         self.apiEndpoint = apiEndpoint
         self.discoveryEnabled = discoveryEnabled
         self.discoveryPort = discoveryPort
+        self.discoveryTargets = discoveryTargets
     }
 }

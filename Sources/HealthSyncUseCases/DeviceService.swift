@@ -53,9 +53,11 @@ public struct DeviceService: Sendable {
         var address: String?
         let started = ContinuousClock.now
         do {
-            let endpoint = try connector.endpoint(for: peer, host: host)
-            address = endpoint.description
-            let link = try await connector.connect(to: peer, at: endpoint)
+            address = try connector.candidates(for: peer, host: host).first?.0.description
+            let reached = try await connector.reach(peer, host: host)
+            address = reached.endpoint.description
+            try? deps.keyStore.savePeer(reached.peer)
+            let link = reached.link
             let status = try await closing(link) { link in try await link.status(timeout: deps.settings.timeout) }
             let elapsed = ContinuousClock.now - started
             var clock: ErrorSummary?

@@ -16,7 +16,7 @@ public struct DiscoveryService: Sendable {
         guard (50...60_000).contains(timeoutMilliseconds) else {
             throw HealthSyncError(.invalidArgument, "--timeout must be between 50 and 60000 milliseconds")
         }
-        let probed = targets ?? deps.discovery.broadcastTargets(port: deps.settings.discoveryPort)
+        let probed = targets ?? deps.settings.discoveryTargets ?? deps.discovery.broadcastTargets(port: deps.settings.discoveryPort)
         let ownID = try IdentityService(deps).ensureIdentity().deviceID
         let paired = Set(try deps.keyStore.peers().map(\.deviceID))
         let answers = try await deps.discovery.probe(probed, timeoutMilliseconds: timeoutMilliseconds)

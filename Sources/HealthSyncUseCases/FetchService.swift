@@ -18,9 +18,9 @@ public struct FetchService: Sendable {
                       device: String? = nil, host: String? = nil, debugTLS: Bool = false) async throws -> Result {
         guard limit >= 1 else { throw HealthSyncError(.invalidArgument, "--limit must be at least 1") }
         let connector = PeerConnector(deps: deps)
-        var peer = try connector.peer(device)
-        let endpoint = try connector.endpoint(for: peer, host: host)
-        let link = try await connector.connect(to: peer, at: endpoint, debug: debugTLS)
+        let reached = try await connector.reach(try connector.peer(device), host: host, debug: debugTLS)
+        var peer = reached.peer
+        let endpoint = reached.endpoint, link = reached.link
         let samples = try await closing(link) { link in try await connector.repairing(peer) {
             var samples: [HealthSample] = []
             var cursor: SampleCursor?
@@ -45,7 +45,6 @@ public struct FetchService: Sendable {
     /// (for callers that keep it open, like the benchmark holding many).
     public func openConnection(device: String? = nil, host: String? = nil) async throws -> any PeerLink {
         let connector = PeerConnector(deps: deps)
-        let peer = try connector.peer(device)
-        return try await connector.connect(to: peer, at: try connector.endpoint(for: peer, host: host))
+        return try await connector.reach(try connector.peer(device), host: host).link
     }
 }

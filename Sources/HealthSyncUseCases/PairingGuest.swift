@@ -181,11 +181,11 @@ public struct PairingGuest: Sendable {
         }
         let issued = try PeerCredentials.issueClientCertificate(csr: exchange.csr, deps: deps, loaded: loaded)
         let now = deps.clock.now()
-        let record = PeerRecord(
+        var record = PeerRecord(
             name: Printable.clean(exchange.name, maxLength: 64), deviceID: request.deviceID, role: .sharing,
             caFingerprint: ca.fingerprint, caCertificatePEM: ca.pem, clientCertificatePEM: clientCertificate.pem,
-            serverCertificatePEM: server.pem, issuedSerials: [issued.serial], lastAddress: endpoint.description,
-            lastSeen: now, pairedAt: now)
+            serverCertificatePEM: server.pem, issuedSerials: [issued.serial], lastSeen: now, pairedAt: now)
+        record.learn(endpoint.description, from: .pairing, at: now, succeeded: true)
         // Saved before the sharing device commits, so that an interruption
         // after its commit never leaves it paired alone with us unaware.
         try deps.keyStore.savePeer(record)

@@ -78,11 +78,20 @@ struct PeerAnswers: PeerRequests {
         return page
     }
 
-    func changes(after: Int64, limit: Int, from peer: ConnectionInfo) async throws -> SampleChanges {
+    func changes(after: Int64, limit: Int, wait: Duration, from peer: ConnectionInfo) async throws -> SampleChanges {
         let record = try authorize(peer)
-        let changes = try deps.sampleStore.changes(after: after, types: deps.sharedTypes, limit: limit)
-        deps.bus.publish(.samplesServed(to: record.deviceID, count: changes.samples.count))
-        return changes
+        // The store may be written by another process (`samples import`), so
+        // a long poll looks at it again every quarter second: a local query
+        // on the sequence index, never a network round trip.
+        let deadline = ContinuousClock.now + min(wait, SampleChanges.maxWait)
+        while true {
+            let changes = try deps.sampleStore.changes(after: after, types: deps.sharedTypes, limit: limit)
+            if !changes.samples.isEmpty || changes.more || ContinuousClock.now >= deadline || Task.isCancelled {
+                if !changes.samples.isEmpty { deps.bus.publish(.samplesServed(to: record.deviceID, count: changes.samples.count)) }
+                return changes
+            }
+            try? await Task.sleep(for: min(.milliseconds(250), deadline - ContinuousClock.now))
+        }
     }
 
     func renewCertificate(_ request: RenewalRequest, from peer: ConnectionInfo) async throws -> RenewalReply {

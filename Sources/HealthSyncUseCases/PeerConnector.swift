@@ -21,15 +21,87 @@ struct PeerConnector {
     /// The port a host given without one is dialled on: `server.port`'s, else 8443.
     private var defaultPort: Int { deps.settings.serverEndpoint?.port ?? Settings.defaultPeerPort }
 
-    /// Where to reach `peer`: an explicit host, else its last address, else `server.host`.
-    func endpoint(for peer: PeerRecord, host: String?) throws -> Endpoint {
-        if let host { return try Endpoint(parsing: host, defaultPort: defaultPort) }
-        // `server.host` is where the device we read from lives, no one else.
-        if peer.role == .sharing, let configured = deps.settings.serverEndpoint { return configured }
-        if let last = peer.lastAddress { return try Endpoint(parsing: last, defaultPort: defaultPort) }
-        throw HealthSyncError(.deviceNotFound, "No address is known for \(peer.name)",
-                              hint: "Pass --host, or set it: `healthsync config set server.host <ip>`.")
+    /// A connection to a paired device that passed the trust policy, the
+    /// address it was reached at and the record as it stands.
+    struct Reached {
+        let link: any PeerLink
+        let endpoint: Endpoint
+        let peer: PeerRecord
     }
+
+    /// Where to try `peer`, in order: an explicit `host` alone (it wins for
+    /// one command); else `server.host` for the device we read from (a
+    /// preference), then every address learned, most recent success first.
+    func candidates(for peer: PeerRecord, host: String?) throws -> [(Endpoint, KnownAddress.Source)] {
+        if let host { return [(try Endpoint(parsing: host, defaultPort: defaultPort), .command)] }
+        var list: [(Endpoint, KnownAddress.Source)] = []
+        if peer.role == .sharing, let configured = deps.settings.serverEndpoint { list.append((configured, .config)) }
+        for known in peer.addresses {
+            guard let endpoint = try? Endpoint(parsing: known.address, defaultPort: defaultPort),
+                  !list.contains(where: { $0.0 == endpoint }) else { continue }
+            list.append((endpoint, known.source))
+        }
+        return list
+    }
+
+    /// Reaches `peer`: tries its candidate addresses, then (without an
+    /// explicit `host`) asks local discovery where the device with its ID
+    /// answers. Addresses are hints: whoever answers is judged by the trust
+    /// policy, and a device that is not `peer` is passed over. Says so
+    /// (`peerMoved`) when the device was reached elsewhere than first tried,
+    /// and records the address that worked. The first failure is thrown when
+    /// no address reaches it (a trust failure before a silent address).
+    func reach(_ peer: PeerRecord, host: String?, debug: Bool = false) async throws -> Reached {
+        var candidates = try candidates(for: peer, host: host)
+        var tried: [String] = [], failures: [HealthSyncError] = []
+        var discovered = host != nil || !deps.settings.discoveryEnabled
+        var index = 0
+        while true {
+            if index == candidates.count {
+                guard !discovered else { break }
+                discovered = true
+                for endpoint in await discover(peer) where !candidates.contains(where: { $0.0 == endpoint }) {
+                    candidates.append((endpoint, .discovery))
+                }
+                if index == candidates.count { break }
+            }
+            let (endpoint, source) = candidates[index]
+            index += 1
+            do {
+                let link = try await connect(to: peer, at: endpoint, debug: debug)
+                var record = peer
+                record.learn(endpoint.description, from: source, at: deps.clock.now(), succeeded: true)
+                if !tried.isEmpty {
+                    deps.bus.publish(.peerMoved(PeerMove(name: peer.name, deviceID: peer.deviceID, tried: tried,
+                                                         reached: endpoint.description, source: source)))
+                }
+                return Reached(link: link, endpoint: endpoint, peer: record)
+            } catch {
+                tried.append(endpoint.description)
+                failures.append(HealthSyncError.wrap(error, as: .deviceNotFound, "\(peer.name) did not answer at \(endpoint)"))
+            }
+        }
+        let absent: Set<ErrorCode> = [.deviceNotFound, .timedOut]
+        guard let first = failures.first(where: { !absent.contains($0.code) }) ?? failures.first else {
+            throw HealthSyncError(.deviceNotFound, "No address is known for \(peer.name), and discovery did not find it",
+                                  hint: "Pass --host, or set it: `healthsync config set server.host <ip>`.")
+        }
+        guard tried.count > 1, absent.contains(first.code) else { throw first }
+        throw HealthSyncError(first.code, "\(peer.name) did not answer at \(tried.joined(separator: ", "))",
+                              hint: "Is HealthSync running there? Pass --host with its current address.", cause: first.message)
+    }
+
+    /// Where local discovery hears the device with `peer`'s ID (a second at most).
+    private func discover(_ peer: PeerRecord) async -> [Endpoint] {
+        let targets = deps.settings.discoveryTargets ?? deps.discovery.broadcastTargets(port: deps.settings.discoveryPort)
+        guard let found = try? await deps.discovery.probe(targets, timeoutMilliseconds: Self.discoveryMilliseconds) else {
+            return []
+        }
+        return found.filter { $0.announcement.deviceID == peer.deviceID }
+            .map { Endpoint(host: $0.host, port: $0.announcement.port) }
+    }
+
+    static let discoveryMilliseconds = 1000
 
     /// Where the sharing device to join is: `host` (a host, or host:port),
     /// else `server.host`; the guide's hint when neither is known.
@@ -46,7 +118,7 @@ struct PeerConnector {
     func recordUse(of peer: PeerRecord, at endpoint: Endpoint, over link: any PeerLink) async throws -> PeerRecord {
         var used = await CertificateRenewalService(deps).renewIfDue(peer, over: link)
         used.lastSeen = deps.clock.now()
-        used.lastAddress = endpoint.description
+        used.learn(endpoint.description, from: .command, at: used.lastSeen!, succeeded: true)
         try deps.keyStore.savePeer(used)
         return used
     }

@@ -2,8 +2,11 @@ import FoundationEssentials
 import HealthSyncDomain
 import HealthSyncPorts
 
-/// `sync`: pulls what is new or changed on every paired sharing device into
-/// the local sample store, resuming where the last sync from each stopped.
+/// `sync`: pulls what is new or changed on every paired device into the
+/// local sample store, resuming where the last sync from each stopped.
+/// Trust is mutual, so either side of a pairing reads the other (what each
+/// shares is its own `share.types`); an identical sample is not a change, so
+/// what came from a device and goes back to it stops there.
 public struct SyncService: Sendable {
     static let pageSize = 5000
 
@@ -11,21 +14,27 @@ public struct SyncService: Sendable {
 
     public init(_ deps: Dependencies) { self.deps = deps }
 
-    /// Syncs from the device `selector` names, or from every paired sharing
-    /// device. A device that cannot be reached is reported and the others
+    /// Syncs from the device `selector` names, or from every paired device
+    /// (the devices we joined first). A device that cannot be reached is reported and the others
     /// still sync; when none could be, the first failure is thrown.
-    public func sync(_ selector: String? = nil) async throws -> SyncReport {
+    /// `host`, for one device (the one `selector` names, or the only one),
+    /// is the only address tried.
+    public func sync(_ selector: String? = nil, host: String? = nil) async throws -> SyncReport {
         let peers = try deps.keyStore.peers()
-        let targets = try selector.map { [try DeviceSelector.find($0, in: peers)] } ?? peers.filter { $0.role == .sharing }
+        if host != nil, selector == nil, peers.count > 1 {
+            throw HealthSyncError(.invalidArgument, "--host needs the device it is for",
+                                  hint: "Name it: `healthsync sync <device> --host <address>`.")
+        }
+        let targets = try selector.map { [try DeviceSelector.find($0, in: peers)] } ?? peers.sorted { ($0.role == .sharing ? 0 : 1) < ($1.role == .sharing ? 0 : 1) }
         guard !targets.isEmpty else {
-            throw HealthSyncError(.notPaired, "No paired device shares data with this one",
+            throw HealthSyncError(.notPaired, "This device is not paired with any device",
                                   hint: "Pair with the sharing device first: `healthsync pair --code <code> --host <address>`.")
         }
         var entries: [SyncReport.Entry] = []
         var failures: [HealthSyncError] = []
         for peer in targets {
             do {
-                entries.append(try await sync(from: peer))
+                entries.append(try await sync(from: peer, host: host))
             } catch {
                 let failure = HealthSyncError.wrap(error, as: .deviceNotFound, "Syncing from \(peer.name) failed")
                 failures.append(failure)
@@ -38,34 +47,45 @@ public struct SyncService: Sendable {
         return SyncReport(devices: entries)
     }
 
-    private func sync(from record: PeerRecord) async throws -> SyncReport.Entry {
+    private func sync(from record: PeerRecord, host: String?) async throws -> SyncReport.Entry {
         let connector = PeerConnector(deps: deps)
-        let endpoint = try connector.endpoint(for: record, host: nil)
-        let link = try await connector.connect(to: record, at: endpoint)
-        return try await closing(link) { link in
-            try await connector.repairing(record) { try await sync(from: record, at: endpoint, over: link, connector: connector) }
+        let reached = try await connector.reach(record, host: host)
+        return try await closing(reached.link) { link in
+            try await connector.repairing(record) {
+                try await sync(from: reached.peer, at: reached.endpoint, over: link, connector: connector)
+            }
         }
     }
 
     private func sync(from record: PeerRecord, at endpoint: Endpoint, over link: any PeerLink,
                       connector: PeerConnector) async throws -> SyncReport.Entry {
+        let (received, position) = try await pull(from: record, over: link, wait: .zero)
+        let peer = try await connector.recordUse(of: record, at: endpoint, over: link)
+        return SyncReport.Entry(name: peer.name, deviceID: peer.deviceID, received: received, position: position, error: nil)
+    }
+
+    /// Stores every change `record` has after our position, page by page,
+    /// saving the position after each (an interrupted sync resumes where it
+    /// stopped). The first request waits up to `wait` for a change (a long
+    /// poll); the pages after it do not. Returns how many samples were new or
+    /// changed here and the position reached.
+    func pull(from record: PeerRecord, over link: any PeerLink, wait: Duration) async throws -> (received: Int, position: Int64) {
         var position = try deps.sampleStore.syncPosition(for: record.deviceID)
-        var received = 0
+        var received = 0, wait = wait
         while true {
-            let changes = try await link.changes(after: position, limit: Self.pageSize, timeout: deps.settings.timeout)
+            let changes = try await link.changes(after: position, limit: Self.pageSize, wait: wait, timeout: deps.settings.timeout)
+            wait = .zero
             guard changes.samples.count <= Self.pageSize, changes.last >= position,
                   changes.last > position || (changes.samples.isEmpty && !changes.more) else {
                 throw HealthSyncError(.protocolError, "\(record.name) sent a page of changes that does not move forward")
             }
-            try deps.sampleStore.upsert(changes.samples)
-            // Saved after each page, so an interrupted sync resumes where it stopped.
+            // Counted as stored: what came from here and comes back is not new.
+            received += try deps.sampleStore.upsert(changes.samples)
             try deps.sampleStore.setSyncPosition(changes.last, for: record.deviceID)
-            received += changes.samples.count
             position = changes.last
             if !changes.more { break }
         }
-        let peer = try await connector.recordUse(of: record, at: endpoint, over: link)
-        if received > 0 { deps.bus.publish(.samplesFetched(from: peer.deviceID, count: received)) }
-        return SyncReport.Entry(name: peer.name, deviceID: peer.deviceID, received: received, position: position, error: nil)
+        if received > 0 { deps.bus.publish(.samplesFetched(from: record.deviceID, count: received)) }
+        return (received, position)
     }
 }

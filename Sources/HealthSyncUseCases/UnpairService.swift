@@ -56,8 +56,7 @@ public struct UnpairService: Sendable {
     /// Best effort: a peer that cannot be reached finds out from `CERT_REVOKED`.
     private func tell(_ peer: PeerRecord) async -> Bool {
         let connector = PeerConnector(deps: deps)
-        guard let endpoint = try? connector.endpoint(for: peer, host: nil),
-              let link = try? await connector.connect(to: peer, at: endpoint) else { return false }
+        guard let link = try? await connector.reach(peer, host: nil).link else { return false }
         let told: Void? = try? await closing(link) { link in try await link.unpair(timeout: deps.settings.timeout) }
         return told != nil
     }

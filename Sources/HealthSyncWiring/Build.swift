@@ -73,7 +73,10 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
         timeoutMilliseconds: config.transport.timeoutMS, strictHost: config.transport.strictHost,
         serverEndpoint: config.server.host.isEmpty ? nil : Endpoint(host: config.server.host, port: config.server.port),
         apiEndpoint: Endpoint(host: config.api.host, port: config.api.port),
-        discoveryEnabled: config.discovery.enabled, discoveryPort: config.discovery.port)
+        discoveryEnabled: config.discovery.enabled, discoveryPort: config.discovery.port,
+        // Checked when the configuration was read.
+        discoveryTargets: config.discovery.targets.isEmpty ? nil
+            : config.discovery.targets.compactMap { try? Endpoint(parsing: $0, defaultPort: config.discovery.port) })
     let dependencies = Dependencies(
         keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,
         files: files, transport: transport, control: control, discovery: discovery, pake: OpenSSLSpake2Plus(),

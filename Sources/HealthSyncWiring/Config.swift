@@ -32,9 +32,11 @@ public struct Config: Sendable, Equatable {
         public var port = 9778
     }
     public struct Discovery: Sendable, Equatable {
-        public var adapter = DiscoveryAdapter.udp
+        public var adapter = DiscoveryAdapter.mdns
         public var enabled = true
-        public var port = 9779
+        public var port = 5353
+        /// Where to ask instead of the adapter's multicast or broadcast groups (empty: there).
+        public var targets: [String] = []
     }
     public struct Sync: Sendable, Equatable {
         /// How often a running daemon syncs from its paired sharing devices (0: never).

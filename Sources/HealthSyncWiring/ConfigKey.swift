@@ -87,6 +87,23 @@ struct ConfigKey: Sendable {
         }, show: { names($0).joined(separator: ",") }, yaml: { "[" + names($0).joined(separator: ", ") + "]" })
     }
 
+    /// A list of `host` or `host:port` (a scalar: comma-separated), at most 16.
+    static func hosts(_ path: String, _ keyPath: WritableKeyPath<Config, [String]> & Sendable) -> ConfigKey {
+        let expected = "a list of at most 16 addresses (host or host:port)"
+        return ConfigKey(path: path, expected: expected, apply: { config, raw in
+            let items: [String]
+            switch raw {
+            case .list(let list): items = list
+            case .scalar(let text, _): items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            guard items.count <= 16,
+                  items.allSatisfy({ (try? Endpoint(parsing: $0, defaultPort: 1)) != nil }) else { return expected }
+            config[keyPath: keyPath] = items
+            return nil
+        }, show: { $0[keyPath: keyPath].joined(separator: ",") },
+           yaml: { "[" + $0[keyPath: keyPath].map(quote).joined(separator: ", ") + "]" })
+    }
+
     /// A YAML double-quoted scalar (JSON string escaping is valid YAML).
     static func quote(_ text: String) -> String {
         var out = "\""

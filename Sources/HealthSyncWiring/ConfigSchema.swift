@@ -22,6 +22,7 @@ enum ConfigSchema {
         .choice("discovery.adapter", \.discovery.adapter),
         .boolean("discovery.enabled", \.discovery.enabled),
         .integer("discovery.port", \.discovery.port, 0...65535),
+        .hosts("discovery.targets", \.discovery.targets),
         .integer("sync.interval_s", \.sync.intervalSeconds, 0...86_400),
         .integer("pairing.code_ttl_s", \.pairing.codeTTLSeconds, 30...3600),
         .integer("pairing.max_failed_codes", \.pairing.maxFailedCodes, 1...100),

@@ -161,7 +161,7 @@ struct TransportContractTests {
         await link.close()
         let again = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),
                                                 timeout: .seconds(5))
-        #expect(try await again.changes(after: 5, limit: 10, timeout: .seconds(5)).last == 5)
+        #expect(try await again.changes(after: 5, limit: 10, wait: .zero, timeout: .seconds(5)).last == 5)
         await again.close()
         await listener.close()
     }
@@ -170,7 +170,7 @@ struct TransportContractTests {
     func concurrentCallsOnOneLinkEachGetTheirAnswer(_ kind: TransportKind) async throws {
         let (_, listener, link) = try await connected(kind)
         let answers = try await withThrowingTaskGroup(of: Int64.self) { group in
-            for index in 0..<20 { group.addTask { try await link.changes(after: Int64(index), limit: 10, timeout: .seconds(10)).last } }
+            for index in 0..<20 { group.addTask { try await link.changes(after: Int64(index), limit: 10, wait: .zero, timeout: .seconds(10)).last } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(answers.sorted() == (0..<20).map(Int64.init))

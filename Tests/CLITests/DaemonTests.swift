@@ -61,10 +61,19 @@ struct DaemonTests {
         #expect((sharerStatus["daemon"] as? [String: Any])?["pid"] as? Int != nil)
         #expect(sharerStatus["live"] == nil)
 
-        // `config set server.host/port` is where the next fetch goes.
+        // `config set server.host/port` is where the next fetch goes first: a
+        // preference, not a prison. When nothing answers there, the address
+        // that worked before does, and the command says so.
         _ = try await cli.json("config", "set", "server.host", "127.0.0.1")
         _ = try await cli.json("config", "set", "server.port", "1")
-        #expect(try await cli.run("fetch", "--types", "steps", "--json").errorCode == "DEVICE_NOT_FOUND")
+        let moved = try await cli.run("fetch", "--types", "steps", "--json")
+        #expect(moved.status == 0, "\(moved.standardOutput)\(moved.standardError)")
+        #expect(moved.standardError.contains(#""event":"peerMoved""#) && moved.standardError.contains("127.0.0.1:\(port)"),
+                "\(moved.standardError)")
+        let plain = try await cli.run("fetch", "--types", "steps", "--limit", "1")
+        #expect(plain.standardError.contains("did not answer at 127.0.0.1:1; reached it at 127.0.0.1:\(port)"), "\(plain.standardError)")
+        // An explicit --host wins for one command: no other address is tried.
+        #expect(try await cli.run("fetch", "--types", "steps", "--host", "127.0.0.1:1", "--json").errorCode == "DEVICE_NOT_FOUND")
         _ = try await cli.json("config", "set", "server.port", String(port))
         #expect(try await cli.run("fetch", "--types", "steps", "--json").status == 0)
 

@@ -46,6 +46,7 @@ struct MulticastDNSTests {
         var environment = cli.environment
         environment["HEALTHSYNC_DISCOVERY_ADAPTER"] = "mdns"
         environment["HEALTHSYNC_DISCOVERY_PORT"] = "5353"
+        environment["HEALTHSYNC_DISCOVERY_TARGETS"] = nil
         let daemon = try BackgroundProcess(Self.ip, namespace.wrap([
             CLI.binary, "daemon", "--state-dir", cli.home.file("phone"), "--port", "0", "--api-port", "0", "--json",
         ]), environment: environment.merging(["HEALTHSYNC_DEVICE_NAME": "Phone 1"]) { $1 })

@@ -113,7 +113,7 @@ struct ControlAPITests {
         let none = await #expect(throws: HealthSyncError.self) { _ = try await laptop.application.joining.join(code: "123456", host: nil) }
         #expect(none?.code == .deviceNotFound && none?.message.contains("open pairing session") == true)
         let invitation = try await phone.host.initiate(advertising: running.info.peer)
-        await running.announcePairing()
+        await running.refreshAnnouncement()
         let events = phone.application.bus.subscribe()
         let host = phone.host
         let accepting = Task {
@@ -127,7 +127,7 @@ struct ControlAPITests {
         try await accepting.value
         #expect(record.deviceID == (try phone.deviceID))
         // Paired, the session is over and the flag is cleared again.
-        await running.announcePairing()
+        await running.refreshAnnouncement()
         let after = await #expect(throws: HealthSyncError.self) { _ = try await laptop.application.joining.join(code: "123456", host: nil) }
         #expect(after?.code == .deviceNotFound)
         await running.stop()

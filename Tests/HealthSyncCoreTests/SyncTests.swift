@@ -69,6 +69,33 @@ struct SyncTests {
         await phoneListener.close()
         let code = await errorCode { _ = try await laptop.application.syncing.sync() }
         #expect(code == .deviceNotFound)
-        #expect(await errorCode { _ = try await phone.application.syncing.sync() } == .notPaired)
+        // Trust is mutual: the phone syncs from the laptop too, which is not listening.
+        #expect(await errorCode { _ = try await phone.application.syncing.sync() } == .deviceNotFound)
+    }
+
+    /// Both sides of a pairing read each other: what the laptop holds reaches
+    /// the phone it joined, and what came from the phone is not sent back as new.
+    @Test func syncWorksInBothDirections() async throws {
+        let phone = try world.device("phone", seed: 615), laptop = try world.device("laptop", seed: 616)
+        let phoneListener = try await phone.serve(), laptopListener = try await laptop.serve()
+        _ = try await phone.pairByToken(laptop, advertising: phoneListener.endpoint)
+        _ = try phone.application.samples.generate(days: 1)
+        let fromPhone = try await laptop.application.syncing.sync()
+        let phoneCount = try #require(fromPhone.devices.first?.received)
+        #expect(phoneCount > 0)
+
+        let sample = HealthSample(id: "laptop-weight-1", type: .weight, value: 71.5, unit: "kg",
+                                  startDate: Date(timeIntervalSince1970: 1_790_000_000),
+                                  endDate: Date(timeIntervalSince1970: 1_790_000_000), sourceName: "Scale")
+        try laptop.deps.sampleStore.upsert([sample])
+        let fromLaptop = try await phone.application.syncing.sync("laptop", host: laptopListener.endpoint.description)
+        // Only the laptop's own sample is new to the phone.
+        #expect(fromLaptop.devices.map(\.received) == [1])
+        #expect(try laptop.deps.sampleStore.count(types: nil) == phoneCount + 1)
+        #expect(try phone.deps.sampleStore.count(types: nil) == phoneCount + 1)
+        #expect(try await laptop.application.syncing.sync().devices.map(\.received) == [0])
+        #expect(try await phone.application.syncing.sync("laptop").devices.map(\.received) == [0])
+        await phoneListener.close()
+        await laptopListener.close()
     }
 }

@@ -1,0 +1,77 @@
+import FoundationEssentials
+
+/// One address a paired device was learned at: a hint, never identity (the
+/// device there is still judged by its certificate).
+public struct KnownAddress: Sendable, Hashable, Codable {
+    /// Where the address came from.
+    public enum Source: String, Sendable, Codable {
+        /// The address the pairing ran over.
+        case pairing
+        /// A multicast DNS or probe answer carrying the device's ID.
+        case discovery
+        /// `--host` on a command.
+        case command
+        /// `server.host` in the configuration.
+        case config
+    }
+
+    /// `host:port` (`[v6]:port` for IPv6).
+    public let address: String
+    public var source: Source
+    public var learnedAt: Date
+    /// When a connection there last reached the device.
+    public var succeededAt: Date?
+
+    public init(address: String, source: Source, learnedAt: Date, succeededAt: Date? = nil) {
+        self.address = address
+        self.source = source
+        self.learnedAt = learnedAt
+        self.succeededAt = succeededAt
+    }
+}
+
+extension PeerRecord {
+    /// At most this many addresses are kept per device; the stalest go first.
+    public static let maxAddresses = 8
+
+    /// The addresses to try, most recent success first, then the most
+    /// recently learned.
+    public var addresses: [KnownAddress] {
+        get {
+            let known = knownAddresses ?? []
+            // Records from before the address book have only their last address.
+            if known.isEmpty, let lastAddress {
+                return [KnownAddress(address: lastAddress, source: .pairing, learnedAt: lastSeen ?? pairedAt,
+                                     succeededAt: lastSeen)]
+            }
+            return known.sorted(by: Self.preferred)
+        }
+        set { knownAddresses = Array(newValue.sorted(by: Self.preferred).prefix(Self.maxAddresses)) }
+    }
+
+    /// Notes `address`, learned from `source` at `time` (and reached then,
+    /// when `succeeded`). An address already known keeps its history.
+    public mutating func learn(_ address: String, from source: Source, at time: Date, succeeded: Bool = false) {
+        var list = addresses
+        if let index = list.firstIndex(where: { $0.address == address }) {
+            if succeeded { list[index].succeededAt = time }
+            // A fresh sighting moves it up among the addresses never reached.
+            list[index].learnedAt = max(list[index].learnedAt, time)
+        } else {
+            list.append(KnownAddress(address: address, source: source, learnedAt: time, succeededAt: succeeded ? time : nil))
+        }
+        addresses = list
+        if succeeded { lastAddress = address }
+    }
+
+    public typealias Source = KnownAddress.Source
+
+    private static func preferred(_ a: KnownAddress, _ b: KnownAddress) -> Bool {
+        switch (a.succeededAt, b.succeededAt) {
+        case let (x?, y?) where x != y: return x > y
+        case (.some, nil): return true
+        case (nil, .some): return false
+        default: return a.learnedAt > b.learnedAt
+        }
+    }
+}
