@@ -58,7 +58,7 @@ public struct PeerWireLink: PeerLink {
     public func changes(after: Int64, limit: Int, wait: Duration, timeout: Duration) async throws -> SampleChanges {
         var query = ["after": String(after), "limit": String(limit)]
         let wait = min(max(wait, .zero), SampleChanges.maxWait)
-        if wait > .zero { query["wait_ms"] = String(wait / .milliseconds(1)) }
+        if wait > .zero { query["wait_ms"] = String(Int(wait / .milliseconds(1))) }
         let request = WireRequest(method: "GET", path: WireRoute.healthChanges, query: query)
         return try WireCodec.result(SampleChanges.self, from: try await exchange.send(request, timeout: wait + timeout),
                                     maxBytes: WireCodec.maxResponseBytes)
