@@ -8,7 +8,10 @@ enum NetworkText {
         guard let code = report.code else {
             return "HealthSync daemon listening on \(report.listening) (device \(report.deviceID.short)...)"
                 + (report.api.map { "\nControl API on http://\($0) (token in api.token)" } ?? "")
-                + (report.discovery.map { "\nAnswering discovery probes on UDP \($0)" } ?? "")
+                + (report.discovery.map { address in
+                    address.hasPrefix("224.0.0.251:") ? "\nAnnounced as _healthsync._tcp.local by multicast DNS (\(address))"
+                        : "\nAnswering discovery probes on UDP \(address)"
+                } ?? "")
         }
         let width = 43
         let title = "PAIRING CODE: \(code)"
@@ -17,7 +20,12 @@ enum NetworkText {
         var lines = ["Starting pairing session...", "", "Running on \(report.listening)", "",
                      "╔" + String(repeating: "═", count: width) + "╗", "║" + line + "║",
                      "╚" + String(repeating: "═", count: width) + "╝", "", "On the other device, run:",
-                     "  healthsync pair --code \(code)" + (report.advertised.map { " --host \($0)" } ?? "")]
+                     "  healthsync pair --code \(code)"]
+        if let advertised = report.advertised {
+            let others = (report.addresses ?? []).filter { $0 != advertised }
+            lines += ["  (it finds this device on the local network; from elsewhere add --host \(advertised)"
+                + (others.isEmpty ? ")" : "; also reachable at \(others.joined(separator: ", ")))")]
+        }
         if let qr = report.qr {
             lines += ["", "Or scan this QR code:", QRText.render(qr)]
         }

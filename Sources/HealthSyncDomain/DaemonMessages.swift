@@ -50,13 +50,16 @@ public struct ControlInvitation: Sendable, Codable, Equatable {
     public let expiresIn: Int
     /// Where the joiner dials.
     public let advertised: String
+    /// Every current address (`advertised` first); absent from older daemons.
+    public let addresses: [String]?
 
-    public init(code: String, payload: String, expiresAt: Date, expiresIn: Int, advertised: String) {
+    public init(code: String, payload: String, expiresAt: Date, expiresIn: Int, advertised: String, addresses: [String]? = nil) {
         self.code = code
         self.payload = payload
         self.expiresAt = expiresAt
         self.expiresIn = expiresIn
         self.advertised = advertised
+        self.addresses = addresses
     }
 }
 

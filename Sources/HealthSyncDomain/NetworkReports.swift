@@ -8,6 +8,8 @@ public struct ListeningReport: Sendable, Codable, Equatable {
     public let deviceID: DeviceID
     public let code: String?
     public let advertised: String?
+    /// Every current address joiners may dial (`advertised` first).
+    public let addresses: [String]?
     public let payload: String?
     public let expiresAt: Date?
     /// The daemon's control API.
@@ -20,13 +22,14 @@ public struct ListeningReport: Sendable, Codable, Equatable {
     public let discovery: String?
 
     public init(listening: String, port: Int, deviceID: DeviceID, code: String? = nil, advertised: String? = nil,
-                payload: String? = nil, expiresAt: Date? = nil, api: String? = nil, qr: QRCode? = nil,
+                addresses: [String]? = nil, payload: String? = nil, expiresAt: Date? = nil, api: String? = nil, qr: QRCode? = nil,
                 qrImage: String? = nil, discovery: String? = nil) {
         self.listening = listening
         self.port = port
         self.deviceID = deviceID
         self.code = code
         self.advertised = advertised
+        self.addresses = addresses
         self.payload = payload
         self.expiresAt = expiresAt
         self.api = api
@@ -36,7 +39,7 @@ public struct ListeningReport: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case listening, port, deviceID, code, advertised, payload, expiresAt, api, qrImage, discovery
+        case listening, port, deviceID, code, advertised, addresses, payload, expiresAt, api, qrImage, discovery
     }
 }
 

@@ -14,11 +14,19 @@ public struct PairingPayload: Sendable, Equatable, Codable {
     public let token: String
     public let expiresAt: Date
     public let certificateFingerprint: SHA256Fingerprint
+    /// The sharing device's other current addresses (same port), tried when
+    /// `host` does not answer; absent from older payloads.
+    public let hosts: [String]?
 
-    public init(endpoint: Endpoint, code: String, token: [UInt8], expiresAt: Date, caFingerprint: SHA256Fingerprint) {
+    /// At most this many alternatives are read from a payload.
+    public static let maxHosts = 4
+
+    public init(endpoint: Endpoint, code: String, token: [UInt8], expiresAt: Date, caFingerprint: SHA256Fingerprint,
+                alternates: [String] = []) {
         version = "1"
         host = endpoint.host
         port = endpoint.port
+        hosts = alternates.isEmpty ? nil : Array(alternates.prefix(Self.maxHosts))
         self.code = code
         self.token = Hex.encode(token)
         self.expiresAt = expiresAt
@@ -26,6 +34,8 @@ public struct PairingPayload: Sendable, Equatable, Codable {
     }
 
     public var endpoint: Endpoint { Endpoint(host: host, port: port) }
+    /// Where to dial, in order: `host`, then the alternatives.
+    public var endpoints: [Endpoint] { [endpoint] + (hosts ?? []).map { Endpoint(host: $0, port: port) } }
     public var tokenBytes: [UInt8] { Hex.decode(token) ?? [] }
 
     /// The compact JSON text a QR code carries.
@@ -66,6 +76,8 @@ public struct PairingPayload: Sendable, Equatable, Codable {
                                   hint: "Update HealthSync on both devices.")
         }
         guard (try? Endpoint(parsing: payload.host, defaultPort: payload.port)) != nil, (1...65535).contains(payload.port),
+              (payload.hosts ?? []).count <= Self.maxHosts,
+              (payload.hosts ?? []).allSatisfy({ (try? Endpoint(parsing: $0, defaultPort: payload.port)) != nil && !$0.contains("]") }),
               PairingCode.isWellFormed(payload.code), payload.token.count == 32, Hex.decode(payload.token) != nil else {
             throw HealthSyncError(.invalidQRPayload)
         }

@@ -22,8 +22,8 @@ public struct DaemonAnswers: DaemonRequests {
         self.stateDir = stateDir
     }
 
-    private var advertised: Endpoint {
-        Endpoint(host: advertiseHost ?? deps.discovery.preferredAddress(), port: info.peer.port)
+    private var advertised: Advertisement {
+        Advertisement(override: advertiseHost, port: info.peer.port, discovery: deps.discovery)
     }
 
     public func health() async -> ControlHealth { ControlHealth(status: "ok", version: deps.version) }
@@ -34,11 +34,11 @@ public struct DaemonAnswers: DaemonRequests {
 
     public func initiatePairing() async throws -> ControlInvitation {
         let advertised = self.advertised
-        let invitation = try await host.initiate(advertising: advertised)
+        let invitation = try await host.initiate(advertising: advertised.primary, alternates: advertised.alternates)
         return ControlInvitation(
             code: invitation.code, payload: invitation.qrText, expiresAt: invitation.expiresAt,
             expiresIn: max(0, Int(invitation.expiresAt.timeIntervalSince(deps.clock.now()).rounded())),
-            advertised: advertised.description)
+            advertised: advertised.primary.description, addresses: advertised.all)
     }
 
     public func pairingState() async -> ControlPairingState {

@@ -16,13 +16,26 @@ public struct PairingGuest: Sendable {
         let payload = try PairingPayload(parsing: payloadText)
         guard deps.clock.now() <= payload.expiresAt else { throw HealthSyncError(.pairingTokenExpired) }
         let loaded = try IdentityService(deps).ensureIdentity()
-        let link = try await deps.transport.connect(
-            to: payload.endpoint, credentials: nil, anchor: .fingerprint(payload.certificateFingerprint),
-            timeout: deps.settings.timeout)
-        return try await closing(link) { link in try await joinWithToken(payload, over: link, loaded: loaded) }
+        // The payload's addresses in turn: the first that answers at all is
+        // the one (the pinned CA decides whether it is the right device).
+        var failure: (any Error)?
+        for endpoint in payload.endpoints {
+            let link: any PeerLink
+            do {
+                link = try await deps.transport.connect(to: endpoint, credentials: nil,
+                                                        anchor: .fingerprint(payload.certificateFingerprint),
+                                                        timeout: deps.settings.timeout)
+            } catch let error as HealthSyncError where [.deviceNotFound, .timedOut].contains(error.code) {
+                failure = failure ?? error
+                continue
+            }
+            return try await closing(link) { link in try await joinWithToken(payload, at: endpoint, over: link, loaded: loaded) }
+        }
+        throw failure ?? HealthSyncError(.deviceNotFound)
     }
 
-    private func joinWithToken(_ payload: PairingPayload, over link: any PeerLink, loaded: LoadedIdentity) async throws -> PeerRecord {
+    private func joinWithToken(_ payload: PairingPayload, at endpoint: Endpoint, over link: any PeerLink,
+                               loaded: LoadedIdentity) async throws -> PeerRecord {
         let presented = link.info.peer
         guard let anchor = presented.anchor, anchor.fingerprint == payload.certificateFingerprint else {
             throw HealthSyncError(.fingerprintMismatch)
@@ -38,7 +51,7 @@ public struct PairingGuest: Sendable {
         let proof = PeerCredentials.tokenProof(payload.tokenBytes, binding: link.info.channelBinding, byServer: false, deps: deps)
         let request = PairingMessage.TokenRequest(proof: proof, joiner: try joiner(loaded))
         let exchange = try await link.pairWithToken(request, timeout: deps.settings.timeout)
-        return try await complete(exchange, pinned: anchor, link: link, endpoint: payload.endpoint, loaded: loaded)
+        return try await complete(exchange, pinned: anchor, link: link, endpoint: endpoint, loaded: loaded)
     }
 
     /// Joins with the bare 32-character token (no QR payload) of the device
@@ -88,8 +101,8 @@ public struct PairingGuest: Sendable {
         }
         guard PairingCode.isWellFormed(code) else { throw HealthSyncError(.invalidPairingCode, "A pairing code has 6 digits") }
         let ownID = try IdentityService(deps).ensureIdentity().deviceID
-        let candidates = try await deps.discovery.probe(deps.discovery.broadcastTargets(port: deps.settings.discoveryPort),
-                                                         timeoutMilliseconds: 1500)
+        let targets = deps.settings.discoveryTargets ?? deps.discovery.broadcastTargets(port: deps.settings.discoveryPort)
+        let candidates = try await deps.discovery.probe(targets, timeoutMilliseconds: 1500)
             .filter { $0.announcement.pairing == true && $0.announcement.deviceID != ownID }
         var last = HealthSyncError(.deviceNotFound, "No device with an open pairing session answered on this network",
                                    hint: "Run `healthsync pair` or `healthsync share` on the sharing device, or pass --host with the address it shows.")

@@ -33,7 +33,7 @@ public actor PairingHost {
     // MARK: The sharing user's actions
 
     /// Starts a session advertised at `endpoint`: `PAIRING_BUSY` while one runs.
-    public func initiate(advertising endpoint: Endpoint) throws -> PairingInvitation {
+    public func initiate(advertising endpoint: Endpoint, alternates: [String] = []) throws -> PairingInvitation {
         let now = deps.clock.now()
         // Checked before drawing any randomness for the new session.
         apply(try session.checkCanStart(at: now))
@@ -44,7 +44,7 @@ public actor PairingHost {
         let expiresAt = now.addingTimeInterval(TimeInterval(deps.settings.codeTTLSeconds))
         apply(try session.start(code: code, token: token, salt: salt, expiresAt: expiresAt, at: now))
         let payload = PairingPayload(endpoint: endpoint, code: code, token: token, expiresAt: expiresAt,
-                                     caFingerprint: loaded.caCertificate.fingerprint)
+                                     caFingerprint: loaded.caCertificate.fingerprint, alternates: alternates)
         return PairingInvitation(code: code, payload: payload, expiresAt: expiresAt)
     }
 

@@ -25,7 +25,7 @@ public struct PairingRelay: Sendable {
         if let qrPng { try qr.savePNG(invitation.payload, to: qrPng) }
         deps.bus.publish(.listening(ListeningReport(
             listening: advertised.description, port: advertised.port, deviceID: try IdentityService(deps).ensureIdentity().deviceID,
-            code: invitation.code, advertised: invitation.advertised, payload: invitation.payload,
+            code: invitation.code, advertised: invitation.advertised, addresses: invitation.addresses, payload: invitation.payload,
             expiresAt: invitation.expiresAt, api: client.address.description,
             qr: try? qr.code(for: invitation.payload), qrImage: qrPng)))
         deps.bus.publish(.pairingCodeIssued(code: invitation.code, expiresAt: invitation.expiresAt))

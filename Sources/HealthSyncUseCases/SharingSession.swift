@@ -20,15 +20,17 @@ public struct SharingSession: Sendable {
                     once: Bool) async throws -> [PairedReport] {
         let events = deps.bus.subscribe()
         let listener = try await PeerService(deps, pairing: host).listen(on: endpoint)
-        let advertised = Endpoint(host: advertise ?? deps.discovery.preferredAddress(), port: listener.endpoint.port)
         let deviceID = try IdentityService(deps).ensureIdentity().deviceID
         let qr = QRService(deps)
         @Sendable func announce() async throws {
-            let invitation = try await host.initiate(advertising: advertised)
+            // Read for each code: the machine may have moved networks meanwhile.
+            let advertised = Advertisement(override: advertise, port: listener.endpoint.port, discovery: deps.discovery)
+            let invitation = try await host.initiate(advertising: advertised.primary, alternates: advertised.alternates)
             if let qrPng { try qr.savePNG(invitation.qrText, to: qrPng) }
             deps.bus.publish(.listening(ListeningReport(
                 listening: listener.endpoint.description, port: listener.endpoint.port, deviceID: deviceID,
-                code: invitation.code, advertised: advertised.description, payload: invitation.qrText,
+                code: invitation.code, advertised: advertised.primary.description, addresses: advertised.all,
+                payload: invitation.qrText,
                 expiresAt: invitation.expiresAt, qr: try? qr.code(for: invitation.qrText), qrImage: qrPng)))
         }
         // A session that cannot start again (backing off after failed codes)
