@@ -16,14 +16,13 @@ public enum NetworkInterfaces {
         return hosts
     }
 
-    /// The first IPv4 address of an interface that is up and not the loopback, else `127.0.0.1`.
+    /// The first IPv4 address of an interface that is up and not the
+    /// loopback; on an IPv6-only network the first global or unique-local
+    /// IPv6 address; else `127.0.0.1`.
     public static func preferredAddress() -> String {
         // Interfaces without an address (down, or not configured) are not listed with one.
-        for device in devices() {
-            guard case .v4? = device.address, let host = device.address?.ipAddress, !host.hasPrefix("127.") else { continue }
-            return host
-        }
-        return "127.0.0.1"
+        let all = addresses()
+        return all.first { !$0.contains(":") } ?? all.first ?? "127.0.0.1"
     }
 
     /// IPv4 and global or unique-local IPv6 addresses of interfaces that are
@@ -51,6 +50,15 @@ public enum NetworkInterfaces {
         var seen = Set<String>()
         return devices().filter { device in
             guard case .v4? = device.address, device.multicastSupported, seen.insert(device.name).inserted else { return false }
+            return true
+        }
+    }
+
+    /// The interfaces with IPv6 that multicast can be joined on, by name.
+    public static func multicastIPv6Devices() -> [NIONetworkDevice] {
+        var seen = Set<String>()
+        return devices().filter { device in
+            guard case .v6? = device.address, device.multicastSupported, seen.insert(device.name).inserted else { return false }
             return true
         }
     }

@@ -93,7 +93,9 @@ public enum ServiceRecords {
 
     /// The HealthSync devices a response describes: each instance with its
     /// SRV (port, host) and TXT (`id=` a device ID, `ver=`); the address is
-    /// an A or AAAA record of the host in the same message, else `source`.
+    /// `source` when the host's A or AAAA records in the same message list it
+    /// (the address the answer came from is on our link), else the first of
+    /// them, else `source`.
     /// Instances without a valid device ID are not HealthSync's.
     public static func devices(in message: DNSMessage, source: String) -> [DiscoveredDevice] {
         guard message.isResponse else { return [] }
@@ -108,13 +110,14 @@ public enum ServiceRecords {
                   case .srv(_, _, let port, let target) = srv.data,
                   let attributes = records.first(where: { $0.name == instance && $0.type == .txt })?.textAttributes,
                   let id = attributes["id"].flatMap(DeviceID.init(parsing:)) else { continue }
-            let address = records.lazy.compactMap { record -> String? in
+            let listed = records.compactMap { record -> String? in
                 guard record.name == target else { return nil }
                 switch record.data {
                 case .a(let bytes), .aaaa(let bytes): return IPText.text(bytes)
                 default: return nil
                 }
-            }.first ?? source
+            }
+            let address = listed.contains(source) ? source : listed.first ?? source
             let announcement = DiscoveryAnnouncement(
                 name: String(Printable.clean(instance.labels.first ?? "", maxLength: 64)), deviceID: id, port: Int(port),
                 version: String(Printable.clean(attributes["ver"] ?? "", maxLength: 32)), pairing: attributes["pairing"] == "1")

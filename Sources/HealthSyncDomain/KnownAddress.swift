@@ -34,8 +34,11 @@ extension PeerRecord {
     /// At most this many addresses are kept per device; the stalest go first.
     public static let maxAddresses = 8
 
-    /// The addresses to try, most recent success first, then the most
-    /// recently learned.
+    /// The addresses to try, the freshest evidence first: an address where
+    /// the device was reached or heard (announcing itself on the network)
+    /// more recently comes before one where that happened longer ago, so a
+    /// device that moved is dialled where it was heard since, not where it
+    /// last answered; on a tie, the one that answered.
     public var addresses: [KnownAddress] {
         get {
             let known = knownAddresses ?? []
@@ -46,7 +49,16 @@ extension PeerRecord {
             }
             return known.sorted(by: Self.preferred)
         }
-        set { knownAddresses = Array(newValue.sorted(by: Self.preferred).prefix(Self.maxAddresses)) }
+        set {
+            var list = newValue.sorted(by: Self.preferred)
+            // Over the bound, the stalest addresses that never answered go first
+            // (a flood of sightings cannot push out where the device was reached).
+            while list.count > Self.maxAddresses {
+                let index = list.lastIndex(where: { $0.succeededAt == nil }) ?? list.count - 1
+                list.remove(at: index)
+            }
+            knownAddresses = list
+        }
     }
 
     /// Notes `address`, learned from `source` at `time` (and reached then,
@@ -67,11 +79,8 @@ extension PeerRecord {
     public typealias Source = KnownAddress.Source
 
     private static func preferred(_ a: KnownAddress, _ b: KnownAddress) -> Bool {
-        switch (a.succeededAt, b.succeededAt) {
-        case let (x?, y?) where x != y: return x > y
-        case (.some, nil): return true
-        case (nil, .some): return false
-        default: return a.learnedAt > b.learnedAt
-        }
+        let x = max(a.succeededAt ?? a.learnedAt, a.learnedAt), y = max(b.succeededAt ?? b.learnedAt, b.learnedAt)
+        if x != y { return x > y }
+        return a.succeededAt != nil && b.succeededAt == nil
     }
 }

@@ -76,6 +76,8 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
     public let pairedAt: Date
     public let lastSeen: Date?
     public let lastAddress: String?
+    /// Every address it is known at, in the order they are tried.
+    public let addresses: [KnownAddress]
     /// When the certificate that lets us reach the peer (or it reach us) ends.
     public let certificateExpiry: Date?
 
@@ -86,6 +88,7 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
         self.pairedAt = record.pairedAt
         self.lastSeen = record.lastSeen
         self.lastAddress = record.lastAddress
+        self.addresses = record.addresses
         self.certificateExpiry = certificateExpiry
     }
 }

@@ -107,3 +107,13 @@ public struct Settings: Sendable {
         self.discoveryTargets = discoveryTargets
     }
 }
+
+extension Dependencies {
+    /// The same ports with other settings (a shorter timeout for one probe).
+    func with(settings: Settings) -> Dependencies {
+        Dependencies(keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock, files: files,
+                     transport: transport, control: control, discovery: discovery, pake: pake, qrEncoder: qrEncoder,
+                     qrImages: qrImages, exportReader: exportReader, clipboard: clipboard, bus: bus, settings: settings,
+                     deviceName: deviceName, sharedTypes: sharedTypes, version: version)
+    }
+}

@@ -63,10 +63,42 @@ struct LiveSyncService: ApplicationService {
         }
     }
 
-    /// Connects, catches up, then long-polls until the connection fails.
+    /// Connects, catches up, then long-polls until the connection fails, or
+    /// until the device is heard at another address and a new connection to
+    /// the one in use fails (a connection to an address that is gone would
+    /// only time out): then it ends, so that the next goes where it is now.
     private func follow(_ peer: PeerRecord) async throws {
         let connector = PeerConnector(deps: deps)
+        let heard = sightings.count(peer.deviceID)
         let reached = try await connector.reach(peer, host: nil)
+        let moved = Task { [sightings, deps] in
+            var after = heard
+            while !Task.isCancelled {
+                await sightings.waitForSighting(of: peer.deviceID, awayFrom: reached.endpoint.description, after: after)
+                after = sightings.count(peer.deviceID)
+                if Task.isCancelled { return }
+                var quick = deps.settings
+                quick.timeoutMilliseconds = min(quick.timeoutMilliseconds, 2000)
+                let probe = try? await PeerConnector(deps: deps.with(settings: quick)).connect(to: peer, at: reached.endpoint)
+                guard let probe else {
+                    await reached.link.close()
+                    return
+                }
+                await probe.close()
+            }
+        }
+        defer { moved.cancel() }
+        // A long poll does not end when its task is cancelled (the daemon
+        // stopping): closing the link ends it at once.
+        try await withTaskCancellationHandler {
+            try await poll(peer, reached, connector)
+        } onCancel: {
+            Task { await reached.link.close() }
+        }
+    }
+
+    /// Catches up with `reached`, then long-polls it while it stays paired.
+    private func poll(_ peer: PeerRecord, _ reached: PeerConnector.Reached, _ connector: PeerConnector) async throws {
         try await closing(reached.link) { link in
             try await connector.repairing(peer) {
                 let sync = SyncService(deps)
@@ -75,9 +107,9 @@ struct LiveSyncService: ApplicationService {
                 var renewed = ContinuousClock.now
                 while !Task.isCancelled {
                     let asked = ContinuousClock.now
-                    let (received, _) = try await sync.pull(from: record, over: link, wait: SampleChanges.maxWait)
-                    // A peer from before long polls answers at once: ask it no faster than a poll would wait.
-                    if received == 0, ContinuousClock.now - asked < SampleChanges.maxWait / 2 {
+                    let (sent, _, _) = try await sync.pull(from: record, over: link, wait: SampleChanges.maxWait)
+                    // A peer from before long polls answers at once with nothing: ask it no faster than a poll would wait.
+                    if sent == 0, ContinuousClock.now - asked < SampleChanges.maxWait / 2 {
                         try await Task.sleep(for: SampleChanges.maxWait)
                     }
                     guard (try? deps.keyStore.peers().contains(where: { $0.deviceID == peer.deviceID })) == true else { return }

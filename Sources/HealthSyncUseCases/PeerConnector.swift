@@ -68,7 +68,10 @@ struct PeerConnector {
             let (endpoint, source) = candidates[index]
             index += 1
             do {
-                let link = try await connect(to: peer, at: endpoint, debug: debug)
+                // While other addresses (or discovery) remain, a silent one is given up sooner.
+                let last = index == candidates.count && discovered
+                let link = try await connect(to: peer, at: endpoint, debug: debug,
+                                             timeout: last ? deps.settings.timeout : min(deps.settings.timeout, .seconds(3)))
                 var record = peer
                 record.learn(endpoint.description, from: source, at: deps.clock.now(), succeeded: true)
                 if !tried.isEmpty {
@@ -139,7 +142,8 @@ struct PeerConnector {
 
     /// Connects with our client certificate and applies the trust policy;
     /// with `debug`, publishes what was negotiated and presented first.
-    func connect(to peer: PeerRecord, at endpoint: Endpoint, debug: Bool = false) async throws -> any PeerLink {
+    func connect(to peer: PeerRecord, at endpoint: Endpoint, debug: Bool = false,
+                 timeout: Duration? = nil) async throws -> any PeerLink {
         let loaded = try IdentityService(deps).ensureIdentity()
         let ca: Certificate
         do { ca = try deps.crypto.parseCertificate(pem: peer.caCertificatePEM) } catch {
@@ -147,7 +151,7 @@ struct PeerConnector {
         }
         let connection = try await deps.transport.connect(
             to: endpoint, credentials: try PeerCredentials.client(loaded, for: peer, crypto: deps.crypto),
-            anchor: .certificate(ca), timeout: deps.settings.timeout)
+            anchor: .certificate(ca), timeout: timeout ?? deps.settings.timeout)
         let context = TrustContext(anchorFingerprint: peer.caFingerprint, allowList: [peer.deviceID: peer],
                                    revokedSerials: [], expectedDeviceID: peer.deviceID,
                                    strictHost: deps.settings.strictHost)

@@ -8,8 +8,9 @@ import Synchronization
 /// so a device that appears or comes back is synced from at once.
 final class PeerSightings: Sendable {
     private let deps: Dependencies
-    /// How many times each device was heard; a waiter watches its count move.
-    private let heard = Mutex<[DeviceID: Int]>([:])
+    /// How many times each device was heard, and where last; a waiter
+    /// watches the count move.
+    private let heard = Mutex<[DeviceID: (count: Int, address: String)]>([:])
 
     init(_ deps: Dependencies) { self.deps = deps }
 
@@ -22,11 +23,25 @@ final class PeerSightings: Sendable {
             peer.learn(address, from: .discovery, at: deps.clock.now())
             try? deps.keyStore.savePeer(peer)
         }
-        heard.withLock { $0[id, default: 0] += 1 }
+        heard.withLock { $0[id] = (($0[id]?.count ?? 0) + 1, address) }
     }
 
     /// How many times `id` was heard so far.
-    func count(_ id: DeviceID) -> Int { heard.withLock { $0[id] ?? 0 } }
+    func count(_ id: DeviceID) -> Int { heard.withLock { $0[id]?.count ?? 0 } }
+
+    /// Where `id` was heard last (`host:port`).
+    func address(_ id: DeviceID) -> String? { heard.withLock { $0[id]?.address } }
+
+    /// Returns once `id` is heard somewhere other than `address` (heard
+    /// since `after`, a count read earlier).
+    func waitForSighting(of id: DeviceID, awayFrom address: String, after: Int) async {
+        var count = after
+        while !Task.isCancelled {
+            await wait(for: id, after: count, upTo: .seconds(3600))
+            count = self.count(id)
+            if let last = self.address(id), last != address { return }
+        }
+    }
 
     /// Returns when `id` is heard after `count` was read, or after `limit`.
     /// Looks every quarter second: a local counter, no network.

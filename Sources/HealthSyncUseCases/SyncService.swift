@@ -59,7 +59,7 @@ public struct SyncService: Sendable {
 
     private func sync(from record: PeerRecord, at endpoint: Endpoint, over link: any PeerLink,
                       connector: PeerConnector) async throws -> SyncReport.Entry {
-        let (received, position) = try await pull(from: record, over: link, wait: .zero)
+        let (_, received, position) = try await pull(from: record, over: link, wait: .zero)
         let peer = try await connector.recordUse(of: record, at: endpoint, over: link)
         return SyncReport.Entry(name: peer.name, deviceID: peer.deviceID, received: received, position: position, error: nil)
     }
@@ -67,11 +67,12 @@ public struct SyncService: Sendable {
     /// Stores every change `record` has after our position, page by page,
     /// saving the position after each (an interrupted sync resumes where it
     /// stopped). The first request waits up to `wait` for a change (a long
-    /// poll); the pages after it do not. Returns how many samples were new or
-    /// changed here and the position reached.
-    func pull(from record: PeerRecord, over link: any PeerLink, wait: Duration) async throws -> (received: Int, position: Int64) {
+    /// poll); the pages after it do not. Returns how many samples came, how
+    /// many of them were new or changed here, and the position reached.
+    func pull(from record: PeerRecord, over link: any PeerLink,
+              wait: Duration) async throws -> (sent: Int, received: Int, position: Int64) {
         var position = try deps.sampleStore.syncPosition(for: record.deviceID)
-        var received = 0, wait = wait
+        var sent = 0, received = 0, wait = wait
         while true {
             let changes = try await link.changes(after: position, limit: Self.pageSize, wait: wait, timeout: deps.settings.timeout)
             wait = .zero
@@ -81,11 +82,12 @@ public struct SyncService: Sendable {
             }
             // Counted as stored: what came from here and comes back is not new.
             received += try deps.sampleStore.upsert(changes.samples)
+            sent += changes.samples.count
             try deps.sampleStore.setSyncPosition(changes.last, for: record.deviceID)
             position = changes.last
             if !changes.more { break }
         }
         if received > 0 { deps.bus.publish(.samplesFetched(from: record.deviceID, count: received)) }
-        return (received, position)
+        return (sent, received, position)
     }
 }

@@ -1,0 +1,117 @@
+import Foundation
+import HealthSyncTestSupport
+import Testing
+
+/// A small network the test builds and owns: one namespace per device, each
+/// with an `eth0` plugged by a veth pair into a bridge in a switch
+/// namespace (multicast snooping off, so mDNS reaches every port). Only
+/// addresses of these namespaces are used; everything is deleted with the
+/// lab. Devices get 10.77.<lab>.<n>/24 and fd77:<lab>::<n>/64 unless
+/// `ipv4` is false (an IPv6-only link).
+final class NetworkLab {
+    static let ip = "/usr/sbin/ip"
+    /// Whether this machine lets a test make namespaces (root and iproute2).
+    static let available = getuid() == 0 && FileManager.default.isExecutableFile(atPath: ip)
+
+    struct Device {
+        let namespace: String
+        let ipv4: String?
+        let ipv6: String
+        let cli: CLI
+    }
+
+    private let prefix = "hs\(UUID().uuidString.prefix(6).lowercased())"
+    private let subnet = Int.random(in: 1...250)
+    private var namespaces: [String] = []
+    private(set) var devices: [Device] = []
+    let withIPv4: Bool
+
+    init(ipv4: Bool = true) throws {
+        withIPv4 = ipv4
+        try make(switchName)
+        try ip(["-n", switchName, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0"])
+        try ip(["-n", switchName, "link", "set", "br0", "up"])
+    }
+
+    private var switchName: String { "\(prefix)-sw" }
+
+    /// A new device on the link, with a CLI of its own.
+    @discardableResult
+    func addDevice(_ name: String) throws -> Device {
+        let number = devices.count + 1
+        let namespace = "\(prefix)-\(number)"
+        try make(namespace)
+        // No duplicate address detection: addresses are usable at once.
+        try exec(namespace, ["/usr/sbin/sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"])
+        try ip(["-n", switchName, "link", "add", "p\(number)", "type", "veth", "peer", "name", "eth0", "netns", namespace])
+        try ip(["-n", switchName, "link", "set", "p\(number)", "master", "br0", "up"])
+        try ip(["-n", namespace, "link", "set", "lo", "up"])
+        try ip(["-n", namespace, "link", "set", "eth0", "up"])
+        let ipv4 = withIPv4 ? "10.77.\(subnet).\(number)" : nil
+        if let ipv4 { try ip(["-n", namespace, "addr", "add", "\(ipv4)/24", "dev", "eth0"]) }
+        let ipv6 = "fd77:\(String(subnet, radix: 16))::\(number)"
+        try ip(["-n", namespace, "-6", "addr", "add", "\(ipv6)/64", "dev", "eth0", "nodad"])
+        let device = Device(namespace: namespace, ipv4: ipv4, ipv6: ipv6, cli: CLI())
+        devices.append(device)
+        return device
+    }
+
+    /// Moves `device` to another IPv4 address on the link (as a new DHCP lease would).
+    func renumber(_ device: Device, to last: Int) throws -> String {
+        guard let old = device.ipv4 else { throw CocoaError(.featureUnsupported) }
+        let new = "10.77.\(subnet).\(last)"
+        try ip(["-n", device.namespace, "addr", "add", "\(new)/24", "dev", "eth0"])
+        try ip(["-n", device.namespace, "addr", "del", "\(old)/24", "dev", "eth0"])
+        return new
+    }
+
+    /// The environment of `device`'s CLI, with discovery by multicast DNS on 5353.
+    func environment(_ device: Device, name: String) -> [String: String] {
+        var environment = device.cli.environment
+        environment["HEALTHSYNC_DISCOVERY_ADAPTER"] = "mdns"
+        environment["HEALTHSYNC_DISCOVERY_PORT"] = "5353"
+        environment["HEALTHSYNC_DISCOVERY_TARGETS"] = nil
+        environment["HEALTHSYNC_DEVICE_NAME"] = name
+        return environment
+    }
+
+    /// `healthsync arguments…` inside `device`'s namespace.
+    func run(_ device: Device, name: String, _ arguments: [String]) async throws -> ProcessResult {
+        try await ProcessRunner.runDetached(Self.ip, ["netns", "exec", device.namespace, CLI.binary] + arguments,
+                                            environment: environment(device, name: name), directory: device.cli.home.path)
+    }
+
+    /// `healthsync arguments…` inside `device`'s namespace, left running.
+    func start(_ device: Device, name: String, _ arguments: [String]) throws -> BackgroundProcess {
+        try BackgroundProcess(Self.ip, ["netns", "exec", device.namespace, CLI.binary] + arguments,
+                              environment: environment(device, name: name))
+    }
+
+    /// Any command inside `device`'s namespace.
+    func exec(_ namespace: String, _ command: [String]) throws {
+        try ip(["netns", "exec", namespace] + command)
+    }
+
+    private func make(_ namespace: String) throws {
+        try ip(["netns", "add", namespace])
+        namespaces.append(namespace)
+    }
+
+    private func ip(_ arguments: [String]) throws {
+        let result = try ProcessRunner.run(Self.ip, arguments, environment: [:])
+        guard result.status == 0 else {
+            throw HealthSyncTestError("ip \(arguments.joined(separator: " ")) failed: \(result.standardError)")
+        }
+    }
+
+    deinit {
+        for namespace in namespaces.reversed() {
+            _ = try? ProcessRunner.run(Self.ip, ["netns", "delete", namespace], environment: [:])
+        }
+    }
+}
+
+struct HealthSyncTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
