@@ -155,7 +155,7 @@ public struct DaemonService: Sendable {
         let token = try record.ensureToken()
         let claim = try record.claim()
         let discoveryPort = deps.settings.discoveryEnabled ? (discoveryPort ?? deps.settings.discoveryPort) : nil
-        let sightings = PeerSightings(deps)
+        let sightings = PeerSightings()
         var opened: [any TransportListener] = [], api: [any ControlListener] = []
         do {
             let peers = try await PeerService(deps, pairing: host).listen(on: peerEndpoint)

@@ -21,7 +21,9 @@ struct LiveSyncService: ApplicationService {
         let watching = Watching()
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
-                for peer in (try? deps.keyStore.peers()) ?? [] where watching.start(peer.deviceID) {
+                let peers = (try? deps.keyStore.peers()) ?? []
+                sightings.track(Set(peers.map(\.deviceID)))
+                for peer in peers where watching.start(peer.deviceID) {
                     group.addTask {
                         await watch(peer.deviceID)
                         // Unpaired: a new pairing with it starts another watch.
@@ -39,8 +41,13 @@ struct LiveSyncService: ApplicationService {
         var pause: Duration = .seconds(1)
         var reported: String?
         while !Task.isCancelled {
-            guard let peer = try? deps.keyStore.peers().first(where: { $0.deviceID == id }) else { return }
+            guard var peer = try? deps.keyStore.peers().first(where: { $0.deviceID == id }) else { return }
             let heard = sightings.count(id)
+            // Where discovery heard it is worth keeping (a hint for every later command).
+            if let address = sightings.address(id), !peer.addresses.contains(where: { $0.address == address }) {
+                peer.learn(address, from: .discovery, at: deps.clock.now())
+                try? deps.keyStore.savePeer(peer)
+            }
             do {
                 try await follow(peer)
                 pause = .seconds(1)
