@@ -138,6 +138,53 @@ struct NamespaceTests {
         #expect(await laptopDaemon.terminate() == 0)
     }
 
+    /// python-zeroconf's interpreter, from the venv `scripts/test.sh` makes.
+    var python: String {
+        get throws {
+            let path = ProcessInfo.processInfo.environment["HEALTHSYNC_TEST_PYTHON"] ?? ""
+            return try #require(FileManager.default.isExecutableFile(atPath: path) ? path : nil,
+                                "run the tests with `bash scripts/test.sh`: it installs python-zeroconf in .venv-test")
+        }
+    }
+
+    /// Discovery is a hint, never trust: someone else on the link announcing
+    /// a paired device's ID at an address of its own gets one refused
+    /// connection and nothing else; python-zeroconf on the link sees the
+    /// daemon's service with its address there.
+    @Test func aForgedAnnouncementGrantsNothing() async throws {
+        let python = try python
+        let lab = try NetworkLab()
+        let phone = try lab.addDevice("phone"), laptop = try lab.addDevice("laptop"), intruder = try lab.addDevice("intruder")
+        _ = try await lab.run(phone, name: "Phone", ["samples", "generate", "--days", "1", "--json"])
+        let phoneDaemon = try await daemon(lab, phone, "Phone"), laptopDaemon = try await daemon(lab, laptop, "Laptop")
+        let joined = try await pairByCode(lab, sharer: phone, "Phone", joiner: laptop, "Laptop")
+        let phoneID = try #require(joined["deviceID"] as? String)
+
+        let browsed = try await ProcessRunner.runDetached(NetworkLab.ip, ["netns", "exec", intruder.namespace, python,
+                                                                          Fixtures.path("scripts/zeroconf_peer.py"), "browse", "3",
+                                                                          intruder.ipv4!], environment: [:])
+        let services = try JSONSerialization.jsonObject(with: Data(browsed.standardOutput.utf8)) as? [String: Any]
+        let seen = (services?["services"] as? [[String: Any]] ?? []).first { ($0["properties"] as? [String: String])?["id"] == phoneID }
+        #expect((seen?["addresses"] as? [String])?.contains(phone.ipv4!) == true, "\(browsed.standardOutput)\(browsed.standardError)")
+
+        let forged = try BackgroundProcess(NetworkLab.ip, ["netns", "exec", intruder.namespace, python,
+                                                           Fixtures.path("scripts/zeroconf_peer.py"), "register", "Phone 2",
+                                                           phoneID, "8443", "15", intruder.ipv4!], environment: [:])
+        #expect(await forged.firstLine(containing: "registered") != nil)
+        try await Task.sleep(for: .seconds(2))
+        let fetched = try await lab.run(laptop, name: "Laptop", ["fetch", "--types", "steps", "--limit", "2", "--json"])
+        #expect((fetched.json?["samples"] as? [Any])?.count == 2, "\(fetched.standardOutput)\(fetched.standardError)")
+        let record = try #require((try await lab.run(laptop, name: "Laptop", ["devices", "--json"]).json?["devices"]
+            as? [[String: Any]])?.first)
+        // Learned as a hint, never reached: the phone is still where it answered.
+        #expect(record["lastAddress"] as? String == "\(phone.ipv4!):8443" || record["lastAddress"] as? String == "[\(phone.ipv6)]:8443")
+        let known = (record["addresses"] as? [[String: Any]] ?? [])
+        #expect(!known.contains { $0["address"] as? String == "\(intruder.ipv4!):8443" && $0["succeededAt"] != nil })
+        _ = await forged.terminate()
+        #expect(await phoneDaemon.terminate() == 0)
+        #expect(await laptopDaemon.terminate() == 0)
+    }
+
     @Test func anIPv6OnlyLinkPairsFetchesAndSyncs() async throws {
         let lab = try NetworkLab(ipv4: false)
         let phone = try lab.addDevice("phone"), laptop = try lab.addDevice("laptop")

@@ -48,7 +48,11 @@ final class NetworkLab {
         try ip(["-n", namespace, "link", "set", "lo", "up"])
         try ip(["-n", namespace, "link", "set", "eth0", "up"])
         let ipv4 = withIPv4 ? "10.77.\(subnet).\(number)" : nil
-        if let ipv4 { try ip(["-n", namespace, "addr", "add", "\(ipv4)/24", "dev", "eth0"]) }
+        if let ipv4 {
+            try ip(["-n", namespace, "addr", "add", "\(ipv4)/24", "dev", "eth0"])
+            // Where a real network has its default route: multicast goes out on the link.
+            try ip(["-n", namespace, "route", "add", "224.0.0.0/4", "dev", "eth0"])
+        }
         let ipv6 = "fd77:\(String(subnet, radix: 16))::\(number)"
         try ip(["-n", namespace, "-6", "addr", "add", "\(ipv6)/64", "dev", "eth0", "nodad"])
         let device = Device(namespace: namespace, ipv4: ipv4, ipv6: ipv6, cli: CLI())

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """python-zeroconf (written by others) as a HealthSync peer on multicast DNS.
 
-usage: zeroconf_peer.py browse SECONDS
+usage: zeroconf_peer.py browse SECONDS [ADDRESS]
          browses _healthsync._tcp.local. and prints one JSON object:
          {"services": [{"name", "port", "addresses", "properties"}]}
-       zeroconf_peer.py register NAME DEVICE_ID PORT SECONDS
+       zeroconf_peer.py register NAME DEVICE_ID PORT SECONDS [ADDRESS]
          announces NAME._healthsync._tcp.local. (TXT v=1, id=, ver=) on
-         127.0.0.1 for SECONDS, as the HealthSync iOS app does, then
-         unregisters it; prints "registered" once it is announced.
+         ADDRESS (default 127.0.0.1) for SECONDS, as the HealthSync iOS app
+         does, then unregisters it; prints "registered" once it is announced.
 """
 import json
 import socket
@@ -19,8 +19,8 @@ from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, Zeroconf
 SERVICE = "_healthsync._tcp.local."
 
 
-def browse(seconds):
-    zc = Zeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+def browse(seconds, address="127.0.0.1"):
+    zc = Zeroconf(interfaces=[address], ip_version=IPVersion.V4Only)
     found = {}
 
     class Listener:
@@ -46,9 +46,9 @@ def browse(seconds):
     print(json.dumps({"services": list(found.values())}), flush=True)
 
 
-def register(name, device_id, port, seconds):
-    zc = Zeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
-    info = ServiceInfo(SERVICE, name + "." + SERVICE, addresses=[socket.inet_aton("127.0.0.1")], port=port,
+def register(name, device_id, port, seconds, address="127.0.0.1"):
+    zc = Zeroconf(interfaces=[address], ip_version=IPVersion.V4Only)
+    info = ServiceInfo(SERVICE, name + "." + SERVICE, addresses=[socket.inet_aton(address)], port=port,
                        properties={"v": "1", "id": device_id, "ver": "ios-1.0"}, server="iphone-test.local.")
     zc.register_service(info)
     print("registered", flush=True)
@@ -59,6 +59,6 @@ def register(name, device_id, port, seconds):
 
 if __name__ == "__main__":
     if sys.argv[1] == "browse":
-        browse(float(sys.argv[2]))
+        browse(float(sys.argv[2]), *sys.argv[3:4])
     else:
-        register(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
+        register(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), *sys.argv[6:7])
