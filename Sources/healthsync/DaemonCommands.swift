@@ -15,12 +15,12 @@ struct ListenOptions: ParsableArguments {
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
-        abstract: "Serve paired devices over mutual TLS 1.3, the local control API and discovery, and sync in the background, until SIGINT or SIGTERM.")
+        abstract: "Serve paired devices over mutual TLS 1.3, the local control API and discovery, and sync with every paired device as changes happen, until SIGINT or SIGTERM.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var listen: ListenOptions
     @Option(name: .long, help: "Control API port on 127.0.0.1 (0: chosen by the system; default: api.port).")
     var apiPort: Int?
-    @Option(name: .long, help: "UDP port answering `healthsync discover` (0: chosen by the system; default: discovery.port).")
+    @Option(name: .long, help: "UDP port of discovery (multicast DNS: 5353; 0: chosen by the system; default: discovery.port).")
     var discoveryPort: Int?
 
     func run() async throws {

@@ -6,14 +6,15 @@ import HealthSyncWiring
 struct DiscoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discover",
-        abstract: "Find HealthSync devices on the local network (their daemons answer UDP probes).",
+        abstract: "Find HealthSync devices on the local network (DNS-SD _healthsync._tcp over multicast DNS).",
         discussion: """
-            Probes every broadcast address of this machine and the loopback on discovery.port. Answers are \
-            hints: a device is only trusted by its certificate. With --verbose, also shows where probes went \
-            and dials each paired sharing device over mutual TLS.
+            Browses _healthsync._tcp.local on 224.0.0.251 and ff02::fb of every interface (with \
+            discovery.adapter udp: a probe to every broadcast address and the loopback on discovery.port). \
+            Answers are hints: a device is only trusted by its certificate. With --verbose, also shows where \
+            it asked and dials each paired sharing device over mutual TLS.
             """)
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "Probe only this address (host or host:port; repeatable).") var address: [String] = []
+    @Option(name: .long, help: "Ask only this host (host or host:port, by unicast; repeatable).") var address: [String] = []
     @Option(name: .long, help: "Milliseconds to wait for answers.") var timeout = 1000
 
     func run() async throws {

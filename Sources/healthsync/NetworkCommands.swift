@@ -13,7 +13,7 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "At most this many samples.") var limit = 100
     @Option(name: .long, help: "From this date (2026-01-07 or 2026-01-07T08:00:00Z).") var since: String?
     @Option(name: .long, help: "Up to (not including) this date.") var until: String?
-    @Option(name: .long, help: "The sharing device's address (host or host:port).") var host: String?
+    @Option(name: .long, help: "The sharing device's address for this command alone (host, host:port or [v6]:port).") var host: String?
     @Option(name: .long, help: "Milliseconds to wait for the device.") var timeout: Int?
     @Option(name: .long, help: "Paired device (name or device-ID prefix).") var device: String?
     @Option(name: .long, help: "table, json or csv.") var format: FetchReport.Format = .table

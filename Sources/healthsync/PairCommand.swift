@@ -16,7 +16,7 @@ struct PairCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: ArgumentHelp("The 6-digit code the sharing device shows (left out or `-`: asked for, so it is not in the process list).", valueName: "code"))
     var code: String?
-    @Option(name: .long, help: "The sharing device's address (host or host:port; default server.host).") var host: String?
+    @Option(name: .long, help: "The sharing device's address (host, host:port or [v6]:port; default: server.host, else the devices on this network with an open pairing session).") var host: String?
     @Option(name: .long, help: ArgumentHelp("The QR payload text the sharing device shows, or the whole `healthsync pair --token …` line (left out or `-`: asked for).", valueName: "payload"))
     var token: String?
     @Flag(name: .long, help: "Accept the joining device without asking (for scripts).") var yes = false
