@@ -7,7 +7,7 @@ import Testing
 /// on its loopback only: nothing leaves it), so that both bind 5353 side by
 /// side as they would beside avahi-daemon.
 @Suite("Multicast DNS", .serialized,
-       .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")))
+       .enabled(if: NetworkLab.available, NetworkLab.skipped))
 struct MulticastDNSTests {
     static let ip = "/usr/sbin/ip"
 

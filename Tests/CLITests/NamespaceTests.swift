@@ -7,7 +7,7 @@ import Testing
 /// address, sync both ways as soon as something changes, follow a device
 /// that moved, and work on an IPv6-only link. Skipped where the test cannot
 /// make namespaces (not root, or no iproute2).
-@Suite("Devices in network namespaces", .serialized, .enabled(if: NetworkLab.available))
+@Suite("Devices in network namespaces", .serialized, .enabled(if: NetworkLab.available, NetworkLab.skipped))
 struct NamespaceTests {
     /// An Apple Health export holding one body-mass reading of `kilograms`.
     func export(_ kilograms: String, in cli: CLI) throws -> String {

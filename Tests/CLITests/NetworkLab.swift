@@ -10,8 +10,20 @@ import Testing
 /// `ipv4` is false (an IPv6-only link).
 final class NetworkLab {
     static let ip = "/usr/sbin/ip"
-    /// Whether this machine lets a test make namespaces (root and iproute2).
-    static let available = getuid() == 0 && FileManager.default.isExecutableFile(atPath: ip)
+    /// Whether this machine lets a test make namespaces and veth pairs
+    /// (root, iproute2, and a kernel or container that allows it): tried once.
+    static let available: Bool = {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: ip) else { return false }
+        let name = "hs-probe-\(getpid())"
+        defer { _ = try? ProcessRunner.run(ip, ["netns", "delete", name], environment: [:]) }
+        for arguments in [["netns", "add", name], ["-n", name, "link", "add", "a0", "type", "veth", "peer", "name", "b0"],
+                          ["-n", name, "link", "add", "br0", "type", "bridge"]] {
+            guard (try? ProcessRunner.run(ip, arguments, environment: [:]))?.status == 0 else { return false }
+        }
+        return true
+    }()
+
+    static let skipped: Comment = "needs root, iproute2 and permission to create network namespaces, veth pairs and bridges"
 
     struct Device {
         let namespace: String
