@@ -33,9 +33,20 @@ public struct PairingPayload: Sendable, Equatable, Codable {
         certificateFingerprint = caFingerprint
     }
 
-    public var endpoint: Endpoint { Endpoint(host: host, port: port) }
+    /// Where to dial (an IPv6 literal with or without brackets).
+    public var endpoint: Endpoint { Endpoint(host: Self.bare(host), port: port) }
     /// Where to dial, in order: `host`, then the alternatives.
-    public var endpoints: [Endpoint] { [endpoint] + (hosts ?? []).map { Endpoint(host: $0, port: port) } }
+    public var endpoints: [Endpoint] { [endpoint] + (hosts ?? []).map { Endpoint(host: Self.bare($0), port: port) } }
+
+    /// `[fd77::1]` as `fd77::1`.
+    private static func bare(_ host: String) -> String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+    }
+
+    /// Whether `host` is a host alone: no port of its own, or the payload's.
+    private static func isHost(_ host: String, port: Int) -> Bool {
+        (try? Endpoint(parsing: host, defaultPort: port))?.port == port
+    }
     public var tokenBytes: [UInt8] { Hex.decode(token) ?? [] }
 
     /// The compact JSON text a QR code carries.
@@ -75,9 +86,9 @@ public struct PairingPayload: Sendable, Equatable, Codable {
             throw HealthSyncError(.invalidQRPayload, "QR payload version \(payload.version) is not supported",
                                   hint: "Update HealthSync on both devices.")
         }
-        guard (try? Endpoint(parsing: payload.host, defaultPort: payload.port)) != nil, (1...65535).contains(payload.port),
+        guard (1...65535).contains(payload.port), Self.isHost(payload.host, port: payload.port),
               (payload.hosts ?? []).count <= Self.maxHosts,
-              (payload.hosts ?? []).allSatisfy({ (try? Endpoint(parsing: $0, defaultPort: payload.port)) != nil && !$0.contains("]") }),
+              (payload.hosts ?? []).allSatisfy({ Self.isHost($0, port: payload.port) }),
               PairingCode.isWellFormed(payload.code), payload.token.count == 32, Hex.decode(payload.token) != nil else {
             throw HealthSyncError(.invalidQRPayload)
         }

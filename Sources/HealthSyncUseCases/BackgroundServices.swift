@@ -19,14 +19,16 @@ struct RenewalService: ApplicationService {
     }
 }
 
-/// Syncs from the devices this one reads from every `interval` (nothing to
-/// do while it reads from no one).
+/// A full sync of every paired device every `interval`, the fallback beside
+/// live sync (which syncs at start, so the first full sync waits one
+/// interval); nothing to do while this device is paired with no one.
 struct BackgroundSyncService: ApplicationService {
     let name = "background sync"
     let deps: Dependencies
     let interval: Duration
 
     func run() async throws {
+        try? await Task.sleep(for: interval)
         while !Task.isCancelled {
             do { _ = try await SyncService(deps).sync() } catch let error as HealthSyncError where error.code == .notPaired {
                 // Not reading from anyone (yet).

@@ -21,6 +21,16 @@ public struct SharingSession: Sendable {
         let events = deps.bus.subscribe()
         let listener = try await PeerService(deps, pairing: host).listen(on: endpoint)
         let deviceID = try IdentityService(deps).ensureIdentity().deviceID
+        // On the network as a daemon is, with its pairing session open (the
+        // flag, never the code), so `pair --code` needs no address. Best
+        // effort: where discovery cannot start (its port taken by a probe
+        // answerer), the code and QR code still work.
+        let discovery: (any DiscoveryListener)? = deps.settings.discoveryEnabled
+            ? try? await deps.discovery.answer(
+                on: Endpoint(host: "0.0.0.0", port: deps.settings.discoveryPort),
+                with: DiscoveryAnnouncement(name: deps.deviceName, deviceID: deviceID, port: listener.endpoint.port,
+                                            version: deps.version, pairing: true))
+            : nil
         let qr = QRService(deps)
         @Sendable func announce() async throws {
             // Read for each code: the machine may have moved networks meanwhile.
@@ -77,10 +87,12 @@ public struct SharingSession: Sendable {
             }
         } catch {
             await host.cancel()
+            await discovery?.close()
             await listener.close()
             throw error
         }
         await host.cancel()
+        await discovery?.close()
         await listener.close()
         return paired
     }

@@ -23,9 +23,12 @@ struct CLI {
     var environment: [String: String] {
         ["HOME": home.path, "XDG_CONFIG_HOME": home.file("config"), "XDG_DATA_HOME": home.file("data"),
          "PATH": "/usr/bin:/bin", "HEALTHSYNC_STATE_DIR": state, "LANG": "C.UTF-8",
-         // Nothing leaves the machine: HealthSync's UDP probe, asked of 127.0.0.1 only
-         // (the multicast tests, in namespaces of their own, switch to mdns).
-         "HEALTHSYNC_DISCOVERY_ADAPTER": "udp", "HEALTHSYNC_DISCOVERY_TARGETS": "127.0.0.1"]
+         // Nothing leaves the machine and no test hears another's: HealthSync's UDP
+         // probe on ports the OS picks, asked of 127.0.0.1 only, so that no address
+         // is asked unless a test names it (the multicast tests, in namespaces of
+         // their own, switch to mdns on 5353).
+         "HEALTHSYNC_DISCOVERY_ADAPTER": "udp", "HEALTHSYNC_DISCOVERY_PORT": "0",
+         "HEALTHSYNC_DISCOVERY_TARGETS": "127.0.0.1"]
     }
 
     /// Runs the binary on a thread of its own: waiting for a child process

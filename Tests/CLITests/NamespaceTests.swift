@@ -185,6 +185,20 @@ struct NamespaceTests {
         #expect(await laptopDaemon.terminate() == 0)
     }
 
+    /// `share` (no daemon) is on the network too while its session is open.
+    @Test func shareIsFoundByACodeWithoutAddress() async throws {
+        let lab = try NetworkLab()
+        let phone = try lab.addDevice("phone"), laptop = try lab.addDevice("laptop")
+        let sharing = try lab.start(phone, name: "Phone", ["share", "--yes", "--once", "--json"])
+        let shown = try #require(await sharing.listening(), "share showed no code")
+        let code = try #require(shown["code"] as? String)
+        #expect((shown["addresses"] as? [String])?.contains("[\(phone.ipv6)]:8443") == true, "\(shown)")
+        let joined = try await lab.run(laptop, name: "Laptop", ["pair", "--code", code, "--json"])
+        #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
+        #expect(joined.json?["name"] as? String == "Phone")
+        #expect(await sharing.finish() == 0)
+    }
+
     @Test func anIPv6OnlyLinkPairsFetchesAndSyncs() async throws {
         let lab = try NetworkLab(ipv4: false)
         let phone = try lab.addDevice("phone"), laptop = try lab.addDevice("laptop")

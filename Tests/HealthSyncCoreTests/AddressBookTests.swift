@@ -54,7 +54,10 @@ struct AddressBookTests {
         // Older payloads have no list.
         let old = base.text.replacingOccurrences(of: #","hosts":["fd77::1","10.0.0.7"]"#, with: "")
         #expect(try PairingPayload(parsing: old).endpoints.count == 1)
-        for hosts in [#"["a","b","c","d","e"]"#, #"["not a host!"]"#, #"["[fd77::1]:1"]"#] {
+        // Bracketed IPv6 literals are fine; a port of its own is not.
+        let bracketed = base.text.replacingOccurrences(of: #""fd77::1""#, with: #""[fd77::2]""#)
+        #expect(try PairingPayload(parsing: bracketed).endpoints[1] == Endpoint(host: "fd77::2", port: 8443))
+        for hosts in [#"["a","b","c","d","e"]"#, #"["not a host!"]"#, #"["[fd77::1]:1"]"#, #"["10.0.0.7:99"]"#] {
             let bad = base.text.replacingOccurrences(of: #"["fd77::1","10.0.0.7"]"#, with: hosts)
             #expect(throws: HealthSyncError.self) { try PairingPayload(parsing: bad) }
         }

@@ -96,6 +96,19 @@ struct ConfigTests {
         #expect(remoteAPI.message.contains("loopback"))
     }
 
+    @Test func discoveryTargetsAreAddressListsFromFileOrEnvironment() throws {
+        #expect(try load(nil).config.discovery.adapter == .mdns)
+        #expect(try load(nil).config.discovery.port == 5353)
+        let file = try load("discovery:\n  targets: [\"192.168.1.20\", \"[fd77::1]:5353\"]\n")
+        #expect(file.config.discovery.targets == ["192.168.1.20", "[fd77::1]:5353"])
+        let environment = try load(nil, environment: ["HEALTHSYNC_DISCOVERY_TARGETS": "127.0.0.1, 10.0.0.7:9779"])
+        #expect(environment.config.discovery.targets == ["127.0.0.1", "10.0.0.7:9779"])
+        let bad = try failure("discovery:\n  targets: [\"not a host!\"]\n")
+        #expect(bad.code == .configInvalid && bad.message.contains("discovery.targets"))
+        let many = try failure("discovery:\n  targets: [" + (1...17).map { "\"10.0.0.\($0)\"" }.joined(separator: ", ") + "]\n")
+        #expect(many.code == .configInvalid)
+    }
+
     @Test func badEnvironmentValuesNameTheVariable() throws {
         let error = try #require(throws: HealthSyncError.self) {
             try load(nil, environment: ["HEALTHSYNC_PAIRING_CODE_TTL_S": "5"])
