@@ -38,6 +38,14 @@ final class MulticastGroups: Sendable {
             }
         }
         current.withLock { $0 = groups }
+        // IPv4 multicast leaves by the interface named here, not by a route:
+        // on a network with no default gateway there is none for 224.0.0.251,
+        // and a send that fails would close the socket.
+        if family == .v4, let options = channel as? any SocketOptionProvider,
+           let outgoing = devices.first(where: { !($0.address?.ipAddress ?? "").hasPrefix("127.") }) ?? devices.first,
+           case .v4(let address)? = outgoing.address {
+            _ = try? await options.setIPMulticastIF(address.address.sin_addr).get()
+        }
         let group = family == .v4 ? MulticastDNSDiscovery.groupIPv4 : MulticastDNSDiscovery.groupIPv6
         guard let multicast = channel as? any MulticastChannel, let address = try? SocketAddress(ipAddress: group, port: port) else {
             return

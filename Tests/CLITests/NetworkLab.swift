@@ -37,9 +37,13 @@ final class NetworkLab {
     private var namespaces: [String] = []
     private(set) var devices: [Device] = []
     let withIPv4: Bool
+    let multicastRoute: Bool
 
-    init(ipv4: Bool = true) throws {
+    /// `multicastRoute`: a route for 224.0.0.0/4 on the link, as a default
+    /// route gives a real network; without it, like one with no gateway.
+    init(ipv4: Bool = true, multicastRoute: Bool = true) throws {
         withIPv4 = ipv4
+        self.multicastRoute = multicastRoute
         try make(switchName)
         try ip(["-n", switchName, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0"])
         try ip(["-n", switchName, "link", "set", "br0", "up"])
@@ -63,7 +67,7 @@ final class NetworkLab {
         if let ipv4 {
             try ip(["-n", namespace, "addr", "add", "\(ipv4)/24", "dev", "eth0"])
             // Where a real network has its default route: multicast goes out on the link.
-            try ip(["-n", namespace, "route", "add", "224.0.0.0/4", "dev", "eth0"])
+            if multicastRoute { try ip(["-n", namespace, "route", "add", "224.0.0.0/4", "dev", "eth0"]) }
         }
         let ipv6 = "fd77:\(String(subnet, radix: 16))::\(number)"
         try ip(["-n", namespace, "-6", "addr", "add", "\(ipv6)/64", "dev", "eth0", "nodad"])
