@@ -31,7 +31,8 @@ struct PeerConnector {
 
     /// Where to try `peer`, in order: an explicit `host` alone (it wins for
     /// one command); else `server.host` for the device we read from (a
-    /// preference), then every address learned, most recent success first.
+    /// preference), then every address learned, freshest evidence first
+    /// (`PeerRecord.addresses`).
     func candidates(for peer: PeerRecord, host: String?) throws -> [(Endpoint, KnownAddress.Source)] {
         if let host { return [(try Endpoint(parsing: host, defaultPort: defaultPort), .command)] }
         var list: [(Endpoint, KnownAddress.Source)] = []
