@@ -109,11 +109,9 @@ public struct Settings: Sendable {
 }
 
 extension Dependencies {
-    /// The same ports with other settings (a shorter timeout for one probe).
-    func with(settings: Settings) -> Dependencies {
-        Dependencies(keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock, files: files,
-                     transport: transport, control: control, discovery: discovery, pake: pake, qrEncoder: qrEncoder,
-                     qrImages: qrImages, exportReader: exportReader, clipboard: clipboard, bus: bus, settings: settings,
-                     deviceName: deviceName, sharedTypes: sharedTypes, version: version)
+    /// Where discovery asks for devices: `discovery.targets` when set, else
+    /// the adapter's multicast or broadcast groups on `discovery.port`.
+    var discoveryTargets: [Endpoint] {
+        settings.discoveryTargets ?? discovery.broadcastTargets(port: settings.discoveryPort)
     }
 }

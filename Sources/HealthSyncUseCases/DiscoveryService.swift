@@ -9,14 +9,14 @@ public struct DiscoveryService: Sendable {
 
     public init(_ deps: Dependencies) { self.deps = deps }
 
-    /// Probes `targets` (default: every broadcast address and the loopback
-    /// on `discovery.port`) and waits `timeoutMilliseconds` for answers.
+    /// Asks `targets` (default: `discovery.targets`, else the adapter's
+    /// multicast or broadcast groups) and waits `timeoutMilliseconds` for answers.
     public func discover(targets: [Endpoint]? = nil, timeoutMilliseconds: Int = 1000,
                          checkPaired: Bool = false) async throws -> DiscoverReport {
         guard (50...60_000).contains(timeoutMilliseconds) else {
             throw HealthSyncError(.invalidArgument, "--timeout must be between 50 and 60000 milliseconds")
         }
-        let probed = targets ?? deps.settings.discoveryTargets ?? deps.discovery.broadcastTargets(port: deps.settings.discoveryPort)
+        let probed = targets ?? deps.discoveryTargets
         let ownID = try IdentityService(deps).ensureIdentity().deviceID
         let paired = Set(try deps.keyStore.peers().map(\.deviceID))
         let answers = try await deps.discovery.probe(probed, timeoutMilliseconds: timeoutMilliseconds)

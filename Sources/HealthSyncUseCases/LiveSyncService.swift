@@ -84,9 +84,8 @@ struct LiveSyncService: ApplicationService {
                 await sightings.waitForSighting(of: peer.deviceID, awayFrom: reached.endpoint.description, after: after)
                 after = sightings.count(peer.deviceID)
                 if Task.isCancelled { return }
-                var quick = deps.settings
-                quick.timeoutMilliseconds = min(quick.timeoutMilliseconds, 2000)
-                let probe = try? await PeerConnector(deps: deps.with(settings: quick)).connect(to: peer, at: reached.endpoint)
+                let probe = try? await connector.connect(to: peer, at: reached.endpoint,
+                                                         timeout: min(deps.settings.timeout, .seconds(2)))
                 guard let probe else {
                     await reached.link.close()
                     return

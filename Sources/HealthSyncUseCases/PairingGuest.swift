@@ -101,8 +101,7 @@ public struct PairingGuest: Sendable {
         }
         guard PairingCode.isWellFormed(code) else { throw HealthSyncError(.invalidPairingCode, "A pairing code has 6 digits") }
         let ownID = try IdentityService(deps).ensureIdentity().deviceID
-        let targets = deps.settings.discoveryTargets ?? deps.discovery.broadcastTargets(port: deps.settings.discoveryPort)
-        let candidates = try await deps.discovery.probe(targets, timeoutMilliseconds: 1500)
+        let candidates = try await deps.discovery.probe(deps.discoveryTargets, timeoutMilliseconds: 1500)
             .filter { $0.announcement.pairing == true && $0.announcement.deviceID != ownID }
         var last = HealthSyncError(.deviceNotFound, "No device with an open pairing session answered on this network",
                                    hint: "Run `healthsync pair` or `healthsync share` on the sharing device, or pass --host with the address it shows.")

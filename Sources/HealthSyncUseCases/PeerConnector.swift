@@ -97,8 +97,7 @@ struct PeerConnector {
 
     /// Where local discovery hears the device with `peer`'s ID (a second at most).
     private func discover(_ peer: PeerRecord) async -> [Endpoint] {
-        let targets = deps.settings.discoveryTargets ?? deps.discovery.broadcastTargets(port: deps.settings.discoveryPort)
-        guard let found = try? await deps.discovery.probe(targets, timeoutMilliseconds: Self.discoveryMilliseconds) else {
+        guard let found = try? await deps.discovery.probe(deps.discoveryTargets, timeoutMilliseconds: Self.discoveryMilliseconds) else {
             return []
         }
         return found.filter { $0.announcement.deviceID == peer.deviceID }
