@@ -36,13 +36,18 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
 
     public func preferredAddress() -> String { NetworkInterfaces.preferredAddress() }
 
+    /// This device's records at the addresses the interfaces have now (the
+    /// loopback's when there are none, so a machine offline still answers itself).
+    static func records(_ announcement: DiscoveryAnnouncement) -> ServiceRecords.Service? {
+        let addresses = NetworkInterfaces.addresses()
+        return ServiceRecords.Service(announcement: announcement, addresses: addresses.isEmpty ? ["127.0.0.1"] : addresses)
+    }
+
     public func localAddresses() -> [String] { NetworkInterfaces.addresses() }
 
     public func answer(on endpoint: Endpoint, with announcement: DiscoveryAnnouncement,
                        seen: @escaping @Sendable (DiscoveredDevice) -> Void) async throws -> any DiscoveryListener {
-        let addresses = NetworkInterfaces.addresses()
-        guard let service = ServiceRecords.Service(announcement: announcement,
-                                                   addresses: addresses.isEmpty ? ["127.0.0.1"] : addresses) else {
+        guard let service = Self.records(announcement) else {
             throw HealthSyncError(.invalidArgument, "This device cannot be announced by multicast DNS (its name or port)")
         }
         let current = CurrentService(service)
@@ -166,9 +171,7 @@ struct MulticastDNSListener: DiscoveryListener {
     func update(_ announcement: DiscoveryAnnouncement) async {
         // Interfaces may have come or gone: join where the group is new.
         for (channel, groups) in sockets { await groups.refresh(joining: channel) }
-        let addresses = NetworkInterfaces.addresses()
-        guard let updated = ServiceRecords.Service(announcement: announcement,
-                                                   addresses: addresses.isEmpty ? ["127.0.0.1"] : addresses) else { return }
+        guard let updated = MulticastDNSDiscovery.records(announcement) else { return }
         service.set(updated)
         await send(updated.announcement())
     }
