@@ -25,7 +25,8 @@ public struct SyncService: Sendable {
             throw HealthSyncError(.invalidArgument, "--host needs the device it is for",
                                   hint: "Name it: `healthsync sync <device> --host <address>`.")
         }
-        let targets = try selector.map { [try DeviceSelector.find($0, in: peers)] } ?? peers.sorted { ($0.role == .sharing ? 0 : 1) < ($1.role == .sharing ? 0 : 1) }
+        let targets = try selector.map { [try DeviceSelector.find($0, in: peers)] }
+            ?? peers.filter { $0.role == .sharing } + peers.filter { $0.role == .joined }
         guard !targets.isEmpty else {
             throw HealthSyncError(.notPaired, "This device is not paired with any device",
                                   hint: "Pair with the sharing device first: `healthsync pair --code <code> --host <address>`.")
