@@ -28,6 +28,10 @@ public final class LoopbackNetwork: Sendable {
         var controlSockets: [String: (id: Int, router: ControlRouter)] = [:]
         var announcements = PortTable<DiscoveryAnnouncement>()
         var silent: Set<Int> = []
+        /// Devices joined to in-memory relays: by relay endpoint and relay ID.
+        var relayMembers: [String: Listening] = [:]
+        /// Relays that are down (by endpoint).
+        var relaysDown: Set<Endpoint> = []
         var localAddresses: [String] = []
         var nextPort = 40_000
         var nextID = 0
@@ -90,6 +94,40 @@ public final class LoopbackNetwork: Sendable {
     func isListening(port: Int, id: Int) -> Bool { listener(port: port)?.id == id }
 
     func isSilent(port: Int) -> Bool { state.withLock { $0.silent.contains(port) } }
+
+    // MARK: Relays
+
+    static func relayKey(_ relay: ReachServer, _ peer: SyncthingDeviceID) -> String { "\(relay.endpoint)|\(peer)" }
+
+    /// Joins a device to an in-memory relay (the newest join wins, as a
+    /// relay replaces a stale permanent connection).
+    func joinRelay(_ key: String, credentials: TransportCredentials, clientAnchor: Certificate, router: PeerRouter) -> Int {
+        state.withLock { state in
+            state.nextID += 1
+            state.relayMembers[key] = Listening(id: state.nextID, credentials: credentials, clientAnchor: clientAnchor, router: router)
+            return state.nextID
+        }
+    }
+
+    func leaveRelay(_ key: String, id: Int) {
+        state.withLock { state in
+            if state.relayMembers[key]?.id == id { state.relayMembers[key] = nil }
+        }
+    }
+
+    func relayMember(_ key: String) -> Listening? { state.withLock { $0.relayMembers[key] } }
+
+    func isRelayDown(_ endpoint: Endpoint) -> Bool { state.withLock { $0.relaysDown.contains(endpoint) } }
+
+    /// Takes an in-memory relay down (`up: false`: every member is dropped) or back up.
+    public func setRelay(_ endpoint: Endpoint, up: Bool) {
+        state.withLock { state in
+            if up { state.relaysDown.remove(endpoint) } else {
+                state.relaysDown.insert(endpoint)
+                state.relayMembers = state.relayMembers.filter { !$0.key.hasPrefix("\(endpoint)|") }
+            }
+        }
+    }
 
     /// The network addresses the devices of this network say they have
     /// (none by default), as a test moves them between networks.

@@ -42,13 +42,45 @@ public struct LoopbackTransport: Transport {
         guard !network.isSilent(port: endpoint.port) else {
             throw HealthSyncError(.timedOut, "\(endpoint) did not answer within \(timeout)")
         }
+        let network = self.network, port = endpoint.port, id = listener.id
+        return try connect(to: listener, credentials: credentials, anchor: anchor, host: endpoint.host,
+                           remote: endpoint.description) { network.isListening(port: port, id: id) }
+    }
+
+    public func connect(through route: RelayRoute, identity: TransportCredentials, credentials: TransportCredentials?,
+                        anchor: TrustAnchor, timeout: Duration) async throws -> any PeerLink {
+        guard !network.isRelayDown(route.relay.endpoint) else {
+            throw HealthSyncError(.deviceNotFound, "Cannot reach the relay \(route.relay.address)")
+        }
+        let key = LoopbackNetwork.relayKey(route.relay, route.peer)
+        guard let member = network.relayMember(key) else {
+            throw HealthSyncError(.deviceNotFound, "The device is not connected to the relay \(route.relay.address)")
+        }
+        let network = self.network, id = member.id
+        return try connect(to: member, credentials: credentials, anchor: anchor, host: nil,
+                           remote: route.relay.address) { network.relayMember(key)?.id == id }
+    }
+
+    public func join(_ relay: ReachServer, identity: TransportCredentials, credentials: TransportCredentials,
+                     clientAnchor: Certificate, serving requests: any PeerRequests) async throws -> any RelayMembership {
+        guard !network.isRelayDown(relay.endpoint) else {
+            throw HealthSyncError(.deviceNotFound, "Cannot reach the relay \(relay.address)")
+        }
+        let key = LoopbackNetwork.relayKey(relay, SyncthingDeviceID(certificateFingerprint: identity.certificate.fingerprint))
+        let id = network.joinRelay(key, credentials: credentials, clientAnchor: clientAnchor, router: PeerRouter(requests))
+        return LoopbackRelayMembership(network: network, key: key, id: id, relay: relay)
+    }
+
+    /// A connection to whoever serves at `listener`, open while `alive`.
+    private func connect(to listener: LoopbackNetwork.Listening, credentials: TransportCredentials?, anchor: TrustAnchor,
+                         host: String?, remote: String, alive: @escaping @Sendable () -> Bool) throws -> any PeerLink {
         let binding = try entropy.bytes(32)
         let now = clock.now()
         let serverChain = [listener.credentials.certificate] + listener.credentials.chain
         let clientChain = credentials.map { [$0.certificate] + $0.chain } ?? []
         let clientView = ConnectionInfo(
-            peer: crypto.presentation(of: serverChain, anchor: anchor, role: .server, host: endpoint.host, at: now),
-            presentedChain: serverChain, channelBinding: binding, remoteAddress: endpoint.description, session: Self.session)
+            peer: crypto.presentation(of: serverChain, anchor: anchor, role: .server, host: host, at: now),
+            presentedChain: serverChain, channelBinding: binding, remoteAddress: remote, session: Self.session)
         let serverView = ConnectionInfo(
             peer: crypto.presentation(of: clientChain, anchor: .certificate(listener.clientAnchor), role: .client,
                                       host: nil, at: now),
@@ -60,8 +92,7 @@ public struct LoopbackTransport: Transport {
            clientChain.isEmpty || !Self.chainsToAnchor(serverView.peer.chainCheck) {
             throw credentials == nil ? HandshakeRefusal.noPairingSession : HandshakeRefusal.untrustedCertificate
         }
-        return PeerWireLink(LoopbackExchange(network: network, port: endpoint.port, listenerID: listener.id,
-                                             info: clientView, serverView: serverView, router: listener.router))
+        return PeerWireLink(LoopbackExchange(info: clientView, serverView: serverView, router: listener.router, alive: alive))
     }
 }
 
@@ -83,29 +114,24 @@ struct LoopbackListener: TransportListener {
 }
 
 /// One in-memory connection: requests reach the listener's router while it
-/// listens and the connection is open.
+/// listens (or the member stays on its relay) and the connection is open.
 final class LoopbackExchange: WireExchange {
-    let network: LoopbackNetwork
-    let port: Int
-    let listenerID: Int
     let info: ConnectionInfo
     let serverView: ConnectionInfo
     let router: PeerRouter
+    private let alive: @Sendable () -> Bool
     private let open = Mutex(true)
 
-    init(network: LoopbackNetwork, port: Int, listenerID: Int, info: ConnectionInfo, serverView: ConnectionInfo,
-         router: PeerRouter) {
-        self.network = network
-        self.port = port
-        self.listenerID = listenerID
+    init(info: ConnectionInfo, serverView: ConnectionInfo, router: PeerRouter, alive: @escaping @Sendable () -> Bool) {
         self.info = info
         self.serverView = serverView
         self.router = router
+        self.alive = alive
     }
 
     func send(_ request: WireRequest, timeout: Duration) async throws -> WireResponse {
-        guard open.withLock({ $0 }), network.isListening(port: port, id: listenerID) else {
-            throw HealthSyncError(.deviceNotFound, "The connection to port \(port) was closed")
+        guard open.withLock({ $0 }), alive() else {
+            throw HealthSyncError(.deviceNotFound, "The connection to \(info.remoteAddress) was closed")
         }
         let router = self.router, view = serverView
         return try await withDeadline(timeout, timedOut: HealthSyncError(.timedOut, "No answer within \(timeout)")) {
@@ -114,4 +140,30 @@ final class LoopbackExchange: WireExchange {
     }
 
     func close() async { open.withLock { $0 = false } }
+}
+
+/// A device's place on an in-memory relay: it ends when the device leaves
+/// or the relay is taken down (`LoopbackNetwork.setRelay(_:up:)`).
+final class LoopbackRelayMembership: RelayMembership {
+    private let network: LoopbackNetwork
+    private let key: String
+    private let id: Int
+    private let relay: ReachServer
+
+    init(network: LoopbackNetwork, key: String, id: Int, relay: ReachServer) {
+        self.network = network
+        self.key = key
+        self.id = id
+        self.relay = relay
+    }
+
+    func ended() async -> HealthSyncError {
+        // Looked at every 50 ms, as a relay notices a dropped connection.
+        while network.relayMember(key)?.id == id, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return HealthSyncError(.deviceNotFound, "The relay \(relay.address) closed the connection")
+    }
+
+    func close() async { network.leaveRelay(key, id: id) }
 }

@@ -71,36 +71,20 @@ public enum HTTPBootstrap {
         }
     }
 
-    /// Every accepted channel gets `admit`'s check (if any) and a place
-    /// within `limits` (or is closed), an idle cut-off, the TLS stage `tls`
-    /// makes (if any), the deadlines, the HTTP server codec, and `handler`.
+    /// Every accepted channel gets `admit`'s check (if any), then the
+    /// server pipeline (`ServerPipeline.install`).
     private static func serverBootstrap(group: any EventLoopGroup, backlog: Int32, idleTimeout: Duration,
                                         limits: ConnectionLimits, children: ChannelRegistry,
                                         admit: (@Sendable (any Channel) -> EventLoopFuture<Void>)?,
                                         tls: (@Sendable (any Channel) throws -> TLSHandler)?,
                                         handler: @escaping @Sendable (any Channel) -> any ChannelHandler) -> ServerBootstrap {
-        let idle = TimeAmount(idleTimeout)
+        let pipeline = ServerPipeline(idleTimeout: idleTimeout, limits: limits, children: children, tls: tls, handler: handler)
         return ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: backlog)
             .childChannelInitializer { channel in
                 let admitted = admit?(channel) ?? channel.eventLoop.makeSucceededVoidFuture()
-                return admitted.flatMapThrowing {
-                    let source = SourceAddress.of(channel)
-                    guard children.admit(channel, source: source) else { throw ConnectionRefused() }
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(IdleStateHandler(readTimeout: idle))
-                    if let tls {
-                        let handler = try tls(channel)
-                        do { try sync.addHandler(handler) } catch {
-                            handler.handshake.fail(error)
-                            throw error
-                        }
-                    }
-                    try sync.addHandler(ConnectionDeadlines(limits: limits, registry: children, awaitsHandshake: tls != nil))
-                    try sync.configureHTTPServerPipeline(withErrorHandling: true)
-                    try sync.addHandler(handler(channel))
-                }
+                return admitted.flatMapThrowing { try pipeline.install(on: channel, source: SourceAddress.of(channel)) }
             }
     }
 

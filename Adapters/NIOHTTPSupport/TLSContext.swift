@@ -10,13 +10,18 @@ import HealthSyncWire
 public final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
     let isServer: Bool
+    /// The protocols a client offers instead of HealthSync's (`bep-relay`
+    /// to a Syncthing relay, `http/1.1` to a discovery server).
+    private let alpn: [String]?
 
     /// A context; a server's `credentials` are loaded into it once, so each
     /// connection's `SSL` inherits them instead of parsing PEM again. A
     /// server resumes sessions (tickets under keys of this context, rotated
     /// hourly) and, for sessions made with `requireKnownClient`, verifies
     /// at the handshake that the client's certificate chains to `clientCA`.
-    public init(server: Bool, credentials: TransportCredentials? = nil, clientCA: Certificate? = nil) throws {
+    public init(server: Bool, credentials: TransportCredentials? = nil, clientCA: Certificate? = nil,
+                alpn: [String]? = nil) throws {
+        self.alpn = alpn
         guard let context = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()) else {
             throw HealthSyncError(.cryptoFailure, "Cannot create a TLS context", cause: TLSErrors.drain())
         }
@@ -61,7 +66,14 @@ public final class TLSContext: @unchecked Sendable {
         }
         do {
             if let credentials { try use(credentials, on: ssl) }
-            if !isServer { _ = hs_ssl_client_alpn(ssl) }
+            if !isServer {
+                if let alpn {
+                    let wire = alpn.flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) }
+                    _ = SSL_set_alpn_protos(ssl, wire, UInt32(wire.count))
+                } else {
+                    _ = hs_ssl_client_alpn(ssl)
+                }
+            }
             return ssl
         } catch {
             SSL_free(ssl)

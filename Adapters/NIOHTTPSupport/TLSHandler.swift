@@ -62,9 +62,23 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if isServer { SSL_set_accept_state(session.ssl) } else { SSL_set_connect_state(session.ssl) }
     }
 
+    private var started = false
+
     public func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
-        if !isServer { advanceHandshake(context: context) }
+        startHandshake(context: context)
+    }
+
+    /// Added to a channel that is already connected (a relayed session,
+    /// once the relay let it in), a client starts at once.
+    public func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { startHandshake(context: context) }
+    }
+
+    private func startHandshake(context: ChannelHandlerContext) {
+        guard !isServer, !started else { return }
+        started = true
+        advanceHandshake(context: context)
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -19,6 +19,8 @@ public final class OpenSSLTransport: Transport {
     private let idleTimeout: Duration
     private let limits: ConnectionLimits
     private let clientContext: TLSContext
+    /// Protocol-mode connections to Syncthing relays offer `bep-relay`.
+    private let relayContext: TLSContext
 
     /// `idleTimeoutMilliseconds`: how long a client may stay silent (while
     /// no request of its own is being answered) before it is cut off;
@@ -32,30 +34,145 @@ public final class OpenSSLTransport: Transport {
         self.limits = limits
         idleTimeout = .milliseconds(idleTimeoutMilliseconds)
         clientContext = try TLSContext(server: false)
+        relayContext = try TLSContext(server: false, alpn: ["bep-relay"])
     }
 
     public func listen(on endpoint: Endpoint, credentials: TransportCredentials, clientAnchor: Certificate,
                        serving requests: any PeerRequests) async throws -> any TransportListener {
+        let (tls, handler) = try serverStages(credentials: credentials, clientAnchor: clientAnchor, requests: requests,
+                                              remote: { SourceAddress.of($0) })
+        return try await HTTPBootstrap.listen(
+            on: endpoint, group: group, backlog: 256, idleTimeout: idleTimeout, limits: limits, tls: tls, handler: handler,
+            cannotListen: "Choose another port (--port), or 0 to let the system choose.")
+    }
+
+    /// The TLS stage and the HTTP handler of a served connection, direct or relayed.
+    private func serverStages(credentials: TransportCredentials, clientAnchor: Certificate, requests: any PeerRequests,
+                              remote: @escaping @Sendable (any Channel) -> String) throws
+        -> (@Sendable (any Channel) throws -> TLSHandler, @Sendable (any Channel) -> any ChannelHandler) {
         let context = try TLSContext(server: true, credentials: credentials, clientCA: clientAnchor)
         let crypto = self.crypto, clock = self.clock
         let router = PeerRouter(requests)
-        return try await HTTPBootstrap.listen(
-            on: endpoint, group: group, backlog: 256, idleTimeout: idleTimeout, limits: limits,
-            tls: { channel in
-                TLSHandler(session: try context.makeSession(requireKnownClient: !router.admitsClientsWithoutCertificate),
-                           isServer: true,
-                           handshake: channel.eventLoop.makePromise(of: TLSEstablished.self))
-            },
-            handler: { channel in
-                let remote = SourceAddress.of(channel)
-                return HTTPServerHandler<ConnectionInfo>(
-                    context: { established in
-                        established.map { Self.describe($0, crypto: crypto, anchor: .certificate(clientAnchor), role: .client,
-                                                       host: nil, remote: remote, at: clock.now()) }
-                    },
-                    respond: { info, request in await router.handle(request, from: info) })
-            },
-            cannotListen: "Choose another port (--port), or 0 to let the system choose.")
+        return ({ channel in
+            TLSHandler(session: try context.makeSession(requireKnownClient: !router.admitsClientsWithoutCertificate),
+                       isServer: true, handshake: channel.eventLoop.makePromise(of: TLSEstablished.self))
+        }, { channel in
+            let remote = remote(channel)
+            return HTTPServerHandler<ConnectionInfo>(
+                context: { established in
+                    established.map { Self.describe($0, crypto: crypto, anchor: .certificate(clientAnchor), role: .client,
+                                                   host: nil, remote: remote, at: clock.now()) }
+                },
+                respond: { info, request in await router.handle(request, from: info) })
+        })
+    }
+
+    public func join(_ relay: ReachServer, identity: TransportCredentials, credentials: TransportCredentials,
+                     clientAnchor: Certificate, serving requests: any PeerRequests) async throws -> any RelayMembership {
+        let source = relay.address
+        let (tls, handler) = try serverStages(credentials: credentials, clientAnchor: clientAnchor, requests: requests,
+                                              remote: { _ in source })
+        let control = try await RelayControl.open(relay, identity: identity, context: relayContext, crypto: crypto,
+                                                  group: group, timeout: .seconds(10))
+        do {
+            try await control.send(.joinRelayRequest)
+            let answer = try await control.next(within: .seconds(10))
+            guard case .response(let code, let text) = answer else {
+                throw HealthSyncError(.protocolError, "The relay \(relay.address) answered the join with something else")
+            }
+            switch code {
+            case RelayMessage.Code.success: break
+            case RelayMessage.Code.alreadyConnected:
+                throw HealthSyncError(.protocolError, "The relay \(relay.address) says this device is joined already",
+                                      hint: "Another HealthSync daemon with this identity is joined; stop it, or wait a minute for the relay to notice.")
+            default:
+                throw HealthSyncError(.protocolError, "The relay \(relay.address) refused to let this device join (\(code): \(Printable.clean(text, maxLength: 200)))")
+            }
+        } catch {
+            await control.close()
+            throw error
+        }
+        let pipeline = ServerPipeline(idleTimeout: idleTimeout, limits: limits, tls: tls, handler: handler)
+        return OpenSSLRelayMembership(control: control, pipeline: pipeline, group: group)
+    }
+
+    public func connect(through route: RelayRoute, identity: TransportCredentials, credentials: TransportCredentials?,
+                        anchor: TrustAnchor, timeout: Duration) async throws -> any PeerLink {
+        let relay = route.relay
+        let control = try await RelayControl.open(relay, identity: identity, context: relayContext, crypto: crypto,
+                                                  group: group, timeout: timeout)
+        let invitation: RelayInvitation
+        do {
+            try await control.send(.connectRequest(id: route.peer.bytes))
+            let answer = try await control.next(within: timeout)
+            await control.close()
+            switch answer {
+            case .sessionInvitation(let value): invitation = value
+            case .response(RelayMessage.Code.notFound, _):
+                throw HealthSyncError(.deviceNotFound, "The device is not connected to the relay \(relay.address)",
+                                      hint: "Is its daemon running with this relay in reach.relays? `healthsync status` there says.")
+            case .response(let code, let text):
+                throw HealthSyncError(.protocolError, "The relay \(relay.address) refused the connection (\(code): \(Printable.clean(text, maxLength: 200)))")
+            default:
+                throw HealthSyncError(.protocolError, "The relay \(relay.address) answered with something else than an invitation")
+            }
+        } catch {
+            await control.close()
+            throw error
+        }
+        // We asked, so we are the TLS client (the relay tells the other side it is the server).
+        guard !invitation.serverSocket, invitation.key.count == 32 else {
+            throw HealthSyncError(.protocolError, "The relay \(relay.address) sent an invitation that does not keep to the protocol")
+        }
+        let loop = group.next()
+        let handshake = loop.makePromise(of: TLSEstablished.self)
+        let joined = loop.makePromise(of: Void.self)
+        let tls = TLSHandler(session: try clientContext.makeSession(credentials: credentials), isServer: false,
+                             handshake: handshake)
+        let client = HTTPClientHandler(host: relay.address, closed: OpenSSLExchange.closed)
+        let target = invitation.endpoint(relay: relay.endpoint)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: loop)
+                .connectTimeout(TimeAmount(timeout))
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RelaySessionJoin(key: invitation.key, joined: joined) { channel in
+                            let sync = channel.pipeline.syncOperations
+                            try sync.addHandler(tls)
+                            try sync.addHTTPClientHandlers()
+                            try sync.addHandler(client)
+                        })
+                    }
+                }
+                .connect(host: target.host, port: target.port).get()
+        } catch {
+            joined.fail(error)
+            handshake.fail(error)
+            throw HealthSyncError(.deviceNotFound, "Cannot reach the relay's session address \(target)", cause: "\(error)")
+        }
+        let deadline = loop.scheduleTask(in: TimeAmount(timeout)) {
+            let late = HealthSyncError(.timedOut, "The connection through \(relay.address) took longer than \(timeout)")
+            joined.fail(late)
+            handshake.fail(late)
+            channel.close(promise: nil)
+        }
+        let established: TLSEstablished
+        do {
+            try await joined.futureResult.get()
+            established = try await handshake.futureResult.get()
+            deadline.cancel()
+        } catch {
+            deadline.cancel()
+            handshake.fail(error)
+            try? await channel.close()
+            throw HealthSyncError.wrap(error, as: .protocolError, "The TLS handshake through \(relay.address) failed")
+        }
+        // No address to check the certificate's names against: identity is the pinned CA's alone.
+        let info = Self.describe(established, crypto: crypto, anchor: anchor, role: .server, host: nil,
+                                 remote: relay.address, at: clock.now())
+        return PeerWireLink(OpenSSLExchange(channel: channel, info: info, refusal: tls.refusal))
     }
 
     public func connect(to endpoint: Endpoint, credentials: TransportCredentials?, anchor: TrustAnchor,

@@ -75,6 +75,37 @@ public protocol Transport: Sendable {
     /// against the host).
     func connect(to endpoint: Endpoint, credentials: TransportCredentials?, anchor: TrustAnchor,
                  timeout: Duration) async throws -> any PeerLink
+
+    /// Connects to the device that joined `route.relay` as `route.peer`
+    /// (Syncthing relay protocol v1, temporary submode then session mode),
+    /// within `timeout`, and runs the same TLS 1.3 connection as `connect(to:)`
+    /// through the relayed stream, verified against `anchor` exactly as a
+    /// direct one (the relay sees only ciphertext). The relay itself must
+    /// present the certificate its ID pins (`FINGERPRINT_MISMATCH` otherwise)
+    /// and is shown our `identity` (the relay learns the ID from it).
+    /// `DEVICE_NOT_FOUND` when the relay cannot be reached or the device is
+    /// not joined there. `info.remoteAddress` is `relay://host:port`.
+    func connect(through route: RelayRoute, identity: TransportCredentials, credentials: TransportCredentials?,
+                 anchor: TrustAnchor, timeout: Duration) async throws -> any PeerLink
+
+    /// Joins `relay` in permanent mode as `identity` (the ID peers ask the
+    /// relay for) and serves every session it is invited to as `listen`
+    /// serves an accepted connection: `credentials`, `clientAnchor`,
+    /// `requests`. Returns once joined (`DEVICE_NOT_FOUND` when the relay
+    /// cannot be reached, `FINGERPRINT_MISMATCH` when it is not the pinned
+    /// one, `PROTOCOL_ERROR` when it refuses); keeps the connection alive
+    /// with pings until the relay goes away or `close()`.
+    func join(_ relay: ReachServer, identity: TransportCredentials, credentials: TransportCredentials,
+              clientAnchor: Certificate, serving requests: any PeerRequests) async throws -> any RelayMembership
+}
+
+/// A device's standing place on a relay (the permanent connection).
+public protocol RelayMembership: Sendable {
+    /// Waits until the membership ends and says why (the relay closed the
+    /// connection or stopped answering pings); after `close()` at once.
+    func ended() async -> HealthSyncError
+    /// Leaves the relay; sessions already being served may finish.
+    func close() async
 }
 
 /// A listening socket (or its in-memory equivalent).

@@ -67,7 +67,7 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
         case .mdns: discovery = MulticastDNSDiscovery()
         }
     }
-    let settings = Settings(
+    var settings = Settings(
         codeTTLSeconds: config.pairing.codeTTLSeconds, maxFailedCodes: config.pairing.maxFailedCodes,
         pbkdf2Iterations: overrides.pbkdf2Iterations ?? Settings().pbkdf2Iterations,
         timeoutMilliseconds: config.transport.timeoutMS, strictHost: config.transport.strictHost,
@@ -77,6 +77,8 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
         // Checked when the configuration was read.
         discoveryTargets: config.discovery.targets.isEmpty ? nil
             : config.discovery.targets.compactMap { try? Endpoint(parsing: $0, defaultPort: config.discovery.port) })
+    settings.discoveryServers = config.reach.discovery.compactMap { try? ReachServer(parsing: $0, as: .discovery) }
+    settings.relays = config.reach.relays.compactMap { try? ReachServer(parsing: $0, as: .relay) }
     let dependencies = Dependencies(
         keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,
         files: files, transport: transport, control: control, discovery: discovery, pake: OpenSSLSpake2Plus(),

@@ -51,6 +51,12 @@ public struct Config: Sendable, Equatable {
         public var port = 8443
     }
     public struct Share: Sendable, Equatable { public var types = HealthDataType.allCases }
+    /// Servers beyond the local network (Syncthing's global discovery and
+    /// relays): none by default, so nothing leaves the LAN unless asked.
+    public struct Reach: Sendable, Equatable {
+        public var discovery: [String] = []
+        public var relays: [String] = []
+    }
 
     public var device = Device()
     public var stateDir = ""
@@ -64,6 +70,7 @@ public struct Config: Sendable, Equatable {
     public var pairing = Pairing()
     public var server = Server()
     public var share = Share()
+    public var reach = Reach()
 
     /// The built-in defaults.
     public init() {}

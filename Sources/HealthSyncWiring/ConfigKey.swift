@@ -104,6 +104,28 @@ struct ConfigKey: Sendable {
            yaml: { "[" + $0[keyPath: keyPath].map(quote).joined(separator: ", ") + "]" })
     }
 
+    /// A list of relay or discovery server URLs (a scalar: comma-separated),
+    /// at most 8, each as `ReachServer` parses it.
+    static func servers(_ path: String, _ keyPath: WritableKeyPath<Config, [String]> & Sendable,
+                        kind: ReachServer.Kind) -> ConfigKey {
+        let expected = kind == .relay
+            ? "a list of at most 8 relay URLs (relay://host:port/?id=<relay ID>, as strelaysrv prints it)"
+            : "a list of at most 8 discovery server URLs (https://host:port/?id=<server ID>)"
+        return ConfigKey(path: path, expected: expected, apply: { config, raw in
+            let items: [String]
+            switch raw {
+            case .list(let list): items = list
+            case .scalar(let text, _): items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            guard items.count <= 8, items.allSatisfy({ (try? ReachServer(parsing: $0, as: kind)) != nil }) else {
+                return expected
+            }
+            config[keyPath: keyPath] = items
+            return nil
+        }, show: { $0[keyPath: keyPath].joined(separator: ",") },
+           yaml: { "[" + $0[keyPath: keyPath].map(quote).joined(separator: ", ") + "]" })
+    }
+
     /// A YAML double-quoted scalar (JSON string escaping is valid YAML).
     static func quote(_ text: String) -> String {
         var out = "\""

@@ -27,6 +27,8 @@ struct TestPKI {
     let crypto: OpenSSLCrypto
     let clock: ManualClock
     let ca: Certificate
+    /// The CA's own key and certificate: how a device shows itself to relays.
+    let identity: TransportCredentials
     let server: TransportCredentials
     let client: TransportCredentials
     let strangerCA: Certificate
@@ -49,6 +51,7 @@ struct TestPKI {
         self.crypto = crypto
         clock = ManualClock(now)
         self.ca = ca
+        identity = TransportCredentials(key: caKey, certificate: ca)
         server = try leaf(.server, CertificatePolicy.serverCommonName, extra: ["IP:127.0.0.1"])
         client = try leaf(.client, CertificatePolicy.clientCommonName)
         strangerCA = try crypto.makeCertificateAuthority(key: try crypto.generatePrivateKey(), spec: try spec("stranger"))

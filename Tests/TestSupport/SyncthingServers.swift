@@ -1,0 +1,103 @@
+import Foundation
+
+/// Syncthing's relay and global discovery servers (Debian's
+/// `syncthing-relaysrv`, `syncthing-discosrv`), started on a loopback port
+/// (or inside a test's network namespace) with the public pools turned
+/// off, and stopped with the test. nil from `start` when the program is not
+/// installed (the caller says why it skips).
+public enum SyncthingServers {
+    public static let relayProgram = "/usr/bin/strelaysrv"
+    public static let discoveryProgram = "/usr/bin/stdiscosrv"
+
+    public static var installed: Bool {
+        FileManager.default.isExecutableFile(atPath: relayProgram) && FileManager.default.isExecutableFile(atPath: discoveryProgram)
+    }
+
+    /// A port nobody listens on now (the kernel's choice, released at once).
+    public static func freePort(host: String = "127.0.0.1") -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr(host)
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A running relay and the URI it printed (`relay://…/?id=…&…`).
+    public struct Relay: Sendable {
+        public let process: BackgroundProcess
+        public let uri: String
+        public let port: Int
+    }
+
+    /// `strelaysrv -pools ""` on `host:port` (a free loopback port when 0),
+    /// keys under `folder`; `prefix` runs it elsewhere (`ip netns exec NS`).
+    public static func relay(host: String = "127.0.0.1", port: Int = 0, folder: String,
+                             prefix: [String] = []) async throws -> Relay? {
+        guard installed else { return nil }
+        let port = port == 0 ? freePort(host: host) : port
+        let arguments = ["-pools", "", "-listen", "\(host):\(port)", "-status-srv", "", "-keys", folder,
+                         "-ping-interval", "5s", "-network-timeout", "10s"]
+        let process = try launch(relayProgram, arguments, prefix: prefix)
+        guard let line = await printed(process, containing: "URI: relay://"),
+              let start = line.range(of: "relay://") else {
+            _ = await process.terminate()
+            return nil
+        }
+        return Relay(process: process, uri: String(line[start.lowerBound...]), port: port)
+    }
+
+    /// A running discovery server and its URL with the pinning id.
+    public struct Discovery: Sendable {
+        public let process: BackgroundProcess
+        public let url: String
+    }
+
+    /// `stdiscosrv` on `host:port` with a fresh certificate under `folder`.
+    public static func discovery(host: String = "127.0.0.1", port: Int = 0, folder: String,
+                                 prefix: [String] = []) async throws -> Discovery? {
+        guard installed else { return nil }
+        let port = port == 0 ? freePort(host: host) : port
+        let key = folder + "/disco-key.pem", cert = folder + "/disco-cert.pem"
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                             "-keyout", key, "-out", cert, "-subj", "/CN=stdiscosrv", "-days", "30"]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        let replication = freePort(host: host)
+        let process = try launch(discoveryProgram, ["-listen", "\(host):\(port)", "-cert", cert, "-key", key,
+                                                    "-db-dir", folder + "/disco-db",
+                                                    "-replication-listen", "\(host):\(replication)"], prefix: prefix)
+        guard let line = await printed(process, containing: "Server device ID is") else {
+            _ = await process.terminate()
+            return nil
+        }
+        let id = line.components(separatedBy: "Server device ID is ").last!.trimmingCharacters(in: .whitespaces)
+        let shown = host.contains(":") ? "[\(host)]" : host
+        return Discovery(process: process, url: "https://\(shown):\(port)/v2/?id=\(id)")
+    }
+
+    /// The first line with `text` on either stream, within 20 s.
+    private static func printed(_ process: BackgroundProcess, containing text: String) async -> String? {
+        for _ in 0..<400 {
+            for stream in [BackgroundProcess.Stream.standardError, .standardOutput] {
+                if let line = process.printed(on: stream).first(where: { $0.contains(text) }) { return line }
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    private static func launch(_ program: String, _ arguments: [String], prefix: [String]) throws -> BackgroundProcess {
+        if prefix.isEmpty { return try BackgroundProcess(program, arguments, environment: ["HOME": NSTemporaryDirectory()]) }
+        return try BackgroundProcess(prefix[0], Array(prefix.dropFirst()) + [program] + arguments,
+                                     environment: ["HOME": NSTemporaryDirectory(), "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
+    }
+}
