@@ -18,11 +18,17 @@ public struct PairingPayload: Sendable, Equatable, Codable {
     /// `host` does not answer; absent from older payloads.
     public let hosts: [String]?
 
+    /// A Syncthing relay the sharing device is joined to
+    /// (`relay://host:port/?id=…`), tried when no address answers; its ID
+    /// there is its CA's, the one `certificateFingerprint` pins.
+    public let relay: String?
+
     /// At most this many alternatives are read from a payload.
     public static let maxHosts = 4
 
     public init(endpoint: Endpoint, code: String, token: [UInt8], expiresAt: Date, caFingerprint: SHA256Fingerprint,
-                alternates: [String] = []) {
+                alternates: [String] = [], relay: ReachServer? = nil) {
+        self.relay = relay?.description
         version = "1"
         host = endpoint.host
         port = endpoint.port
@@ -37,6 +43,12 @@ public struct PairingPayload: Sendable, Equatable, Codable {
     public var endpoint: Endpoint { Endpoint(host: Self.bare(host), port: port) }
     /// Where to dial, in order: `host`, then the alternatives.
     public var endpoints: [Endpoint] { [endpoint] + (hosts ?? []).map { Endpoint(host: Self.bare($0), port: port) } }
+
+    /// The way through the payload's relay to the sharing device, if it names one.
+    public var relayRoute: RelayRoute? {
+        guard let relay, let server = try? ReachServer(parsing: relay, as: .relay) else { return nil }
+        return RelayRoute(relay: server, peer: SyncthingDeviceID(certificateFingerprint: certificateFingerprint))
+    }
 
     /// `[fd77::1]` as `fd77::1`.
     private static func bare(_ host: String) -> String {
@@ -89,6 +101,7 @@ public struct PairingPayload: Sendable, Equatable, Codable {
         guard (1...65535).contains(payload.port), Self.isHost(payload.host, port: payload.port),
               (payload.hosts ?? []).count <= Self.maxHosts,
               (payload.hosts ?? []).allSatisfy({ Self.isHost($0, port: payload.port) }),
+              payload.relay.map({ (try? ReachServer(parsing: $0, as: .relay)) != nil }) ?? true,
               PairingCode.isWellFormed(payload.code), payload.token.count == 32, Hex.decode(payload.token) != nil else {
             throw HealthSyncError(.invalidQRPayload)
         }

@@ -127,3 +127,29 @@ public struct RelayRoute: Sendable, Hashable, CustomStringConvertible {
     /// `relay://host:port` (what `--debug-tls` and `status` say after "via").
     public var description: String { relay.address }
 }
+
+/// How a connection to a device went: straight to an address, or through a relay.
+public enum PeerPath: Sendable, Hashable, CustomStringConvertible {
+    case direct(Endpoint)
+    case relay(RelayRoute)
+
+    /// `192.168.1.20:8443`, or `relay://203.0.113.7:22067`.
+    public var description: String {
+        switch self {
+        case .direct(let endpoint): endpoint.description
+        case .relay(let route): route.description
+        }
+    }
+
+    /// What the address book keeps: the address, or the relay's URL with its pin.
+    public var address: String {
+        switch self {
+        case .direct(let endpoint): endpoint.description
+        case .relay(let route): route.relay.description
+        }
+    }
+}
+
+extension PeerPath {
+    public var isRelayed: Bool { if case .relay = self { true } else { false } }
+}

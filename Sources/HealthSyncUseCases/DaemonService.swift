@@ -56,6 +56,9 @@ public struct DaemonService: Sendable {
                 services.append(AnnouncementService(running: self))
             }
             services.append(RenewalService(running: self, interval: .seconds(3600), deps: deps))
+            for relay in deps.settings.relays {
+                services.append(RelayPresenceService(relay: relay, peers: PeerService(deps, pairing: host), deps: deps))
+            }
             if let syncInterval {
                 services.append(LiveSyncService(deps: deps, sightings: sightings))
                 services.append(BackgroundSyncService(deps: deps, interval: syncInterval))

@@ -55,7 +55,7 @@ public struct DeviceService: Sendable {
         do {
             address = try connector.candidates(for: peer, host: host).first?.0.description
             let reached = try await connector.reach(peer, host: host)
-            address = reached.endpoint.description
+            address = reached.path.description
             try? deps.keyStore.savePeer(reached.peer)
             let link = reached.link
             let status = try await closing(link) { link in try await link.status(timeout: deps.settings.timeout) }

@@ -20,7 +20,7 @@ public struct FetchService: Sendable {
         let connector = PeerConnector(deps: deps)
         let reached = try await connector.reach(try connector.peer(device), host: host, debug: debugTLS)
         var peer = reached.peer
-        let endpoint = reached.endpoint, link = reached.link
+        let path = reached.path, link = reached.link
         let samples = try await closing(link) { link in try await connector.repairing(peer) {
             var samples: [HealthSample] = []
             var cursor: SampleCursor?
@@ -34,7 +34,7 @@ public struct FetchService: Sendable {
                 samples += page.samples
                 cursor = page.nextCursor
             } while cursor != nil && samples.count < limit
-            peer = try await connector.recordUse(of: peer, at: endpoint, over: link)
+            peer = try await connector.recordUse(of: peer, at: path, over: link)
             return samples
         } }
         deps.bus.publish(.samplesFetched(from: peer.deviceID, count: samples.count))

@@ -81,10 +81,15 @@ struct LiveSyncService: ApplicationService {
         let moved = Task { [sightings, deps] in
             var after = heard
             while !Task.isCancelled {
-                await sightings.waitForSighting(of: peer.deviceID, awayFrom: reached.endpoint.description, after: after)
+                await sightings.waitForSighting(of: peer.deviceID, awayFrom: reached.path.description, after: after)
                 after = sightings.count(peer.deviceID)
                 if Task.isCancelled { return }
-                let probe = try? await connector.connect(to: peer, at: reached.endpoint,
+                // Relayed, a device heard on this network is worth a direct connection.
+                guard case .direct(let endpoint) = reached.path else {
+                    await reached.link.close()
+                    return
+                }
+                let probe = try? await connector.connect(to: peer, at: endpoint,
                                                          timeout: min(deps.settings.timeout, .seconds(2)))
                 guard let probe else {
                     await reached.link.close()
@@ -109,7 +114,7 @@ struct LiveSyncService: ApplicationService {
             try await connector.repairing(peer) {
                 let sync = SyncService(deps)
                 _ = try await sync.pull(from: reached.peer, over: link, wait: .zero)
-                var record = try await connector.recordUse(of: reached.peer, at: reached.endpoint, over: link)
+                var record = try await connector.recordUse(of: reached.peer, at: reached.path, over: link)
                 var renewed = ContinuousClock.now
                 while !Task.isCancelled {
                     let asked = ContinuousClock.now
@@ -120,7 +125,7 @@ struct LiveSyncService: ApplicationService {
                     }
                     guard (try? deps.keyStore.peers().contains(where: { $0.deviceID == peer.deviceID })) == true else { return }
                     if ContinuousClock.now - renewed > .seconds(3600) {
-                        record = try await connector.recordUse(of: record, at: reached.endpoint, over: link)
+                        record = try await connector.recordUse(of: record, at: reached.path, over: link)
                         renewed = ContinuousClock.now
                     }
                 }

@@ -29,12 +29,28 @@ public struct PairingGuest: Sendable {
                 failure = failure ?? error
                 continue
             }
-            return try await closing(link) { link in try await joinWithToken(payload, at: endpoint, over: link, loaded: loaded) }
+            return try await closing(link) { link in try await joinWithToken(payload, at: .direct(endpoint), over: link, loaded: loaded) }
+        }
+        // No address answered: through the relay the sharing device named.
+        // The relay can only pass bytes along; the pinned CA is checked as above.
+        if let route = payload.relayRoute {
+            let link: any PeerLink
+            do {
+                link = try await deps.transport.connect(through: route, identity: PeerCredentials.relayIdentity(loaded),
+                                                        credentials: nil, anchor: .fingerprint(payload.certificateFingerprint),
+                                                        timeout: deps.settings.timeout)
+            } catch let error as HealthSyncError where [.deviceNotFound, .timedOut].contains(error.code) {
+                throw HealthSyncError(failure == nil ? error.code : .deviceNotFound,
+                                      "The sharing device answered neither at \(payload.endpoints.map(\.description).joined(separator: ", ")) nor through \(route)",
+                                      hint: "Is `healthsync pair` (or the daemon) still running there, with the relay in reach.relays?",
+                                      cause: error.message)
+            }
+            return try await closing(link) { link in try await joinWithToken(payload, at: .relay(route), over: link, loaded: loaded) }
         }
         throw failure ?? HealthSyncError(.deviceNotFound)
     }
 
-    private func joinWithToken(_ payload: PairingPayload, at endpoint: Endpoint, over link: any PeerLink,
+    private func joinWithToken(_ payload: PairingPayload, at path: PeerPath, over link: any PeerLink,
                                loaded: LoadedIdentity) async throws -> PeerRecord {
         let presented = link.info.peer
         guard let anchor = presented.anchor, anchor.fingerprint == payload.certificateFingerprint else {
@@ -51,7 +67,7 @@ public struct PairingGuest: Sendable {
         let proof = PeerCredentials.tokenProof(payload.tokenBytes, binding: link.info.channelBinding, byServer: false, deps: deps)
         let request = PairingMessage.TokenRequest(proof: proof, joiner: try joiner(loaded))
         let exchange = try await link.pairWithToken(request, timeout: deps.settings.timeout)
-        return try await complete(exchange, pinned: anchor, link: link, endpoint: endpoint, loaded: loaded)
+        return try await complete(exchange, pinned: anchor, link: link, path: path, loaded: loaded)
     }
 
     /// Joins with the bare 32-character token (no QR payload) of the device
@@ -78,7 +94,7 @@ public struct PairingGuest: Sendable {
                                       hint: "Someone may be intercepting the connection; use the QR code or the 6-digit code.")
             }
             let ca = try PeerCredentials.peerCA(exchange.caCertificate, deps: deps)
-            return try await complete(exchange, pinned: ca, link: link, endpoint: endpoint, loaded: loaded)
+            return try await complete(exchange, pinned: ca, link: link, path: .direct(endpoint), loaded: loaded)
         }
     }
 
@@ -166,7 +182,7 @@ public struct PairingGuest: Sendable {
         // The connection is authenticated by SPAKE2+: pin the CA it delivered,
         // and check the TLS server certificate chains to it.
         let ca = try PeerCredentials.peerCA(exchange.caCertificate, deps: deps)
-        return try await complete(exchange, pinned: ca, link: link, endpoint: endpoint, loaded: loaded)
+        return try await complete(exchange, pinned: ca, link: link, path: .direct(endpoint), loaded: loaded)
     }
 
     private func joiner(_ loaded: LoadedIdentity) throws -> PairingMessage.Joiner {
@@ -179,7 +195,7 @@ public struct PairingGuest: Sendable {
     /// Checks what the sharing device sent, issues its client certificate,
     /// and stores it as paired.
     private func complete(_ exchange: PairingMessage.Exchange, pinned ca: Certificate, link: any PeerLink,
-                          endpoint: Endpoint, loaded: LoadedIdentity) async throws -> PeerRecord {
+                          path: PeerPath, loaded: LoadedIdentity) async throws -> PeerRecord {
         guard exchange.caCertificate == ca.pem || (try? deps.crypto.parseCertificate(pem: exchange.caCertificate))?.fingerprint == ca.fingerprint,
               let server = link.info.peer.leaf,
               deps.crypto.verify(server, intermediates: [], anchor: ca, role: .server, host: nil, at: deps.clock.now()) == .verified
@@ -197,7 +213,7 @@ public struct PairingGuest: Sendable {
             name: Printable.clean(exchange.name, maxLength: 64), deviceID: request.deviceID, role: .sharing,
             caFingerprint: ca.fingerprint, caCertificatePEM: ca.pem, clientCertificatePEM: clientCertificate.pem,
             serverCertificatePEM: server.pem, issuedSerials: [issued.serial], lastSeen: now, pairedAt: now)
-        record.learn(endpoint.description, from: .pairing, at: now, succeeded: true)
+        record.learn(path.address, from: .pairing, at: now, succeeded: true)
         // Saved before the sharing device commits, so that an interruption
         // after its commit never leaves it paired alone with us unaware.
         try deps.keyStore.savePeer(record)

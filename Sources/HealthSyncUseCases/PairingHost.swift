@@ -44,7 +44,8 @@ public actor PairingHost {
         let expiresAt = now.addingTimeInterval(TimeInterval(deps.settings.codeTTLSeconds))
         apply(try session.start(code: code, token: token, salt: salt, expiresAt: expiresAt, at: now))
         let payload = PairingPayload(endpoint: endpoint, code: code, token: token, expiresAt: expiresAt,
-                                     caFingerprint: loaded.caCertificate.fingerprint, alternates: alternates)
+                                     caFingerprint: loaded.caCertificate.fingerprint, alternates: alternates,
+                                     relay: deps.settings.relays.first)
         return PairingInvitation(code: code, payload: payload, expiresAt: expiresAt)
     }
 

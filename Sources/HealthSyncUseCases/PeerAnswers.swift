@@ -23,6 +23,16 @@ public struct PeerService: Sendable {
     }
 }
 
+extension PeerService {
+    /// Joins `relay` and answers relayed sessions as `listen` answers direct ones.
+    public func join(_ relay: ReachServer) async throws -> any RelayMembership {
+        let loaded = try IdentityService(deps).ensureIdentity()
+        return try await deps.transport.join(relay, identity: PeerCredentials.relayIdentity(loaded),
+                                             credentials: PeerCredentials.server(loaded), clientAnchor: loaded.caCertificate,
+                                             serving: PeerAnswers(deps, pairing: pairing, identity: loaded))
+    }
+}
+
 /// What a device answers to other devices: pairing steps for anyone (the
 /// pairing host decides), everything else only for paired devices that
 /// pass the trust policy.

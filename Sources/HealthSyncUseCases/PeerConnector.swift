@@ -25,7 +25,7 @@ struct PeerConnector {
     /// address it was reached at and the record as it stands.
     struct Reached {
         let link: any PeerLink
-        let endpoint: Endpoint
+        let path: PeerPath
         let peer: PeerRecord
     }
 
@@ -79,10 +79,28 @@ struct PeerConnector {
                     deps.bus.publish(.peerMoved(PeerMove(name: peer.name, deviceID: peer.deviceID, tried: tried,
                                                          reached: endpoint.description, source: source)))
                 }
-                return Reached(link: link, endpoint: endpoint, peer: record)
+                return Reached(link: link, path: .direct(endpoint), peer: record)
             } catch {
                 tried.append(endpoint.description)
                 failures.append(HealthSyncError.wrap(error, as: .deviceNotFound, "\(peer.name) did not answer at \(endpoint)"))
+            }
+        }
+        // No address answered: the relays it was met through, then ours.
+        if host == nil {
+            for route in relayRoutes(for: peer) {
+                do {
+                    let link = try await connect(to: peer, through: route, debug: debug)
+                    var record = peer
+                    record.learn(route.relay.description, from: .discovery, at: deps.clock.now(), succeeded: true)
+                    if !tried.isEmpty {
+                        deps.bus.publish(.peerMoved(PeerMove(name: peer.name, deviceID: peer.deviceID, tried: tried,
+                                                             reached: "via \(route)", source: .discovery)))
+                    }
+                    return Reached(link: link, path: .relay(route), peer: record)
+                } catch {
+                    tried.append("via \(route)")
+                    failures.append(HealthSyncError.wrap(error, as: .deviceNotFound, "\(peer.name) was not reached through \(route)"))
+                }
             }
         }
         let absent: Set<ErrorCode> = [.deviceNotFound, .timedOut]
@@ -93,6 +111,18 @@ struct PeerConnector {
         guard tried.count > 1, absent.contains(first.code) else { throw first }
         throw HealthSyncError(first.code, "\(peer.name) did not answer at \(tried.joined(separator: ", "))",
                               hint: "Is HealthSync running there? Pass --host with its current address.", cause: first.message)
+    }
+
+    /// The relays to try for `peer`: those its address book names (learned
+    /// at pairing or on an earlier relayed connection), then `reach.relays`.
+    func relayRoutes(for peer: PeerRecord) -> [RelayRoute] {
+        var relays: [ReachServer] = []
+        for known in peer.addresses where known.address.hasPrefix("relay://") {
+            if let relay = try? ReachServer(parsing: known.address, as: .relay), !relays.contains(relay) { relays.append(relay) }
+        }
+        for relay in deps.settings.relays where !relays.contains(relay) { relays.append(relay) }
+        let id = SyncthingDeviceID(certificateFingerprint: peer.caFingerprint)
+        return relays.map { RelayRoute(relay: $0, peer: id) }
     }
 
     /// Where local discovery hears the device with `peer`'s ID (a second at most).
@@ -118,10 +148,10 @@ struct PeerConnector {
     /// After a successful exchange with `peer` over `connection`: renews our
     /// client certificate when due, notes when and where the peer was seen,
     /// and saves the record; returns it.
-    func recordUse(of peer: PeerRecord, at endpoint: Endpoint, over link: any PeerLink) async throws -> PeerRecord {
+    func recordUse(of peer: PeerRecord, at path: PeerPath, over link: any PeerLink) async throws -> PeerRecord {
         var used = await CertificateRenewalService(deps).renewIfDue(peer, over: link)
         used.lastSeen = deps.clock.now()
-        used.learn(endpoint.description, from: .command, at: used.lastSeen!, succeeded: true)
+        used.learn(path.address, from: .command, at: used.lastSeen!, succeeded: true)
         try deps.keyStore.savePeer(used)
         return used
     }
@@ -144,22 +174,39 @@ struct PeerConnector {
     /// with `debug`, publishes what was negotiated and presented first.
     func connect(to peer: PeerRecord, at endpoint: Endpoint, debug: Bool = false,
                  timeout: Duration? = nil) async throws -> any PeerLink {
+        try await connect(to: peer, path: .direct(endpoint), debug: debug, timeout: timeout)
+    }
+
+    /// The same through a relay: the relay only carries the TLS connection,
+    /// which is judged exactly as a direct one.
+    func connect(to peer: PeerRecord, through route: RelayRoute, debug: Bool = false) async throws -> any PeerLink {
+        try await connect(to: peer, path: .relay(route), debug: debug, timeout: nil)
+    }
+
+    private func connect(to peer: PeerRecord, path: PeerPath, debug: Bool, timeout: Duration?) async throws -> any PeerLink {
         let loaded = try IdentityService(deps).ensureIdentity()
         let ca: Certificate
         do { ca = try deps.crypto.parseCertificate(pem: peer.caCertificatePEM) } catch {
             throw HealthSyncError(.keystoreCorrupt, "The pinned CA of \(peer.name) cannot be parsed")
         }
-        let connection = try await deps.transport.connect(
-            to: endpoint, credentials: try PeerCredentials.client(loaded, for: peer, crypto: deps.crypto),
-            anchor: .certificate(ca), timeout: timeout ?? deps.settings.timeout)
+        let credentials = try PeerCredentials.client(loaded, for: peer, crypto: deps.crypto)
+        let timeout = timeout ?? deps.settings.timeout
+        let connection = switch path {
+        case .direct(let endpoint):
+            try await deps.transport.connect(to: endpoint, credentials: credentials, anchor: .certificate(ca), timeout: timeout)
+        case .relay(let route):
+            try await deps.transport.connect(through: route, identity: PeerCredentials.relayIdentity(loaded),
+                                             credentials: credentials, anchor: .certificate(ca), timeout: timeout)
+        }
         let context = TrustContext(anchorFingerprint: peer.caFingerprint, allowList: [peer.deviceID: peer],
                                    revokedSerials: [], expectedDeviceID: peer.deviceID,
-                                   strictHost: deps.settings.strictHost)
+                                   strictHost: deps.settings.strictHost && !path.isRelayed)
         let refusal = TrustPolicy.evaluate(connection.info.peer, in: context, at: deps.clock.now()).error
         if debug {
             let info = connection.info
             deps.bus.publish(.connectionDetails(ConnectionReport(
-                address: endpoint.description, version: info.session.version, cipher: info.session.cipher,
+                address: path.isRelayed ? "\(peer.name) via \(path)" : path.description, version: info.session.version,
+                cipher: info.session.cipher,
                 alpn: info.session.alpn, chain: info.presentedChain.map(ConnectionReport.ChainEntry.init),
                 verifyResult: Self.describe(info.peer.chainCheck), trust: refusal?.code.rawValue ?? "OK")))
         }

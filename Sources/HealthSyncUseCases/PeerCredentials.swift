@@ -24,6 +24,21 @@ enum PeerCredentials {
                              chain: [loaded.caCertificate])
     }
 
+    /// To relays (and discovery servers): our CA, whose certificate never
+    /// changes, so the Syncthing device ID peers ask a relay for (the
+    /// SHA-256 of the CA's DER, the fingerprint paired devices pin) stays
+    /// the same across renewals and address changes. The CA key signs only
+    /// TLS 1.3 handshakes here, whose signed content is prefixed by a
+    /// context string and cannot pass for a certificate.
+    static func relayIdentity(_ loaded: LoadedIdentity) -> TransportCredentials {
+        TransportCredentials(key: loaded.identity.caKey, certificate: loaded.caCertificate)
+    }
+
+    /// Our ID on relays and discovery servers.
+    static func relayID(_ loaded: LoadedIdentity) -> SyncthingDeviceID {
+        SyncthingDeviceID(certificateFingerprint: loaded.caCertificate.fingerprint)
+    }
+
     /// As a client of `peer`: the client certificate its CA issued to us.
     static func client(_ loaded: LoadedIdentity, for peer: PeerRecord, crypto: any Crypto) throws -> TransportCredentials {
         guard let pem = peer.clientCertificatePEM else {

@@ -54,6 +54,10 @@ public struct SharingSession: Sendable {
         do {
             try await announce()
             paired = try await withThrowingTaskGroup(of: Void.self) { group in
+                // Reachable beyond this network through every configured relay while the session runs.
+                for relay in deps.settings.relays {
+                    group.addTask { try await RelayPresenceService(relay: relay, peers: PeerService(deps, pairing: host), deps: deps).run() }
+                }
                 // The user's `r`: a fresh code (cancelling publishes `.pairingCancelled`, answered below).
                 group.addTask {
                     for await _ in prompt.refreshRequests() { await host.cancel() }

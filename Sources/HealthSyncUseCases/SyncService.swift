@@ -53,15 +53,15 @@ public struct SyncService: Sendable {
         let reached = try await connector.reach(record, host: host)
         return try await closing(reached.link) { link in
             try await connector.repairing(record) {
-                try await sync(from: reached.peer, at: reached.endpoint, over: link, connector: connector)
+                try await sync(from: reached.peer, at: reached.path, over: link, connector: connector)
             }
         }
     }
 
-    private func sync(from record: PeerRecord, at endpoint: Endpoint, over link: any PeerLink,
+    private func sync(from record: PeerRecord, at path: PeerPath, over link: any PeerLink,
                       connector: PeerConnector) async throws -> SyncReport.Entry {
         let (_, received, position) = try await pull(from: record, over: link, wait: .zero)
-        let peer = try await connector.recordUse(of: record, at: endpoint, over: link)
+        let peer = try await connector.recordUse(of: record, at: path, over: link)
         return SyncReport.Entry(name: peer.name, deviceID: peer.deviceID, received: received, position: position, error: nil)
     }
 

@@ -17,8 +17,9 @@ final class WorldDevice: Sendable {
     init(_ name: String, network: LoopbackNetwork, clock: ManualClock, seed: UInt64,
          keystore: Config.KeyStoreAdapter = .memory, maxFailedCodes: Int = 3,
          transport: Config.TransportAdapter = .loopback, idleTimeoutMS: Int? = nil,
-         sharedTypes: [HealthDataType]? = nil) throws {
+         sharedTypes: [HealthDataType]? = nil, relays: [String] = []) throws {
         var config = Config.inMemory
+        config.reach.relays = relays
         if let sharedTypes { config.share.types = sharedTypes }
         config.transport.adapter = transport
         if let idleTimeoutMS { config.transport.idleTimeoutMS = idleTimeoutMS }
@@ -55,10 +56,10 @@ struct World {
     let clock = ManualClock(Date(timeIntervalSince1970: 1_790_000_000))
 
     func device(_ name: String, seed: UInt64, clock: ManualClock? = nil, keystore: Config.KeyStoreAdapter = .memory,
-                maxFailedCodes: Int = 3, sharedTypes: [HealthDataType]? = nil) throws -> WorldDevice {
+                maxFailedCodes: Int = 3, sharedTypes: [HealthDataType]? = nil, relays: [String] = []) throws -> WorldDevice {
         try WorldDevice(name, network: network, clock: clock ?? self.clock, seed: seed, keystore: keystore,
                         maxFailedCodes: maxFailedCodes, transport: transport, idleTimeoutMS: idleTimeoutMS,
-                        sharedTypes: sharedTypes)
+                        sharedTypes: sharedTypes, relays: relays)
     }
 }
 
