@@ -3,7 +3,7 @@
 # they are missing. Uses sudo when not root.
 set -euo pipefail
 
-packages=(pkg-config libssl-dev openssl libyaml-dev libsqlite3-dev sqlite3 curl libqrencode-dev libpng-dev libzbar-dev zbar-tools libxml2-dev zlib1g-dev python3 iproute2 procps)
+packages=(pkg-config libssl-dev openssl libyaml-dev libsqlite3-dev sqlite3 curl libqrencode-dev libpng-dev libzbar-dev zbar-tools libxml2-dev zlib1g-dev python3 iproute2 procps syncthing-relaysrv syncthing-discosrv)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -33,7 +33,7 @@ final class NetworkLab {
     }
 
     private let prefix = "hs\(UUID().uuidString.prefix(6).lowercased())"
-    private let subnet = Int.random(in: 1...250)
+    let subnet: Int
     private var namespaces: [String] = []
     private(set) var devices: [Device] = []
     let withIPv4: Bool
@@ -41,7 +41,10 @@ final class NetworkLab {
 
     /// `multicastRoute`: a route for 224.0.0.0/4 on the link, as a default
     /// route gives a real network; without it, like one with no gateway.
-    init(ipv4: Bool = true, multicastRoute: Bool = true) throws {
+    init(ipv4: Bool = true, multicastRoute: Bool = true, avoiding other: NetworkLab? = nil) throws {
+        var subnet = Int.random(in: 1...250)
+        while subnet == other?.subnet { subnet = Int.random(in: 1...250) }
+        self.subnet = subnet
         withIPv4 = ipv4
         self.multicastRoute = multicastRoute
         try make(switchName)
@@ -73,6 +76,7 @@ final class NetworkLab {
         try ip(["-n", namespace, "-6", "addr", "add", "\(ipv6)/64", "dev", "eth0", "nodad"])
         let device = Device(namespace: namespace, ipv4: ipv4, ipv6: ipv6, cli: CLI())
         devices.append(device)
+        if routed { try routeToRouter(device) }
         return device
     }
 
@@ -85,9 +89,46 @@ final class NetworkLab {
         return new
     }
 
+    /// Settings every device's CLI gets besides its own (`HEALTHSYNC_REACH_RELAYS`…).
+    var extraEnvironment: [String: String] = [:]
+
+    /// The address a router namespace serves on:
+    /// devices of every lab it is plugged into reach it, and nothing else
+    /// of each other (the router forwards nothing).
+    static let routerService = "10.99.0.1"
+
+    /// A router namespace, plugged into this lab's link as .254 and serving
+    /// `routerService` (on its loopback interface); `plug(router:)` puts it on other labs too.
+    func addRouter() throws -> String {
+        let namespace = "\(prefix)-rt"
+        try make(namespace)
+        try ip(["-n", namespace, "link", "set", "lo", "up"])
+        try ip(["-n", namespace, "addr", "add", "\(Self.routerService)/32", "dev", "lo"])
+        try plug(router: namespace)
+        return namespace
+    }
+
+    /// Puts `router` on this lab's link as .254; every device here (now and
+    /// later) routes `routerService` through it.
+    func plug(router: String) throws {
+        let port = "r\(subnet)"
+        try ip(["-n", switchName, "link", "add", port, "type", "veth", "peer", "name", "lan\(subnet)", "netns", router])
+        try ip(["-n", switchName, "link", "set", port, "master", "br0", "up"])
+        try ip(["-n", router, "addr", "add", "10.77.\(subnet).254/24", "dev", "lan\(subnet)"])
+        try ip(["-n", router, "link", "set", "lan\(subnet)", "up"])
+        routed = true
+        for device in devices { try routeToRouter(device) }
+    }
+
+    private var routed = false
+
+    private func routeToRouter(_ device: Device) throws {
+        try ip(["-n", device.namespace, "route", "add", "\(Self.routerService)/32", "via", "10.77.\(subnet).254"])
+    }
+
     /// The environment of `device`'s CLI, with discovery by multicast DNS on 5353.
     func environment(_ device: Device, name: String) -> [String: String] {
-        var environment = device.cli.environment
+        var environment = device.cli.environment.merging(extraEnvironment) { $1 }
         environment["HEALTHSYNC_DISCOVERY_ADAPTER"] = "mdns"
         environment["HEALTHSYNC_DISCOVERY_PORT"] = "5353"
         environment["HEALTHSYNC_DISCOVERY_TARGETS"] = nil
