@@ -90,9 +90,6 @@ public struct Settings: Sendable {
     /// Where `discover` and the search for a paired device by its ID ask
     /// (`discovery.targets`); nil: the adapter's multicast or broadcast groups.
     public var discoveryTargets: [Endpoint]?
-    /// Syncthing global discovery servers this device announces itself to
-    /// and asks (`reach.discovery`).
-    public var discoveryServers: [ReachServer] = []
     /// Syncthing relays the daemon stays joined to, and a joiner goes
     /// through when no direct address answers (`reach.relays`).
     public var relays: [ReachServer] = []

@@ -77,7 +77,6 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
         // Checked when the configuration was read.
         discoveryTargets: config.discovery.targets.isEmpty ? nil
             : config.discovery.targets.compactMap { try? Endpoint(parsing: $0, defaultPort: config.discovery.port) })
-    settings.discoveryServers = config.reach.discovery.compactMap { try? ReachServer(parsing: $0, as: .discovery) }
     settings.relays = config.reach.relays.compactMap { try? ReachServer(parsing: $0, as: .relay) }
     let dependencies = Dependencies(
         keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,

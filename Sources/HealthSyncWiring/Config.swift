@@ -51,10 +51,9 @@ public struct Config: Sendable, Equatable {
         public var port = 8443
     }
     public struct Share: Sendable, Equatable { public var types = HealthDataType.allCases }
-    /// Servers beyond the local network (Syncthing's global discovery and
-    /// relays): none by default, so nothing leaves the LAN unless asked.
+    /// Servers beyond the local network (Syncthing relays): none by
+    /// default, so nothing leaves the LAN unless asked.
     public struct Reach: Sendable, Equatable {
-        public var discovery: [String] = []
         public var relays: [String] = []
     }
 

@@ -29,7 +29,6 @@ enum ConfigSchema {
         .string("server.host", \.server.host, check: isHost, expected: "an IP address or host name"),
         .integer("server.port", \.server.port, 1...65535),
         .types("share.types", \.share.types),
-        .servers("reach.discovery", \.reach.discovery, kind: .discovery),
         .servers("reach.relays", \.reach.relays, kind: .relay),
     ]
 

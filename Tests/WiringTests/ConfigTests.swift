@@ -109,6 +109,19 @@ struct ConfigTests {
         #expect(many.code == .configInvalid)
     }
 
+    @Test func relaysAreEmptyByDefaultAndMustBePinnedRelayURLs() throws {
+        #expect(try load(nil).config.reach.relays.isEmpty)
+        let uri = "relay://203.0.113.7:22067/?id=OQA5ZST-W7EA5ES-GO7QJTC-SHU7GS2-6HKOV6H-RVRRHXE-5Y5EZL7-SQVJCAS&pingInterval=1m0s"
+        #expect(try load("reach:\n  relays: [\"\(uri)\"]\n").config.reach.relays == [uri])
+        #expect(try load(nil, environment: ["HEALTHSYNC_REACH_RELAYS": uri]).config.reach.relays == [uri])
+        for bad in ["relay://203.0.113.7:22067/", "relay://203.0.113.7/?id=OQA5ZST-W7EA5ES-GO7QJTC-SHU7GS2-6HKOV6H-RVRRHXE-5Y5EZL7-SQVJCAS",
+                    "relay://203.0.113.7:22067/?id=OQA5ZST-W7EA5ES-GO7QJTC-SHU7GS2-6HKOV6H-RVRRHXE-5Y5EZL7-SQVJCAA",
+                    "https://203.0.113.7:22067/?id=OQA5ZST-W7EA5ES-GO7QJTC-SHU7GS2-6HKOV6H-RVRRHXE-5Y5EZL7-SQVJCAS"] {
+            let error = try failure("reach:\n  relays: [\"\(bad)\"]\n")
+            #expect(error.code == .configInvalid && error.message.contains("reach.relays"), "\(bad)")
+        }
+    }
+
     @Test func badEnvironmentValuesNameTheVariable() throws {
         let error = try #require(throws: HealthSyncError.self) {
             try load(nil, environment: ["HEALTHSYNC_PAIRING_CODE_TTL_S": "5"])
