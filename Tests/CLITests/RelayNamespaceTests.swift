@@ -21,7 +21,8 @@ struct RelayNamespaceTests {
         let relay = try #require(try await SyncthingServers.relay(host: NetworkLab.routerService, port: 22067, folder: keys.path,
                                                                   prefix: [NetworkLab.ip, "netns", "exec", router]),
                                  "strelaysrv did not start in the router namespace")
-        defer { Task { _ = await relay.process.terminate() } }
+        var running = relay.process
+        defer { Task { [running] in _ = await running.terminate() } }
         home.extraEnvironment["HEALTHSYNC_REACH_RELAYS"] = relay.uri
         work.extraEnvironment["HEALTHSYNC_REACH_RELAYS"] = relay.uri
         let phone = try home.addDevice("phone"), laptop = try work.addDevice("laptop")
@@ -61,5 +62,26 @@ struct RelayNamespaceTests {
         #expect(down.standardError.contains("relay://10.99.0.1:22067") || down.standardOutput.contains("relay://10.99.0.1:22067"))
         let devices = try await work.run(laptop, name: "Laptop", ["devices", "--json"])
         #expect(devices.standardOutput.contains("phone") || devices.standardOutput.contains("Phone"))
+
+        // The relay comes back (same keys, same ID): the phone's daemon joins it again by itself
+        // (retrying after 1 s, doubling), and the laptop reaches the phone through it once more.
+        let again = try #require(try await SyncthingServers.relay(host: NetworkLab.routerService, port: 22067, folder: keys.path,
+                                                                  prefix: [NetworkLab.ip, "netns", "exec", router]))
+        running = again.process
+        #expect(again.uri == relay.uri)
+        var back = false
+        for _ in 0..<30 where !back {
+            try await Task.sleep(for: .milliseconds(500))
+            back = try await work.run(laptop, name: "Laptop", ["fetch", "--types", "weight", "--limit", "1", "--json"]).status == 0
+        }
+        #expect(back, "the phone did not rejoin the relay within 15 s")
+
+        // Unpairing tells the phone through the relay: neither keeps the other.
+        let unpaired = try await work.run(laptop, name: "Laptop", ["unpair", "--json"])
+        #expect(unpaired.status == 0, "\(unpaired.standardOutput)\(unpaired.standardError)")
+        try await Task.sleep(for: .milliseconds(500))
+        let left = try await home.run(phone, name: "Phone", ["devices", "--json"])
+        #expect(!left.standardOutput.contains("Laptop") && !left.standardOutput.contains("laptop"), "\(left.standardOutput)")
+        _ = await again.process.terminate()
     }
 }
