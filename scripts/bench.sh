@@ -8,7 +8,10 @@
 #   (c) start-up of `healthsync --version` and `healthsync status --json --offline`
 #       vs `openssl version`;
 #   (d) the daemon's resident memory idle and with 200 open TLS connections
-#       (and `openssl s_server`'s idle, for scale).
+#       (and `openssl s_server`'s idle, for scale);
+#   (e) a fetch while 20 000 hostile connections are held open;
+#   (f) fetching 100 000 samples through a Syncthing relay (`strelaysrv` on 127.0.0.1,
+#       no public pool) vs the direct path, in the same run, from the same daemon.
 # BENCH_SECONDS (default 5) sets how long each handshake run lasts.
 set -euo pipefail
 # Discovery stays on this machine: HealthSync's UDP probe, asked of 127.0.0.1 only (no multicast onto the network).
@@ -149,6 +152,42 @@ sleep 3
 after_kb=$(rss_kb "$daemon_pid")
 flood="$(cat "$work/flood.json")"
 
+echo "== (f) 100 000 samples through a Syncthing relay vs direct" >&2
+kill "$daemon_pid" 2>/dev/null; wait "$daemon_pid" 2>/dev/null || true
+relay_port="$(free_port)"
+mkdir -p "$work/relay"
+strelaysrv -pools "" -listen "127.0.0.1:$relay_port" -status-srv "" -keys "$work/relay" >"$work/relay.log" 2>&1 &
+pids+=($!)
+await "$work/relay.log" 'URI: relay://'
+relay_uri="$(sed -n 's/.*URI: \(relay:[^ ]*\).*/\1/p' "$work/relay.log" | head -n 1)"
+# The phone listens on 127.0.0.1 only and advertises 127.0.0.2, where nothing answers: a
+# device paired now has no direct address for it and goes through the relay.
+HEALTHSYNC_STATE_DIR="$phone" HEALTHSYNC_REACH_RELAYS="$relay_uri" HEALTHSYNC_TRANSPORT_LISTEN_HOST=127.0.0.1 \
+  "$bin" daemon --port 0 --api-port 0 --discovery-port 0 --advertise 127.0.0.2 --json >"$work/daemon2.json" 2>/dev/null &
+daemon_pid=$!
+pids+=($daemon_pid)
+await "$work/daemon2.json" '"port"'
+port="$(field port "$work/daemon2.json")"
+sleep 1
+remote="$work/remote-laptop"
+HEALTHSYNC_STATE_DIR="$phone" "$bin" pair --yes --json 2>"$work/pair2.json" >/dev/null </dev/null &
+pair_pid=$!
+await "$work/pair2.json" '"payload"'
+payload="$(python3 -c 'import json,sys
+for line in open(sys.argv[1]):
+    if "\"payload\"" in line: print(json.loads(line)["payload"]); break' "$work/pair2.json")"
+HEALTHSYNC_STATE_DIR="$remote" HEALTHSYNC_DISCOVERY_ENABLED=false "$bin" pair --token "$payload" >/dev/null 2>&1
+wait "$pair_pid" || true
+start=$(now)
+HEALTHSYNC_STATE_DIR="$remote" HEALTHSYNC_DISCOVERY_ENABLED=false "$bin" fetch --types all --limit 100000 --format json \
+  --timeout 60000 >"$work/relayed.json" 2>"$work/relayed.err"
+relayed_ms=$(( ($(now) - start) / 1000000 ))
+relayed=$(grep -o '"id" *:' "$work/relayed.json" | wc -l || true)
+start=$(now)
+HEALTHSYNC_STATE_DIR="$laptop" "$bin" fetch --types all --limit 100000 --format json --host "127.0.0.1:$port" \
+  >"$work/direct.json" 2>/dev/null
+direct_ms=$(( ($(now) - start) / 1000000 ))
+
 cat <<EOF
 
 HealthSync benchmarks ($(nproc) cores, $(openssl version | cut -d' ' -f1-2), ${seconds}s handshake runs)
@@ -157,8 +196,10 @@ HealthSync benchmarks ($(nproc) cores, $(openssl version | cut -d' ' -f1-2), ${s
 (c) start-up       --version ${version_us} us   status --json --offline ${status_us} us   openssl version ${openssl_us} us   ratios $(ratio "$version_us" "$openssl_us") / $(ratio "$status_us" "$openssl_us")
 (d) daemon RSS     idle $((idle_kb / 1024)) MB   with 200 TLS connections $((busy_kb / 1024)) MB   ($(( (busy_kb - idle_kb) / 200 )) KB per connection; ratio $(ratio "$busy_kb" "$idle_kb"))   openssl s_server idle $((sserver_kb / 1024)) MB
 (e) under attack   fetch of 1000 samples ${attack_ms} ms during $hostile slowloris connections, ${calm_ms} ms before   ratio $(ratio "$attack_ms" "$calm_ms")   daemon RSS $((before_kb / 1024)) MB before, $((during_kb / 1024)) MB during, $((after_kb / 1024)) MB after   $flood
+(f) via a relay    healthsync fetch through strelaysrv ${relayed_ms} ms ($relayed rows)   direct ${direct_ms} ms   ratio $(ratio "$relayed_ms" "$direct_ms")
 EOF
 
 [ "$fetched" -eq 100000 ] || { echo "fetch returned $fetched samples, not 100000" >&2; exit 1; }
+[ "$relayed" -eq 100000 ] || { echo "the relayed fetch returned $relayed samples: $(cat "$work/relayed.err")" >&2; exit 1; }
 [ "$attack_ms" -ge 0 ] || { echo "the fetch failed during the hostile connections" >&2; exit 1; }
 awk -v r="$handshake_ratio" 'BEGIN { exit !(r >= 0.8) }' || { echo "handshake ratio $handshake_ratio is below 0.8" >&2; exit 1; }
