@@ -101,16 +101,11 @@ final class OpenSSLRelayMembership: RelayMembership {
         joined.futureResult.whenComplete { _ in self.state.withLock { $0.joining -= 1 } }
         let pipeline = self.pipeline, source = control.relay.address
         let target = invitation.endpoint(relay: control.relay.endpoint)
-        ClientBootstrap(group: loop)
-            .connectTimeout(TimeAmount(Self.joinTimeout))
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RelaySessionJoin(key: invitation.key, joined: joined) {
-                        try pipeline.install(on: $0, source: source)
-                    })
-                }
-            }
+        RelayDial.bootstrap(on: loop, timeout: Self.joinTimeout) { sync in
+            try sync.addHandler(RelaySessionJoin(key: invitation.key, joined: joined) {
+                try pipeline.install(on: $0, source: source)
+            })
+        }
             .connect(host: target.host, port: target.port)
             .whenComplete { result in
                 switch result {

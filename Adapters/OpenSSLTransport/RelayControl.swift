@@ -22,17 +22,11 @@ struct RelayControl: Sendable {
         let session = try context.makeSession(credentials: identity)
         let channel: any Channel
         do {
-            channel = try await ClientBootstrap(group: loop)
-                .connectTimeout(TimeAmount(timeout))
-                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let sync = channel.pipeline.syncOperations
-                        try sync.addHandler(TLSHandler(session: session, isServer: false, handshake: handshake))
-                        try sync.addHandler(RelayFrames())
-                        try sync.addHandler(RelayInbox(inbox))
-                    }
-                }
+            channel = try await RelayDial.bootstrap(on: loop, timeout: timeout) { sync in
+                try sync.addHandler(TLSHandler(session: session, isServer: false, handshake: handshake))
+                try sync.addHandler(RelayFrames())
+                try sync.addHandler(RelayInbox(inbox))
+            }
                 .connect(host: relay.endpoint.host, port: relay.endpoint.port).get()
         } catch {
             handshake.fail(error)
