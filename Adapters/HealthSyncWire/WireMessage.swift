@@ -35,10 +35,14 @@ public struct WireRequest: Sendable, Equatable {
 public struct WireResponse: Sendable, Equatable {
     public let status: Int
     public let body: [UInt8]
+    /// Header fields a client reads (names in lower case; the first of each
+    /// name): servers of other projects say when to come back in them.
+    public let headers: [String: String]
 
-    public init(status: Int, body: [UInt8]) {
+    public init(status: Int, body: [UInt8], headers: [String: String] = [:]) {
         self.status = status
         self.body = body
+        self.headers = headers
     }
 
     /// An error as `{"error":{"code","message","hint"}}` with the status for its code.

@@ -32,6 +32,9 @@ public final class LoopbackNetwork: Sendable {
         var relayMembers: [String: Listening] = [:]
         /// Relays that are down (by endpoint).
         var relaysDown: Set<Endpoint> = []
+        /// What in-memory discovery servers hold: by server endpoint, then device.
+        var globalRecords: [Endpoint: [SyncthingDeviceID: [GlobalAddress]]] = [:]
+        var discoveryDown: Set<Endpoint> = []
         var localAddresses: [String] = []
         var nextPort = 40_000
         var nextID = 0
@@ -125,6 +128,40 @@ public final class LoopbackNetwork: Sendable {
             if up { state.relaysDown.remove(endpoint) } else {
                 state.relaysDown.insert(endpoint)
                 state.relayMembers = state.relayMembers.filter { !$0.key.hasPrefix("\(endpoint)|") }
+            }
+        }
+    }
+
+    // MARK: Global discovery
+
+    /// Keeps `addresses` for `device` on the server at `server` (source-relative ones made `localhost`).
+    func announce(_ addresses: [GlobalAddress], for device: SyncthingDeviceID, on server: Endpoint) throws {
+        try state.withLock { state in
+            guard !state.discoveryDown.contains(server) else {
+                throw HealthSyncError(.deviceNotFound, "Cannot reach the discovery server https://\(server)")
+            }
+            state.globalRecords[server, default: [:]][device] = addresses.map {
+                guard $0.isSourceRelative, case .tcp(let endpoint) = $0 else { return $0 }
+                return .tcp(Endpoint(host: "localhost", port: endpoint.port))
+            }
+        }
+    }
+
+    func lookup(_ device: SyncthingDeviceID, on server: Endpoint) throws -> [GlobalAddress] {
+        try state.withLock { state in
+            guard !state.discoveryDown.contains(server) else {
+                throw HealthSyncError(.deviceNotFound, "Cannot reach the discovery server https://\(server)")
+            }
+            return state.globalRecords[server]?[device] ?? []
+        }
+    }
+
+    /// Takes an in-memory discovery server down (`up: false`: it forgets everything) or back up.
+    public func setDiscoveryServer(_ endpoint: Endpoint, up: Bool) {
+        state.withLock { state in
+            if up { state.discoveryDown.remove(endpoint) } else {
+                state.discoveryDown.insert(endpoint)
+                state.globalRecords[endpoint] = nil
             }
         }
     }

@@ -25,18 +25,23 @@ public final class HTTPClientHandler: ChannelDuplexHandler {
     private let host: String
     private let closeAfterEach: Bool
     private let closed: HealthSyncError
+    private let maxBodyBytes: Int
     private var waiting: [EventLoopPromise<WireResponse>] = []
     private var status = 0
+    private var headers: [String: String] = [:]
     private var body: [UInt8] = []
 
     /// - Parameters:
     ///   - host: the `Host` header.
     ///   - closeAfterEach: sends `Connection: close` (one request per connection).
     ///   - closed: what waiting requests fail with when the connection closes.
-    public init(host: String, closeAfterEach: Bool = false, closed: HealthSyncError) {
+    ///   - maxBodyBytes: the largest answer read (`PAYLOAD_TOO_LARGE` beyond).
+    public init(host: String, closeAfterEach: Bool = false, closed: HealthSyncError,
+                maxBodyBytes: Int = WireCodec.maxResponseBytes) {
         self.host = host
         self.closeAfterEach = closeAfterEach
         self.closed = closed
+        self.maxBodyBytes = maxBodyBytes
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -61,17 +66,20 @@ public final class HTTPClientHandler: ChannelDuplexHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             status = Int(head.status.code)
+            headers = [:]
+            // The decoder bounds the head's size; the first of each name counts.
+            for (name, value) in head.headers where headers[name.lowercased()] == nil { headers[name.lowercased()] = value }
             body = []
         case .body(var buffer):
-            guard body.count + buffer.readableBytes <= WireCodec.maxResponseBytes else {
-                failAll(HealthSyncError(.payloadTooLarge, "The answer is larger than \(WireCodec.maxResponseBytes) bytes"))
+            guard body.count + buffer.readableBytes <= maxBodyBytes else {
+                failAll(HealthSyncError(.payloadTooLarge, "The answer is larger than \(maxBodyBytes) bytes"))
                 context.close(promise: nil)
                 return
             }
             body += buffer.readBytes(length: buffer.readableBytes) ?? []
         case .end:
             guard !waiting.isEmpty else { return }
-            waiting.removeFirst().succeed(WireResponse(status: status, body: body))
+            waiting.removeFirst().succeed(WireResponse(status: status, body: body, headers: headers))
         }
     }
 

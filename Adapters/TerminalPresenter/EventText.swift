@@ -41,6 +41,8 @@ struct EventText {
         case .peerMoved(let move):
             let how = switch move.source {
             case .discovery: "found on the network by its device ID"
+            case .globalDiscovery: "found through the global discovery server by its device ID"
+            case .relay: "through the relay it is joined to"
             case .pairing: "where it was paired"
             case .command: "given with --host before"
             case .config: "server.host"

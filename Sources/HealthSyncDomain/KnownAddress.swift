@@ -9,6 +9,10 @@ public struct KnownAddress: Sendable, Hashable, Codable {
         case pairing
         /// A multicast DNS or probe answer carrying the device's ID.
         case discovery
+        /// A global discovery server's answer for the device's ID (`reach.discovery`).
+        case globalDiscovery = "global_discovery"
+        /// A relay the device is joined to (learned at pairing, or `reach.relays`).
+        case relay
         /// `--host` on a command.
         case command
         /// `server.host` in the configuration.

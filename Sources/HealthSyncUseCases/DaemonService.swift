@@ -59,6 +59,9 @@ public struct DaemonService: Sendable {
             for relay in deps.settings.relays {
                 services.append(RelayPresenceService(relay: relay, peers: PeerService(deps, pairing: host), deps: deps))
             }
+            for server in deps.settings.discoveryServers {
+                services.append(GlobalAnnouncementService(server: server, running: self, deps: deps))
+            }
             if let syncInterval {
                 services.append(LiveSyncService(deps: deps, sightings: sightings))
                 services.append(BackgroundSyncService(deps: deps, interval: syncInterval))
@@ -79,6 +82,18 @@ public struct DaemonService: Sendable {
             peers = try await PeerService(deps, pairing: host).listen(on: endpoint)
             serving = loaded.serverCertificate.fingerprint
             return true
+        }
+
+        /// What this daemon tells global discovery servers: each address of
+        /// this machine (loopback left out) and the announcement's source
+        /// address (a server across a NAT sees the public one), on the peer
+        /// port, then the relays it joins.
+        public func globalAddresses() -> [GlobalAddress] {
+            let port = peers.endpoint.port
+            var addresses = deps.discovery.localAddresses().filter { !Endpoint.isLoopback($0) }.prefix(8)
+                .map { GlobalAddress.tcp(Endpoint(host: $0, port: port)) }
+            addresses.append(.source(port: port))
+            return addresses + deps.settings.relays.map { .relay($0) }
         }
 
         private var announcedPairing = false

@@ -17,6 +17,8 @@ public struct Dependencies: Sendable {
     public let control: any ControlChannel
     /// Finding devices on the local network.
     public let discovery: any LocalDiscovery
+    /// Finding paired devices beyond it (`reach.discovery`).
+    public let globalDiscovery: any GlobalDiscovery
     public let pake: any PasswordKeyExchange
     public let qrEncoder: any QREncoder
     public let qrImages: any QRImageCodec
@@ -34,7 +36,7 @@ public struct Dependencies: Sendable {
 
     public init(keyStore: any KeyStore, sampleStore: any SampleStore, crypto: any Crypto,
                 entropy: any EntropySource, clock: any WallClock, files: any FileSystem, transport: any Transport,
-                control: any ControlChannel, discovery: any LocalDiscovery, pake: any PasswordKeyExchange,
+                control: any ControlChannel, discovery: any LocalDiscovery, globalDiscovery: any GlobalDiscovery, pake: any PasswordKeyExchange,
                 qrEncoder: any QREncoder, qrImages: any QRImageCodec, exportReader: any HealthExportReader, clipboard: any ClipboardReader,
                 bus: EventBus, settings: Settings,
                 deviceName: String, sharedTypes: [HealthDataType], version: String) {
@@ -47,6 +49,7 @@ public struct Dependencies: Sendable {
         self.transport = transport
         self.control = control
         self.discovery = discovery
+        self.globalDiscovery = globalDiscovery
         self.pake = pake
         self.qrEncoder = qrEncoder
         self.qrImages = qrImages
@@ -93,6 +96,11 @@ public struct Settings: Sendable {
     /// Syncthing relays the daemon stays joined to, and a joiner goes
     /// through when no direct address answers (`reach.relays`).
     public var relays: [ReachServer] = []
+    /// Syncthing global discovery servers the daemon announces itself to,
+    /// and a device asks when no known address answers (`reach.discovery`).
+    public var discoveryServers: [ReachServer] = []
+    /// The magic-wormhole mailbox code pairing meets through (`reach.mailbox`).
+    public var mailbox: MailboxServer?
 
     public init(codeTTLSeconds: Int = 300, maxFailedCodes: Int = 3, pbkdf2Iterations: Int = 100_000,
                 timeoutMilliseconds: Int = 10_000, strictHost: Bool = false, serverEndpoint: Endpoint? = nil,

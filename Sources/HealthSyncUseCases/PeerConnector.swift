@@ -45,62 +45,57 @@ struct PeerConnector {
         return list
     }
 
-    /// Reaches `peer`: tries its candidate addresses, then (without an
-    /// explicit `host`) asks local discovery where the device with its ID
-    /// answers. Addresses are hints: whoever answers is judged by the trust
-    /// policy, and a device that is not `peer` is passed over. Says so
-    /// (`peerMoved`) when the device was reached elsewhere than first tried,
-    /// and records the address that worked. The first failure is thrown when
-    /// no address reaches it (a trust failure before a silent address).
+    /// Reaches `peer` along the first path that answers as it: its
+    /// candidate addresses; then (without an explicit `host`) where local
+    /// discovery hears the device with its ID, where the global discovery
+    /// servers say it is, and last the relays it is joined to (slower, so
+    /// after every direct path). Each source is asked only once the paths
+    /// before it failed. Addresses are hints: whoever answers is judged by
+    /// the trust policy, and a device that is not `peer` is passed over.
+    /// Says so (`peerMoved`) when the device was reached elsewhere than
+    /// first tried, and records the path that worked. The first failure is
+    /// thrown when none reaches it (a trust failure before a silent address).
     func reach(_ peer: PeerRecord, host: String?, debug: Bool = false) async throws -> Reached {
-        var candidates = try candidates(for: peer, host: host)
+        var paths = try candidates(for: peer, host: host).map { (PeerPath.direct($0.0), $0.1) }
+        // What to ask, in order, when the paths so far did not answer.
+        var sources: [Source] = host != nil ? [] : (deps.settings.discoveryEnabled ? [.local] : []) + [.global, .relays]
+        var globalRelays: [ReachServer] = []
         var tried: [String] = [], failures: [HealthSyncError] = []
-        var discovered = host != nil || !deps.settings.discoveryEnabled
         var index = 0
         while true {
-            if index == candidates.count {
-                guard !discovered else { break }
-                discovered = true
-                for endpoint in await discover(peer) where !candidates.contains(where: { $0.0 == endpoint }) {
-                    candidates.append((endpoint, .discovery))
+            while index == paths.count, !sources.isEmpty {
+                let found: [(PeerPath, KnownAddress.Source)]
+                switch sources.removeFirst() {
+                case .local:
+                    found = await discover(peer).map { (.direct($0), .discovery) }
+                case .global:
+                    let (endpoints, relays) = await lookUp(peer)
+                    globalRelays = relays
+                    found = endpoints.map { (.direct($0), .globalDiscovery) }
+                case .relays:
+                    found = relayRoutes(for: peer, adding: globalRelays).map { (.relay($0), .relay) }
                 }
-                if index == candidates.count { break }
+                for path in found where !paths.contains(where: { $0.0 == path.0 }) { paths.append(path) }
             }
-            let (endpoint, source) = candidates[index]
+            guard index < paths.count else { break }
+            let (path, source) = paths[index]
             index += 1
             do {
-                // While other addresses (or discovery) remain, a silent one is given up sooner.
-                let last = index == candidates.count && discovered
-                let link = try await connect(to: peer, at: endpoint, debug: debug,
-                                             timeout: last ? deps.settings.timeout : min(deps.settings.timeout, .seconds(3)))
+                // While other paths (or sources) remain, a silent one is given up sooner.
+                let last = index == paths.count && sources.isEmpty
+                let link = try await connect(to: peer, path: path, debug: debug,
+                                             timeout: last || path.isRelayed ? deps.settings.timeout : min(deps.settings.timeout, .seconds(3)))
                 var record = peer
-                record.learn(endpoint.description, from: source, at: deps.clock.now(), succeeded: true)
+                record.learn(path.address, from: source, at: deps.clock.now(), succeeded: true)
                 if !tried.isEmpty {
                     deps.bus.publish(.peerMoved(PeerMove(name: peer.name, deviceID: peer.deviceID, tried: tried,
-                                                         reached: endpoint.description, source: source)))
+                                                         reached: Self.shown(path), source: source)))
                 }
-                return Reached(link: link, path: .direct(endpoint), peer: record)
+                return Reached(link: link, path: path, peer: record)
             } catch {
-                tried.append(endpoint.description)
-                failures.append(HealthSyncError.wrap(error, as: .deviceNotFound, "\(peer.name) did not answer at \(endpoint)"))
-            }
-        }
-        // No address answered: the relays it was met through, then ours.
-        if host == nil {
-            for route in relayRoutes(for: peer) {
-                do {
-                    let link = try await connect(to: peer, through: route, debug: debug)
-                    var record = peer
-                    record.learn(route.relay.description, from: .discovery, at: deps.clock.now(), succeeded: true)
-                    if !tried.isEmpty {
-                        deps.bus.publish(.peerMoved(PeerMove(name: peer.name, deviceID: peer.deviceID, tried: tried,
-                                                             reached: "via \(route)", source: .discovery)))
-                    }
-                    return Reached(link: link, path: .relay(route), peer: record)
-                } catch {
-                    tried.append("via \(route)")
-                    failures.append(HealthSyncError.wrap(error, as: .deviceNotFound, "\(peer.name) was not reached through \(route)"))
-                }
+                tried.append(Self.shown(path))
+                failures.append(HealthSyncError.wrap(error, as: .deviceNotFound, path.isRelayed
+                    ? "\(peer.name) was not reached through \(path)" : "\(peer.name) did not answer at \(path)"))
             }
         }
         let absent: Set<ErrorCode> = [.deviceNotFound, .timedOut]
@@ -113,16 +108,44 @@ struct PeerConnector {
                               hint: "Is HealthSync running there? Pass --host with its current address.", cause: first.message)
     }
 
+    /// Where paths come from once the known ones failed.
+    private enum Source { case local, global, relays }
+
+    /// `192.168.1.20:8443`, or `via relay://203.0.113.7:22067`.
+    private static func shown(_ path: PeerPath) -> String { path.isRelayed ? "via \(path)" : path.description }
+
     /// The relays to try for `peer`: those its address book names (learned
-    /// at pairing or on an earlier relayed connection), then `reach.relays`.
-    func relayRoutes(for peer: PeerRecord) -> [RelayRoute] {
+    /// at pairing or on an earlier relayed connection), then those a global
+    /// discovery server named, then `reach.relays`.
+    func relayRoutes(for peer: PeerRecord, adding found: [ReachServer] = []) -> [RelayRoute] {
         var relays: [ReachServer] = []
         for known in peer.addresses where known.address.hasPrefix("relay://") {
             if let relay = try? ReachServer(parsing: known.address, as: .relay), !relays.contains(relay) { relays.append(relay) }
         }
-        for relay in deps.settings.relays where !relays.contains(relay) { relays.append(relay) }
+        for relay in found + deps.settings.relays where !relays.contains(relay) { relays.append(relay) }
         let id = SyncthingDeviceID(certificateFingerprint: peer.caFingerprint)
         return relays.map { RelayRoute(relay: $0, peer: id) }
+    }
+
+    /// What the global discovery servers (`reach.discovery`) hold for
+    /// `peer`'s Syncthing ID, each asked in turn until one knows it: its
+    /// direct addresses and the relays it is joined to. A server that fails
+    /// is passed over (the relays configured here are still tried).
+    private func lookUp(_ peer: PeerRecord) async -> (endpoints: [Endpoint], relays: [ReachServer]) {
+        let id = SyncthingDeviceID(certificateFingerprint: peer.caFingerprint)
+        for server in deps.settings.discoveryServers {
+            guard let found = try? await deps.globalDiscovery.lookup(id, on: server, timeout: min(deps.settings.timeout, .seconds(5))),
+                  !found.isEmpty else { continue }
+            var endpoints: [Endpoint] = [], relays: [ReachServer] = []
+            for address in found {
+                switch address {
+                case .tcp(let endpoint): endpoints.append(endpoint)
+                case .relay(let relay): relays.append(relay)
+                }
+            }
+            return (endpoints, relays)
+        }
+        return ([], [])
     }
 
     /// Where local discovery hears the device with `peer`'s ID (a second at most).

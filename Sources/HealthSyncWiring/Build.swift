@@ -18,6 +18,7 @@ import PosixFileSystem
 import ShellClipboard
 import SQLiteKeyStore
 import SQLiteSampleStore
+import SyncthingGlobalDiscovery
 import SystemClock
 import TerminalPresenter
 import TerminalPrompt
@@ -54,14 +55,17 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     let transport: any Transport
     let control: any ControlChannel
     let discovery: any LocalDiscovery
+    let globalDiscovery: any GlobalDiscovery
     switch config.transport.adapter {
     case .loopback:
         discovery = LoopbackLocalDiscovery(network: overrides.network ?? .shared)
         transport = LoopbackTransport(network: overrides.network ?? .shared, crypto: crypto, clock: clock, entropy: entropy)
         control = LoopbackControlChannel(network: overrides.network ?? .shared)
+        globalDiscovery = LoopbackGlobalDiscovery(network: overrides.network ?? .shared)
     case .openssl:
         transport = try OpenSSLTransport(crypto: crypto, clock: clock, idleTimeoutMilliseconds: config.transport.idleTimeoutMS)
         control = NIOControlChannel(idleTimeoutMilliseconds: config.transport.idleTimeoutMS)
+        globalDiscovery = try SyncthingGlobalDiscovery(crypto: crypto)
         switch config.discovery.adapter {
         case .udp: discovery = UDPLocalDiscovery()
         case .mdns: discovery = MulticastDNSDiscovery()
@@ -78,9 +82,12 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
         discoveryTargets: config.discovery.targets.isEmpty ? nil
             : config.discovery.targets.compactMap { try? Endpoint(parsing: $0, defaultPort: config.discovery.port) })
     settings.relays = config.reach.relays.compactMap { try? ReachServer(parsing: $0, as: .relay) }
+    settings.discoveryServers = config.reach.discovery.compactMap { try? ReachServer(parsing: $0, as: .discovery) }
+    settings.mailbox = config.reach.mailbox.isEmpty ? nil : try? MailboxServer(parsing: config.reach.mailbox)
     let dependencies = Dependencies(
         keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,
-        files: files, transport: transport, control: control, discovery: discovery, pake: OpenSSLSpake2Plus(),
+        files: files, transport: transport, control: control, discovery: discovery,
+        globalDiscovery: globalDiscovery, pake: OpenSSLSpake2Plus(),
         qrEncoder: LibQREncodeEncoder(), qrImages: PNGZBarImageCodec(),
         exportReader: LibXML2ExportReader(), clipboard: ShellClipboard(environment: environment.variables),
         bus: EventBus(), settings: settings,

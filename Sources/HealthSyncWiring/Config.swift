@@ -51,10 +51,13 @@ public struct Config: Sendable, Equatable {
         public var port = 8443
     }
     public struct Share: Sendable, Equatable { public var types = HealthDataType.allCases }
-    /// Servers beyond the local network (Syncthing relays): none by
-    /// default, so nothing leaves the LAN unless asked.
+    /// Servers beyond the local network (Syncthing relays and global
+    /// discovery servers, a magic-wormhole mailbox): none by default, so
+    /// nothing leaves the LAN unless asked.
     public struct Reach: Sendable, Equatable {
         public var relays: [String] = []
+        public var discovery: [String] = []
+        public var mailbox = ""
     }
 
     public var device = Device()

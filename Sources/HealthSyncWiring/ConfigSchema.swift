@@ -30,6 +30,9 @@ enum ConfigSchema {
         .integer("server.port", \.server.port, 1...65535),
         .types("share.types", \.share.types),
         .servers("reach.relays", \.reach.relays, kind: .relay),
+        .servers("reach.discovery", \.reach.discovery, kind: .discovery),
+        .string("reach.mailbox", \.reach.mailbox, check: { (try? MailboxServer(parsing: $0)) != nil },
+                expected: "a magic-wormhole mailbox URL (ws://host:port/v1)"),
     ]
 
     static func key(_ path: String) -> ConfigKey? { keys.first { $0.path == path } }
