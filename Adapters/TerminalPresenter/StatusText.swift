@@ -33,6 +33,9 @@ struct StatusText {
         lines.append("📊 Enabled: \(report.enabledTypes) data types")
         lines.append("📦 Version: \(report.version)")
         lines.append("💻 This device: \(report.device.name) (\(report.device.deviceID.short)...)")
+        if let reachID = report.reachID {
+            lines.append("🛰  Relays and discovery servers know it as \(reachID)")
+        }
         if let daemon = report.daemon {
             lines.append("🛰  Daemon: running (pid \(daemon.pid)), peers on \(daemon.peer), API on \(daemon.api)")
         }

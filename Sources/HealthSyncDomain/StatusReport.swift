@@ -17,6 +17,9 @@ public struct StatusReport: Sendable, Codable, Equatable {
     public let keystore: String
     /// The daemon serving this device, when one answered.
     public var daemon: DaemonInfo?
+    /// The Syncthing-form ID relays and global discovery servers know this
+    /// device by, when any are configured (`reach.relays`, `reach.discovery`).
+    public var reachID: String?
     /// The result of dialling the paired sharing device, when there is one.
     public var live: LiveCheck?
 

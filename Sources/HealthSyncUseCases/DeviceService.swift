@@ -22,12 +22,16 @@ public struct DeviceService: Sendable {
         let peers = try deps.keyStore.peers()
         let summaries = try peers.map(summary)
         let primary = peers.first { $0.role == .sharing } ?? peers.first
-        return StatusReport(
+        var report = StatusReport(
             paired: primary != nil, device: DeviceLine(name: deps.deviceName, deviceID: loaded.deviceID),
             peer: try primary.map(summary), peers: summaries, secure: primary == nil ? "none" : "mTLS",
             fingerprint: primary?.caFingerprint ?? loaded.caCertificate.fingerprint,
             enabledTypes: deps.sharedTypes.count, version: deps.version, stateDir: stateDir,
             keystore: deps.keyStore.adapterName)
+        if !deps.settings.relays.isEmpty || !deps.settings.discoveryServers.isEmpty {
+            report.reachID = SyncthingDeviceID(certificateFingerprint: loaded.caCertificate.fingerprint).description
+        }
+        return report
     }
 
     /// `status`: what the disk says, or (unless `offline`) what the daemon

@@ -84,8 +84,11 @@ final class NetworkLab {
     func renumber(_ device: Device, to last: Int) throws -> String {
         guard let old = device.ipv4 else { throw CocoaError(.featureUnsupported) }
         let new = "10.77.\(subnet).\(last)"
+        // The new address stays when the old (primary) one goes, and with it the routes through the link.
+        try exec(device.namespace, ["/usr/sbin/sysctl", "-qw", "net.ipv4.conf.eth0.promote_secondaries=1"])
         try ip(["-n", device.namespace, "addr", "add", "\(new)/24", "dev", "eth0"])
         try ip(["-n", device.namespace, "addr", "del", "\(old)/24", "dev", "eth0"])
+        for route in routes[device.namespace, default: []] { try ip(["-n", device.namespace, "route", "replace"] + route) }
         return new
     }
 
@@ -122,8 +125,29 @@ final class NetworkLab {
 
     private var routed = false
 
+    /// Makes `router` (plugged into both labs) forward between this lab
+    /// and `other`, as the internet routes between two networks without
+    /// NAT: each device here gets a route to the other's subnet through it.
+    /// Devices added later get none.
+    func route(to other: NetworkLab, through router: String) throws {
+        try exec(router, ["/usr/sbin/sysctl", "-qw", "net.ipv4.ip_forward=1"])
+        for (lab, far) in [(self, other), (other, self)] {
+            for device in lab.devices where device.ipv4 != nil {
+                try lab.addRoute(device, ["10.77.\(far.subnet).0/24", "via", "10.77.\(lab.subnet).254"])
+            }
+        }
+    }
+
     private func routeToRouter(_ device: Device) throws {
-        try ip(["-n", device.namespace, "route", "add", "\(Self.routerService)/32", "via", "10.77.\(subnet).254"])
+        try addRoute(device, ["\(Self.routerService)/32", "via", "10.77.\(subnet).254"])
+    }
+
+    /// The routes each device was given, to give again after a renumbering.
+    private var routes: [String: [[String]]] = [:]
+
+    private func addRoute(_ device: Device, _ route: [String]) throws {
+        try ip(["-n", device.namespace, "route", "add"] + route)
+        routes[device.namespace, default: []].append(route)
     }
 
     /// The environment of `device`'s CLI, with discovery by multicast DNS on 5353.
