@@ -35,6 +35,9 @@ public final class LoopbackNetwork: Sendable {
         /// What in-memory discovery servers hold: by server endpoint, then device.
         var globalRecords: [Endpoint: [SyncthingDeviceID: [GlobalAddress]]] = [:]
         var discoveryDown: Set<Endpoint> = []
+        /// In-memory mailbox servers: nameplates by server, and their mailboxes' messages.
+        var nameplates: [Endpoint: [String: Int]] = [:]
+        var mailboxes: [Int: [(side: String, message: RendezvousMessage)]] = [:]
         var localAddresses: [String] = []
         var nextPort = 40_000
         var nextID = 0
@@ -164,6 +167,56 @@ public final class LoopbackNetwork: Sendable {
                 state.globalRecords[endpoint] = nil
             }
         }
+    }
+
+    // MARK: Rendezvous
+
+    /// The lowest free nameplate on `server`, with a new mailbox.
+    func allocateNameplate(on server: Endpoint) -> (String, Int) {
+        state.withLock { state in
+            var number = 1
+            while state.nameplates[server]?["\(number)"] != nil { number += 1 }
+            state.nextID += 1
+            state.nameplates[server, default: [:]]["\(number)"] = state.nextID
+            state.mailboxes[state.nextID] = []
+            return ("\(number)", state.nextID)
+        }
+    }
+
+    /// The mailbox of `nameplate`; a nameplate nobody allocated is made on
+    /// the spot, as the real server does (its mailbox stays empty).
+    func claimNameplate(_ nameplate: String, on server: Endpoint) -> Int {
+        state.withLock { state in
+            if let mailbox = state.nameplates[server]?[nameplate] { return mailbox }
+            state.nextID += 1
+            state.nameplates[server, default: [:]][nameplate] = state.nextID
+            state.mailboxes[state.nextID] = []
+            return state.nextID
+        }
+    }
+
+    func releaseNameplate(_ nameplate: String, on server: Endpoint, mailbox: Int) {
+        state.withLock { state in
+            if state.nameplates[server]?[nameplate] == mailbox { state.nameplates[server]?[nameplate] = nil }
+            if !(state.nameplates[server]?.values.contains(mailbox) ?? false) { state.mailboxes[mailbox] = nil }
+        }
+    }
+
+    func post(_ message: RendezvousMessage, from side: String, to mailbox: Int) throws {
+        try state.withLock { state in
+            guard state.mailboxes[mailbox] != nil else { throw HealthSyncError(.deviceNotFound, "The mailbox is closed") }
+            state.mailboxes[mailbox]?.append((side, message))
+        }
+    }
+
+    /// The messages of `mailbox` from sides other than `side`.
+    func messages(in mailbox: Int, notFrom side: String) -> [RendezvousMessage]? {
+        state.withLock { state in state.mailboxes[mailbox].map { $0.filter { $0.side != side }.map(\.message) } }
+    }
+
+    /// The nameplates in use on an in-memory mailbox server (a test checks they are released).
+    public func nameplates(on server: Endpoint) -> [String] {
+        state.withLock { state in (state.nameplates[server] ?? [:]).keys.sorted() }
     }
 
     /// The network addresses the devices of this network say they have

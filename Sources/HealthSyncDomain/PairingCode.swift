@@ -5,6 +5,21 @@ public enum PairingCode {
         code.count == 6 && code.allSatisfy { $0.isASCII && $0.isNumber } && code.first != "0"
     }
 
+    /// A code for pairing at a distance, `NN-847293`: the nameplate of a
+    /// rendezvous mailbox (public: it only says where to meet), a dash, and
+    /// the six digits (the secret: only SPAKE2+ ever sees them).
+    public static func remote(nameplate: String, code: String) -> String { "\(nameplate)-\(code)" }
+
+    /// The nameplate and the six digits of a code typed as `NN-847293`
+    /// (a nameplate of 1 to 8 digits); nil for anything else (a plain
+    /// six-digit code among them).
+    public static func splitRemote(_ text: String) -> (nameplate: String, digits: String)? {
+        let parts = text.filter { $0 != " " }.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...8).contains(parts[0].count), parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
+              isWellFormed(String(parts[1])) else { return nil }
+        return (String(parts[0]), String(parts[1]))
+    }
+
     /// Draws a code from `random` (4 bytes per try), rejecting biased and trivial values.
     public static func make(_ random: () throws -> [UInt8]) throws -> String {
         let range: UInt32 = 900_000

@@ -45,7 +45,7 @@ public struct DaemonAnswers: DaemonRequests {
         let state = await host.state(), failures = await host.failures
         switch state {
         case .waiting(let code, let expiresAt):
-            return ControlPairingState(state: .waiting, code: code, expiresAt: expiresAt, failures: failures)
+            return ControlPairingState(state: .waiting, code: await host.shown(code), expiresAt: expiresAt, failures: failures)
         case .pending(let name, let deviceID, let check):
             return ControlPairingState(state: .pending, request: .init(name: name, deviceID: deviceID, checkNumber: check),
                                        failures: failures)
@@ -77,7 +77,11 @@ public struct DaemonAnswers: DaemonRequests {
             guard let code = join.code, join.payload == nil else {
                 throw HealthSyncError(.invalidArgument, "Send either {\"code\",\"host\"} or {\"payload\"}")
             }
-            record = try await guest.join(code: code, endpoint: try PeerConnector(deps: deps).sharingEndpoint(join.host))
+            if PairingCode.splitRemote(code) != nil {
+                record = try await guest.join(code: code, host: join.host)
+            } else {
+                record = try await guest.join(code: code, endpoint: try PeerConnector(deps: deps).sharingEndpoint(join.host))
+            }
         }
         return PairedReport(name: record.name, deviceID: record.deviceID, address: record.lastAddress)
     }

@@ -134,6 +134,7 @@ public struct DaemonService: Sendable {
             apiClosed = true
             record.withdraw(info)
             await host.cancel()
+            await host.endMeeting()
             for listener in api { await listener.close() }
         }
 

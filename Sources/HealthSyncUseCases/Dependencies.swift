@@ -19,6 +19,8 @@ public struct Dependencies: Sendable {
     public let discovery: any LocalDiscovery
     /// Finding paired devices beyond it (`reach.discovery`).
     public let globalDiscovery: any GlobalDiscovery
+    /// Meeting a device that types our code, beyond the network (`reach.mailbox`).
+    public let rendezvous: any Rendezvous
     public let pake: any PasswordKeyExchange
     public let qrEncoder: any QREncoder
     public let qrImages: any QRImageCodec
@@ -36,7 +38,8 @@ public struct Dependencies: Sendable {
 
     public init(keyStore: any KeyStore, sampleStore: any SampleStore, crypto: any Crypto,
                 entropy: any EntropySource, clock: any WallClock, files: any FileSystem, transport: any Transport,
-                control: any ControlChannel, discovery: any LocalDiscovery, globalDiscovery: any GlobalDiscovery, pake: any PasswordKeyExchange,
+                control: any ControlChannel, discovery: any LocalDiscovery, globalDiscovery: any GlobalDiscovery,
+                rendezvous: any Rendezvous, pake: any PasswordKeyExchange,
                 qrEncoder: any QREncoder, qrImages: any QRImageCodec, exportReader: any HealthExportReader, clipboard: any ClipboardReader,
                 bus: EventBus, settings: Settings,
                 deviceName: String, sharedTypes: [HealthDataType], version: String) {
@@ -50,6 +53,7 @@ public struct Dependencies: Sendable {
         self.control = control
         self.discovery = discovery
         self.globalDiscovery = globalDiscovery
+        self.rendezvous = rendezvous
         self.pake = pake
         self.qrEncoder = qrEncoder
         self.qrImages = qrImages

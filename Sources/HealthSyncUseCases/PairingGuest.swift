@@ -6,7 +6,7 @@ import HealthSyncPorts
 /// (SPAKE2+). Ends with each side holding a client certificate from the
 /// other's CA and the other on its allow-list.
 public struct PairingGuest: Sendable {
-    private let deps: Dependencies
+    let deps: Dependencies
 
     public init(_ deps: Dependencies) { self.deps = deps }
 
@@ -112,6 +112,9 @@ public struct PairingGuest: Sendable {
     /// session is open (discovery's flag, never the code) are tried in turn:
     /// SPAKE2+ tells the right one, and a wrong one only counts one try.
     public func join(code: String, host: String?) async throws -> PeerRecord {
+        if let remote = PairingCode.splitRemote(code) {
+            return try await join(digits: remote.digits, meetingAt: remote.nameplate, host: host)
+        }
         guard host == nil && deps.settings.serverEndpoint == nil else {
             return try await join(code: code, endpoint: try PeerConnector(deps: deps).sharingEndpoint(host))
         }
@@ -143,11 +146,12 @@ public struct PairingGuest: Sendable {
         let loaded = try IdentityService(deps).ensureIdentity()
         let link = try await deps.transport.connect(to: endpoint, credentials: nil, anchor: .none,
                                                     timeout: deps.settings.timeout)
-        return try await closing(link) { link in try await joinWithCode(code, over: link, endpoint: endpoint, loaded: loaded) }
+        return try await closing(link) { link in try await joinWithCode(code, over: link, path: .direct(endpoint), loaded: loaded) }
     }
 
-    private func joinWithCode(_ code: String, over link: any PeerLink, endpoint: Endpoint,
-                              loaded: LoadedIdentity) async throws -> PeerRecord {
+    /// SPAKE2+ over `link` with the six digits `code`, then the exchange.
+    func joinWithCode(_ code: String, over link: any PeerLink, path: PeerPath,
+                      loaded: LoadedIdentity) async throws -> PeerRecord {
         let binding = link.info.channelBinding
         let parameters = try await link.codeParameters(timeout: deps.settings.timeout)
         // Nobody is authenticated yet: a server must not make us burn seconds of CPU.
@@ -182,7 +186,7 @@ public struct PairingGuest: Sendable {
         // The connection is authenticated by SPAKE2+: pin the CA it delivered,
         // and check the TLS server certificate chains to it.
         let ca = try PeerCredentials.peerCA(exchange.caCertificate, deps: deps)
-        return try await complete(exchange, pinned: ca, link: link, path: .direct(endpoint), loaded: loaded)
+        return try await complete(exchange, pinned: ca, link: link, path: path, loaded: loaded)
     }
 
     private func joiner(_ loaded: LoadedIdentity) throws -> PairingMessage.Joiner {

@@ -32,8 +32,11 @@ public actor PairingHost {
 
     // MARK: The sharing user's actions
 
-    /// Starts a session advertised at `endpoint`: `PAIRING_BUSY` while one runs.
-    public func initiate(advertising endpoint: Endpoint, alternates: [String] = []) throws -> PairingInvitation {
+    /// Starts a session advertised at `endpoint`: `PAIRING_BUSY` while one
+    /// runs. With `reach.mailbox`, the session also meets joiners beyond
+    /// this network: a nameplate is claimed there and the code shown is
+    /// `NN-847293` (`meet(at:…)`).
+    public func initiate(advertising endpoint: Endpoint, alternates: [String] = []) async throws -> PairingInvitation {
         let now = deps.clock.now()
         // Checked before drawing any randomness for the new session.
         apply(try session.checkCanStart(at: now))
@@ -46,7 +49,71 @@ public actor PairingHost {
         let payload = PairingPayload(endpoint: endpoint, code: code, token: token, expiresAt: expiresAt,
                                      caFingerprint: loaded.caCertificate.fingerprint, alternates: alternates,
                                      relay: deps.settings.relays.first)
-        return PairingInvitation(code: code, payload: payload, expiresAt: expiresAt)
+        var shown = code
+        if let mailbox = deps.settings.mailbox {
+            let addresses = [endpoint.description] + alternates.map { Endpoint(host: $0, port: endpoint.port).description }
+            shown = await meet(at: mailbox, code: code, addresses: addresses, loaded: loaded)
+        }
+        return PairingInvitation(code: shown, payload: payload, expiresAt: expiresAt)
+    }
+
+    /// The application mailbox servers keep our nameplates under.
+    static let appID = "healthsync.dev/pairing/v1"
+
+    /// The mailbox of the current session, while it holds a nameplate, and
+    /// a number told apart from the meetings before it.
+    private var meeting: (any RendezvousSession)?
+    private var meetingNumber = 0
+
+    /// Claims a nameplate on `mailbox` and leaves there where this device
+    /// can be reached (`addresses`, the relays it joins): never the code.
+    /// Returns the code to show, `NN-847293`; when the mailbox cannot be
+    /// reached, says so and returns the plain code (it works on this network).
+    private func meet(at mailbox: MailboxServer, code: String, addresses: [String], loaded: LoadedIdentity) async -> String {
+        await endMeeting()
+        do {
+            let side = Hex.encode(try deps.entropy.bytes(5))
+            let meeting = try await deps.rendezvous.host(on: mailbox, appID: Self.appID, side: side, timeout: deps.settings.timeout)
+            let relays = deps.settings.relays
+            let locators = MailboxLocators(
+                addresses: addresses, relays: relays.map(\.description),
+                relayDevice: relays.isEmpty ? nil : SyncthingDeviceID(certificateFingerprint: loaded.caCertificate.fingerprint).description)
+            do { try await meeting.post(try JSONEncoder().encode(locators).map { $0 }, phase: Self.locatorsPhase) } catch {
+                await meeting.close(mood: "errory")
+                throw error
+            }
+            // The session may have ended while the mailbox answered.
+            guard session.state != .idle else {
+                await meeting.close(mood: "lonely")
+                return code
+            }
+            self.meeting = meeting
+            meetingNumber += 1
+            return PairingCode.remote(nameplate: meeting.nameplate, code: code)
+        } catch {
+            let why = HealthSyncError.wrap(error, as: .deviceNotFound, "The mailbox \(mailbox) cannot be reached")
+            deps.bus.publish(.failed(HealthSyncError(why.code, "\(why.message): the code \(code) works on this network only",
+                                                     hint: "Check reach.mailbox (`healthsync config get reach.mailbox`), or pair on one network.")))
+            return code
+        }
+    }
+
+    /// What the sharing device leaves in the mailbox is filed under this phase.
+    static let locatorsPhase = "locators"
+
+    /// Releases the session's nameplate and closes its mailbox, if it holds
+    /// one (the session ended, or the program is stopping); with `number`,
+    /// only if that meeting is still the current one.
+    public func endMeeting(number: Int? = nil) async {
+        guard let meeting, number == nil || number == meetingNumber else { return }
+        self.meeting = nil
+        await meeting.close(mood: session.outcome.map { if case .paired = $0 { "happy" } else { "lonely" } } ?? "lonely")
+    }
+
+    /// The code as the sharing user should see it: `NN-847293` while the
+    /// session meets joiners at a mailbox, else the six digits.
+    public func shown(_ code: String) -> String {
+        meeting.map { PairingCode.remote(nameplate: $0.nameplate, code: code) } ?? code
     }
 
     /// Ends the session; a joiner waiting for a decision is rejected.
@@ -184,7 +251,14 @@ public actor PairingHost {
     }
 
     private func apply(_ effects: [PairingSession.Effect]) {
-        defer { open.store(session.state != .idle, ordering: .relaxed) }
+        defer {
+            open.store(session.state != .idle, ordering: .relaxed)
+            // A session that ended gives its nameplate back at once.
+            if session.state == .idle, meeting != nil {
+                let number = meetingNumber
+                Task { await self.endMeeting(number: number) }
+            }
+        }
         for effect in effects {
             switch effect {
             case .publish(let event):

@@ -91,11 +91,13 @@ public struct SharingSession: Sendable {
             }
         } catch {
             await host.cancel()
+            await host.endMeeting()
             await discovery?.close()
             await listener.close()
             throw error
         }
         await host.cancel()
+        await host.endMeeting()
         await discovery?.close()
         await listener.close()
         return paired

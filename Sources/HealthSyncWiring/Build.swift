@@ -20,6 +20,7 @@ import SQLiteKeyStore
 import SQLiteSampleStore
 import SyncthingGlobalDiscovery
 import SystemClock
+import WormholeRendezvous
 import TerminalPresenter
 import TerminalPrompt
 import UDPLocalDiscovery
@@ -56,16 +57,19 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     let control: any ControlChannel
     let discovery: any LocalDiscovery
     let globalDiscovery: any GlobalDiscovery
+    let rendezvous: any Rendezvous
     switch config.transport.adapter {
     case .loopback:
         discovery = LoopbackLocalDiscovery(network: overrides.network ?? .shared)
         transport = LoopbackTransport(network: overrides.network ?? .shared, crypto: crypto, clock: clock, entropy: entropy)
         control = LoopbackControlChannel(network: overrides.network ?? .shared)
         globalDiscovery = LoopbackGlobalDiscovery(network: overrides.network ?? .shared)
+        rendezvous = LoopbackRendezvous(network: overrides.network ?? .shared)
     case .openssl:
         transport = try OpenSSLTransport(crypto: crypto, clock: clock, idleTimeoutMilliseconds: config.transport.idleTimeoutMS)
         control = NIOControlChannel(idleTimeoutMilliseconds: config.transport.idleTimeoutMS)
         globalDiscovery = try SyncthingGlobalDiscovery(crypto: crypto)
+        rendezvous = WormholeRendezvous()
         switch config.discovery.adapter {
         case .udp: discovery = UDPLocalDiscovery()
         case .mdns: discovery = MulticastDNSDiscovery()
@@ -87,7 +91,7 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     let dependencies = Dependencies(
         keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,
         files: files, transport: transport, control: control, discovery: discovery,
-        globalDiscovery: globalDiscovery, pake: OpenSSLSpake2Plus(),
+        globalDiscovery: globalDiscovery, rendezvous: rendezvous, pake: OpenSSLSpake2Plus(),
         qrEncoder: LibQREncodeEncoder(), qrImages: PNGZBarImageCodec(),
         exportReader: LibXML2ExportReader(), clipboard: ShellClipboard(environment: environment.variables),
         bus: EventBus(), settings: settings,

@@ -14,7 +14,7 @@ struct PairCommand: AsyncParsableCommand {
             device, and asks you to accept it. With --code or --token, joins the device that shows them.
             """)
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: ArgumentHelp("The 6-digit code the sharing device shows (left out or `-`: asked for, so it is not in the process list).", valueName: "code"))
+    @Option(name: .long, help: ArgumentHelp("The code the sharing device shows: 6 digits, or NN-847293 across networks (left out or `-`: asked for, so it is not in the process list).", valueName: "code"))
     var code: String?
     @Option(name: .long, help: "The sharing device's address (host, host:port or [v6]:port; default: server.host, else the devices on this network with an open pairing session).") var host: String?
     @Option(name: .long, help: ArgumentHelp("The QR payload text the sharing device shows, or the whole `healthsync pair --token …` line (left out or `-`: asked for).", valueName: "payload"))

@@ -17,9 +17,11 @@ final class WorldDevice: Sendable {
     init(_ name: String, network: LoopbackNetwork, clock: ManualClock, seed: UInt64,
          keystore: Config.KeyStoreAdapter = .memory, maxFailedCodes: Int = 3,
          transport: Config.TransportAdapter = .loopback, idleTimeoutMS: Int? = nil,
-         sharedTypes: [HealthDataType]? = nil, relays: [String] = []) throws {
+         sharedTypes: [HealthDataType]? = nil, relays: [String] = [], discovery: [String] = [], mailbox: String = "") throws {
         var config = Config.inMemory
         config.reach.relays = relays
+        config.reach.discovery = discovery
+        config.reach.mailbox = mailbox
         if let sharedTypes { config.share.types = sharedTypes }
         config.transport.adapter = transport
         if let idleTimeoutMS { config.transport.idleTimeoutMS = idleTimeoutMS }
@@ -56,10 +58,11 @@ struct World {
     let clock = ManualClock(Date(timeIntervalSince1970: 1_790_000_000))
 
     func device(_ name: String, seed: UInt64, clock: ManualClock? = nil, keystore: Config.KeyStoreAdapter = .memory,
-                maxFailedCodes: Int = 3, sharedTypes: [HealthDataType]? = nil, relays: [String] = []) throws -> WorldDevice {
+                maxFailedCodes: Int = 3, sharedTypes: [HealthDataType]? = nil, relays: [String] = [], discovery: [String] = [],
+                mailbox: String = "") throws -> WorldDevice {
         try WorldDevice(name, network: network, clock: clock ?? self.clock, seed: seed, keystore: keystore,
                         maxFailedCodes: maxFailedCodes, transport: transport, idleTimeoutMS: idleTimeoutMS,
-                        sharedTypes: sharedTypes, relays: relays)
+                        sharedTypes: sharedTypes, relays: relays, discovery: discovery, mailbox: mailbox)
     }
 }
 
