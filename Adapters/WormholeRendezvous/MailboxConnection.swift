@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
+import Synchronization
 
 /// One WebSocket connection to a mailbox server: the HTTP upgrade, then
 /// JSON text frames both ways. What arrives is decoded and queued (at most
@@ -47,8 +48,10 @@ actor MailboxConnection {
                     let configuration = NIOTypedHTTPClientUpgradeConfiguration<Bool>(
                         upgradeRequestHead: head, upgraders: [upgrader],
                         notUpgradingCompletionHandler: { $0.eventLoop.makeSucceededFuture(false) })
-                    let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                        configuration: .init(upgradeConfiguration: configuration))
+                    // The server's welcome may share a segment with the 101: those bytes are the WebSocket's.
+                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+                    pipeline.leftOverBytesStrategy = .forwardBytes
+                    let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
                     return (channel, negotiated)
                 }
             }
@@ -110,26 +113,48 @@ actor MailboxConnection {
         }
     }
 
+    /// The read that is waiting for the server's next message: a deadline
+    /// that passes leaves it waiting (the connection stays usable), and the
+    /// next call picks it up.
+    private var pending: Task<ServerMessage?, any Error>?
+
     /// The next message (an `error` one is thrown), before `deadline`.
     func next(until deadline: ContinuousClock.Instant, waitingFor what: String) async throws -> ServerMessage {
-        // A stream has one reader at a time: a second (a close while a read waits) is refused, not raced.
+        // One reader at a time: a second (a close while a read waits) is refused, not raced.
         guard !reading else { throw HealthSyncError(.deviceNotFound, "The mailbox connection is busy") }
         reading = true
         defer { reading = false }
-        let channel = self.channel
-        let timer = channel.eventLoop.scheduleTask(deadline: .now() + TimeAmount(deadline - ContinuousClock.now)) {
-            channel.close(promise: nil)
+        let read = pending ?? Task { [messages] in
+            var iterator = messages.makeAsyncIterator()
+            return try await iterator.next()
         }
-        defer { timer.cancel() }
-        let message: ServerMessage?
-        // Each iterator reads on where the last one stopped.
-        var iterator = messages.makeAsyncIterator()
-        do { message = try await iterator.next() } catch {
+        pending = read
+        // Whichever comes first: the read, or the deadline (which leaves the read waiting).
+        let outcome: Result<ServerMessage?, any Error>? = await withCheckedContinuation { continuation in
+            let answer = FirstAnswer(continuation)
+            let timer = Task {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                answer.give(nil)
+            }
+            Task {
+                let result = await read.result
+                timer.cancel()
+                answer.give(result)
+            }
+        }
+        let arrived: ServerMessage?
+        switch outcome {
+        case nil:
+            throw HealthSyncError(.timedOut, "The mailbox server \(server) passed on nothing within the time given while HealthSync waited for \(what)")
+        case .failure(let error)?:
+            pending = nil
             throw HealthSyncError.wrap(error, as: .protocolError, "The mailbox server \(server) sent what is not its protocol")
+        case .success(let message)?:
+            pending = nil
+            arrived = message
         }
-        guard let message else {
-            throw HealthSyncError(ContinuousClock.now >= deadline ? .timedOut : .deviceNotFound,
-                                  "The mailbox server \(server) closed the connection while HealthSync waited for \(what)")
+        guard let message = arrived else {
+            throw HealthSyncError(.deviceNotFound, "The mailbox server \(server) closed the connection while HealthSync waited for \(what)")
         }
         if message.type == "error" {
             throw HealthSyncError(.protocolError, "The mailbox server \(server) refused: \(Printable.clean(String((message.error ?? "no reason").prefix(200))))",
@@ -139,9 +164,24 @@ actor MailboxConnection {
     }
 
     func close() async {
+        pending?.cancel()
         let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: channel.allocator.buffer(bytes: [0x03, 0xE8]))
         try? await channel.writeAndFlush(frame)
         try? await channel.close()
+    }
+}
+
+/// Resumes a continuation with the first answer given; later ones are dropped.
+final class FirstAnswer<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, Never>?>
+
+    init(_ continuation: CheckedContinuation<Value, Never>) { self.continuation = Mutex(continuation) }
+
+    func give(_ value: Value) {
+        continuation.withLock { waiting in
+            waiting?.resume(returning: value)
+            waiting = nil
+        }
     }
 }
 
