@@ -62,6 +62,8 @@ struct EventJSON: Encodable {
             try put("event", "peerMoved"); try move.encode(to: encoder)
         case .certificateRenewed(let renewal):
             try put("event", "certificateRenewed"); try put("renewal", renewal)
+        case .reachServerJoined(let server, let addresses):
+            try put("event", "reachServerJoined"); try put("server", server); try put("addresses", addresses)
         case .connectionDetails(let report):
             try put("event", "connectionDetails"); try put("connection", report)
         case .failed(let error):

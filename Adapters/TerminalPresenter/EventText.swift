@@ -60,6 +60,10 @@ struct EventText {
             }
         case .connectionDetails(let report):
             return NetworkText.render(report)
+        case .reachServerJoined(let server, let addresses):
+            return server.hasPrefix("relay://")
+                ? "Joined the relay \(server): devices that cannot reach this one directly can through it."
+                : "Announced to \(server): \(addresses.joined(separator: ", "))"
         case .failed(let error):
             return style.red("Error: \(error.code.rawValue): \(error.message)")
         }

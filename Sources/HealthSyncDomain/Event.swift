@@ -30,6 +30,10 @@ public enum Event: Sendable, Equatable {
     /// A certificate was renewed before it expired: ours from a peer's CA
     /// (`issuedBy`), or one our CA issued to a peer, or our server's.
     case certificateRenewed(CertificateRenewal)
+    /// The daemon joined a relay (`reach.relays`) or a discovery server took
+    /// its addresses (`reach.discovery`), said once per change, as `server`
+    /// (`relay://host:port`, `https://host:port`) with what it now holds.
+    case reachServerJoined(server: String, addresses: [String])
     /// `--debug-tls`: a connection's parameters and the peer's chain.
     case connectionDetails(ConnectionReport)
     case failed(HealthSyncError)

@@ -19,6 +19,7 @@ struct GlobalAnnouncementService: ApplicationService {
     func run() async throws {
         var retry = Self.firstRetry
         var reported: String?
+        var told: [GlobalAddress]?
         while !Task.isCancelled {
             let addresses = await running.globalAddresses()
             var wait: Duration
@@ -30,6 +31,10 @@ struct GlobalAnnouncementService: ApplicationService {
                 retry = Self.firstRetry
                 reported = nil
                 wait = receipt.again
+                if receipt.accepted, told != addresses {
+                    told = addresses
+                    deps.bus.publish(.reachServerJoined(server: server.address, addresses: addresses.map(\.description)))
+                }
             } catch {
                 let why = HealthSyncError.wrap(error, as: .deviceNotFound, "Cannot announce to \(server.address)")
                 if reported != why.message {

@@ -78,7 +78,7 @@ public actor PairingHost {
             let locators = MailboxLocators(
                 addresses: addresses, relays: relays.map(\.description),
                 relayDevice: relays.isEmpty ? nil : SyncthingDeviceID(certificateFingerprint: loaded.caCertificate.fingerprint).description)
-            do { try await meeting.post(try JSONEncoder().encode(locators).map { $0 }, phase: Self.locatorsPhase) } catch {
+            do { try await meeting.post(try Self.locatorsEncoder.encode(locators).map { $0 }, phase: Self.locatorsPhase) } catch {
                 await meeting.close(mood: "errory")
                 throw error
             }
@@ -100,6 +100,12 @@ public actor PairingHost {
 
     /// What the sharing device leaves in the mailbox is filed under this phase.
     static let locatorsPhase = "locators"
+
+    private static var locatorsEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return encoder
+    }
 
     /// Releases the session's nameplate and closes its mailbox, if it holds
     /// one (the session ended, or the program is stopping); with `number`,

@@ -25,6 +25,7 @@ struct RelayPresenceService: ApplicationService {
                 let membership = try await peers.join(relay)
                 retry = Self.firstRetry
                 reported = nil
+                deps.bus.publish(.reachServerJoined(server: relay.address, addresses: [relay.description]))
                 why = await withTaskCancellationHandler {
                     await membership.ended()
                 } onCancel: {

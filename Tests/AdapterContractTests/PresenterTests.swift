@@ -177,6 +177,7 @@ struct PairingEventWordingTests {
                                .pairingCheckNumber("000001"), .pairingCancelled, .pairingAccepted(id), .pairingRejected(id),
                                .paired(name: "n", deviceID: id), .unpaired(id), .samplesServed(to: id, count: 2),
                                .samplesFetched(from: id, count: 2), .failed(HealthSyncError(.notPaired)),
+                               .reachServerJoined(server: "https://10.99.0.1:8443", addresses: ["tcp://:8443"]),
                                .connectionDetails(ConnectionReport(address: "a:1", version: "TLSv1.3", cipher: "c", alpn: nil,
                                                                    chain: [], verifyResult: "0 (ok)", trust: "OK"))]
         for event in events { presenter.show(event) }

@@ -33,7 +33,8 @@ struct RelayNamespaceTests {
 
         let phoneDaemon = try await helper.daemon(home, phone, "Phone")
         defer { Task { _ = await phoneDaemon.terminate() } }
-        try await Task.sleep(for: .seconds(1))  // joined to the relay
+        let joinedRelay = await phoneDaemon.firstLine(on: .standardError, containing: #""server":"relay://10.99.0.1:22067""#)
+        try #require(joinedRelay?.contains("reachServerJoined") == true, "the phone's daemon did not join the relay")
         let sharing = try home.start(phone, name: "Phone", ["pair", "--yes", "--json"])
         let shown = try #require(await sharing.listening(), "pair showed no payload")
         let payload = try #require(shown["payload"] as? String)
