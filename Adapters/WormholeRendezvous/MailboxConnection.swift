@@ -134,12 +134,12 @@ actor MailboxConnection {
             let answer = FirstAnswer(continuation)
             let timer = Task {
                 try? await Task.sleep(until: deadline, clock: .continuous)
-                answer.give(nil)
+                if !Task.isCancelled { answer.give(nil) }
             }
             Task {
                 let result = await read.result
-                timer.cancel()
                 answer.give(result)
+                timer.cancel()
             }
         }
         let arrived: ServerMessage?

@@ -41,7 +41,8 @@ struct RendezvousContractTests {
         defer { if let process { Task { _ = await process.terminate() } } }
         let host = try await rendezvous.host(on: server, appID: "healthsync.test", side: "aaaa", timeout: .seconds(5))
         #expect(!host.nameplate.isEmpty && host.nameplate.allSatisfy(\.isNumber))
-        #expect(try nameplates() == [host.nameplate])
+        let held = try nameplates()
+        #expect(held == [host.nameplate], "the server holds \(held), the host \(host.nameplate)")
         try await host.post(Array(#"{"addresses":["10.1.2.3:8443"]}"#.utf8), phase: "locators")
 
         let guest = try await rendezvous.join(host.nameplate, on: server, appID: "healthsync.test", side: "bbbb", timeout: .seconds(5))

@@ -54,7 +54,7 @@ struct MailboxNamespaceTests {
         #expect(parts.count == 2 && parts[1].count == 6, "the code \(code) is not NN-123456")
         #expect(try MailboxServerProcess.nameplates(mailbox) == [String(parts[0])])
         // The mailbox holds where the phone is, never the digits (read from its database with sqlite3).
-        let bodies = try ProcessRunner.run("/usr/bin/sqlite3", ["-readonly", mailbox.channelDatabase, "SELECT body FROM messages"],
+        let bodies = try ProcessRunner.run("/usr/bin/sqlite3", ["-readonly", "-cmd", ".timeout 3000", mailbox.channelDatabase, "SELECT body FROM messages"],
                                            environment: [:]).standardOutput
         let text = String(decoding: bodies.split(separator: "\n").compactMap { hexDecode(String($0)) }.joined(), as: UTF8.self)
         #expect(text.contains("relay://10.99.0.1:22067"), "\(text)")
