@@ -214,6 +214,14 @@ public final class LoopbackNetwork: Sendable {
         state.withLock { state in state.mailboxes[mailbox].map { $0.filter { $0.side != side }.map(\.message) } }
     }
 
+    /// Rewrites what the mailbox of `nameplate` holds, as a lying server would (tests only).
+    public func tamper(nameplate: String, on server: Endpoint, _ rewrite: @Sendable (RendezvousMessage) -> RendezvousMessage) {
+        state.withLock { state in
+            guard let mailbox = state.nameplates[server]?[nameplate] else { return }
+            state.mailboxes[mailbox] = state.mailboxes[mailbox]?.map { ($0.side, rewrite($0.message)) }
+        }
+    }
+
     /// The nameplates in use on an in-memory mailbox server (a test checks they are released).
     public func nameplates(on server: Endpoint) -> [String] {
         state.withLock { state in (state.nameplates[server] ?? [:]).keys.sorted() }

@@ -85,6 +85,29 @@ struct MailboxPairingTests {
         await phone.host.cancel()
     }
 
+    @Test func aMailboxThatLiesLeadsOnlyToADeviceThatCannotProveTheCode() async throws {
+        let phone = try world.device("phone", seed: 917, mailbox: Self.mailbox)
+        let laptop = try world.device("laptop", seed: 918, mailbox: Self.mailbox)
+        let mallory = try world.device("mallory", seed: 919)
+        let listener = try await phone.serve()
+        defer { Task { await listener.close() } }
+        // Mallory sits in the middle and forwards to the phone; the mailbox sends the laptop to her.
+        let relay = try await Relay.start(mallory, forwardingTo: listener.endpoint)
+        let invitation = try await phone.host.initiate(advertising: listener.endpoint)
+        let parts = try #require(PairingCode.splitRemote(invitation.code))
+        let lie = MailboxLocators(addresses: [relay.endpoint.description], relays: [], relayDevice: nil)
+        let body = try JSONEncoder().encode(lie)
+        world.network.tamper(nameplate: parts.nameplate, on: Self.server) { RendezvousMessage(phase: $0.phase, body: Array(body)) }
+
+        let refused = await joining(phone, laptop, code: invitation.code)
+        #expect(refused.failure?.code == .invalidPairingCode)
+        #expect(!relay.forwarded.isEmpty)
+        #expect(try phone.peers().isEmpty && laptop.peers().isEmpty && mallory.peers().isEmpty)
+        #expect(await phone.host.failures.count == 1)
+        await relay.listener.close()
+        await phone.host.cancel()
+    }
+
     @Test func withoutAMailboxARemoteCodeSaysWhatToConfigure() async throws {
         let laptop = try world.device("laptop", seed: 916)
         let error = await #expect(throws: HealthSyncError.self) {

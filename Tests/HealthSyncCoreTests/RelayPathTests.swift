@@ -48,6 +48,73 @@ struct RelayPathTests {
         await membership.close()
     }
 
+    /// The phone's daemon with its services running (the relay presence among them) until the task is cancelled.
+    func daemon(_ device: WorldDevice) async throws -> (DaemonService.Running, Task<Void, Never>) {
+        let running = try await device.application.daemon.start(
+            peerEndpoint: Endpoint(host: "127.0.0.1", port: 0), apiEndpoint: Endpoint(host: "127.0.0.1", port: 0),
+            advertiseHost: Self.nowhere.host, discoveryPort: 0, pid: 1)
+        let services = running.services(syncInterval: nil)
+        let task = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for service in services { group.addTask { try? await service.run() } }
+            }
+        }
+        return (running, task)
+    }
+
+    /// The server certificate `laptop` is shown when it reaches the phone through the relay.
+    func presented(to laptop: WorldDevice) async throws -> SHA256Fingerprint? {
+        let peer = try #require(try laptop.peers().first)
+        let route = RelayRoute(relay: try ReachServer(parsing: Self.relay, as: .relay),
+                               peer: SyncthingDeviceID(certificateFingerprint: peer.caFingerprint))
+        let loaded = try laptop.application.identity.ensureIdentity()
+        let link = try await laptop.deps.transport.connect(
+            through: route, identity: TransportCredentials(key: loaded.identity.caKey, certificate: loaded.caCertificate),
+            credentials: TransportCredentials(key: loaded.identity.deviceKey,
+                                              certificate: try laptop.deps.crypto.parseCertificate(pem: try #require(peer.clientCertificatePEM))),
+            anchor: .none, timeout: .seconds(2))
+        defer { Task { await link.close() } }
+        return link.info.peer.leaf?.fingerprint
+    }
+
+    @Test func certificatesAreRenewedThroughTheRelayAndTheDaemonPresentsItsNewOne() async throws {
+        let phone = try world.device("phone", seed: 903, relays: [Self.relay])
+        let laptop = try world.device("laptop", seed: 904, relays: [Self.relay])
+        let (running, services) = try await daemon(phone)
+        defer { services.cancel() }
+        let events = phone.application.bus.subscribe()
+        // Joined once the presence service says so.
+        _ = await firstEvent(events) { event -> Bool? in
+            if case .reachServerJoined(let server, _) = event, server.hasPrefix("relay://") { return true }
+            return nil
+        }
+        _ = try phone.application.samples.generate(days: 1)
+        _ = try await phone.pairByToken(laptop, advertising: Self.nowhere)
+        let original = try #require(try laptop.peers().first?.clientCertificatePEM)
+        let servedBefore = try await presented(to: laptop)
+
+        // 340 days on: the laptop renews its client certificate through the relay;
+        // the phone renews its server certificate and joins the relay again to present it.
+        world.clock.advance(by: 340 * 86_400)
+        #expect(try await running.renewIfDue())
+        let renewedServer = try phone.application.identity.ensureIdentity().serverCertificate.fingerprint
+        var served = servedBefore
+        for _ in 0..<100 where served != renewedServer {
+            try await Task.sleep(for: .milliseconds(20))
+            served = try? await presented(to: laptop)
+        }
+        #expect(served == renewedServer && served != servedBefore)
+        _ = try await laptop.application.fetching.fetch(types: [.steps], limit: 1)
+        let renewedClient = try #require(try laptop.peers().first?.clientCertificatePEM)
+        #expect(renewedClient != original)
+
+        // 400 days on, past both first certificates: the relayed pairing still works.
+        world.clock.advance(by: 60 * 86_400)
+        let fetched = try await laptop.application.fetching.fetch(types: [.steps], limit: 1)
+        #expect(fetched.peer.deviceID == (try phone.deviceID))
+        await running.stop()
+    }
+
     @Test func aPayloadWithARelayThatIsNotARelayURLIsRefused() throws {
         let relay = try ReachServer(parsing: Self.relay, as: .relay)
         let payload = PairingPayload(endpoint: Endpoint(host: "192.168.1.20", port: 8443), code: "123456",
