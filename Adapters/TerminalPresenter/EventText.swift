@@ -47,7 +47,7 @@ struct EventText {
             case .command: "given with --host before"
             case .config: "server.host"
             }
-            return style.yellow("⚠️  \(move.name) did not answer at \(move.tried.joined(separator: ", ")); reached it at \(move.reached) (\(how)).")
+            return style.yellow("⚠️  \(move.name) did not answer at \(move.tried.joined(separator: ", ")); reached it \(move.reached.hasPrefix("via ") ? "" : "at ")\(move.reached) (\(how)).")
         case .certificateRenewed(let renewal):
             let until = "valid until \(TerminalStyle.day(renewal.notAfter))"
             switch renewal.kind {

@@ -21,7 +21,11 @@ enum NetworkText {
                      "╔" + String(repeating: "═", count: width) + "╗", "║" + line + "║",
                      "╚" + String(repeating: "═", count: width) + "╝", "", "On the other device, run:",
                      "  healthsync pair --code \(code)"]
-        if let advertised = report.advertised {
+        if code.contains("-") {
+            // A code with a nameplate meets through the mailbox: no address needed, from any network.
+            lines += ["  (from this network or any other: the code's first part is a mailbox nameplate,",
+                      "   and the other device needs the same reach.mailbox)"]
+        } else if let advertised = report.advertised {
             let others = (report.addresses ?? []).filter { $0 != advertised }
             lines += ["  (it finds this device on the local network; from elsewhere add --host \(advertised)"
                 + (others.isEmpty ? ")" : "; also reachable at \(others.joined(separator: ", ")))")]

@@ -34,7 +34,7 @@ public struct TerminalPresenter: Presenter {
         case .samplesGenerated(let report): text = render(report)
         case .listening(let report): text = NetworkText.render(report)
         case .paired(let report): text = "Paired with \(report.name) (\(report.deviceID.short)...)"
-            + (report.address.map { " at \($0)" } ?? "") + "."
+            + (report.address.map { $0.hasPrefix("relay://") ? " via \($0.prefix { $0 != "?" }.dropLast(1))" : " at \($0)" } ?? "") + "."
         case .shared(let report):
             text = report.paired.isEmpty ? "Stopped sharing; no device paired."
                 : "Stopped sharing; paired with " + report.paired.map { "\($0.name) (\($0.deviceID.short)...)" }

@@ -84,15 +84,21 @@ public struct DaemonService: Sendable {
             return true
         }
 
-        /// What this daemon tells global discovery servers: each address of
-        /// this machine (loopback left out) and the announcement's source
-        /// address (a server across a NAT sees the public one), on the peer
-        /// port, then the relays it joins.
+        /// What this daemon tells global discovery servers, on the peer
+        /// port: listening on every interface, each address of this machine
+        /// (loopback left out) and the announcement's source address (a
+        /// server across a NAT sees the public one); listening on one
+        /// address, that one (none when it is loopback); then the relays it joins.
         public func globalAddresses() -> [GlobalAddress] {
-            let port = peers.endpoint.port
-            var addresses = deps.discovery.localAddresses().filter { !Endpoint.isLoopback($0) }.prefix(8)
-                .map { GlobalAddress.tcp(Endpoint(host: $0, port: port)) }
-            addresses.append(.source(port: port))
+            let listening = peers.endpoint
+            var addresses: [GlobalAddress] = []
+            if ["::", "0.0.0.0", ""].contains(listening.host) {
+                addresses = deps.discovery.localAddresses().filter { !Endpoint.isLoopback($0) }.prefix(8)
+                    .map { GlobalAddress.tcp(Endpoint(host: $0, port: listening.port)) }
+                addresses.append(.source(port: listening.port))
+            } else if !Endpoint.isLoopback(listening.host) {
+                addresses = [.tcp(listening)]
+            }
             return addresses + deps.settings.relays.map { .relay($0) }
         }
 

@@ -17,7 +17,7 @@ struct GlobalDiscoveryPathTests {
 
     func daemon(_ device: WorldDevice) async throws -> (DaemonService.Running, Task<Void, Never>) {
         let running = try await device.application.daemon.start(
-            peerEndpoint: Endpoint(host: "127.0.0.1", port: 0), apiEndpoint: Endpoint(host: "127.0.0.1", port: 0),
+            peerEndpoint: Endpoint(host: "::", port: 0), apiEndpoint: Endpoint(host: "127.0.0.1", port: 0),
             advertiseHost: "127.0.0.1", discoveryPort: 0, pid: 1)
         let services = running.services(syncInterval: nil)
         let task = Task {
@@ -29,11 +29,22 @@ struct GlobalDiscoveryPathTests {
     }
 
     /// Waits for the daemon to say the server took its addresses, with the port it listens on.
+    /// (At most 10 s: a daemon that never announces fails the test, not the run.)
     func announced(_ events: AsyncStream<Event>, port: Int) async -> [String]? {
-        await firstEvent(events) { event -> [String]? in
-            if case .reachServerJoined(let server, let addresses) = event, server.hasPrefix("https://"),
-               addresses.contains("tcp://:\(port)") { return addresses }
-            return nil
+        await withTaskGroup(of: [String]?.self) { group in
+            group.addTask {
+                await firstEvent(events) { event -> [String]? in
+                    if case .reachServerJoined(let server, let addresses) = event, server.hasPrefix("https://"),
+                       addresses.contains("tcp://:\(port)") { return addresses }
+                    return nil
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? nil
         }
     }
 
