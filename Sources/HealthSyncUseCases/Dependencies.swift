@@ -130,3 +130,25 @@ extension Dependencies {
         settings.discoveryTargets ?? discovery.broadcastTargets(port: settings.discoveryPort)
     }
 }
+
+extension Dependencies {
+    /// A connection through `route` as `loaded`'s relay identity. When the
+    /// device is not found there, it is asked for once more a second later:
+    /// a daemon joins again to present a renewed certificate (or after the
+    /// relay restarted), and a joiner that asked in between would otherwise
+    /// be told it is not there.
+    func connect(through route: RelayRoute, as loaded: LoadedIdentity, credentials: TransportCredentials?,
+                 anchor: TrustAnchor, timeout: Duration) async throws -> any PeerLink {
+        let identity = PeerCredentials.relayIdentity(loaded)
+        do {
+            return try await transport.connect(through: route, identity: identity, credentials: credentials, anchor: anchor,
+                                               timeout: timeout)
+        } catch let error as HealthSyncError where error.code == .deviceNotFound {
+            try await Task.sleep(for: Self.rejoinGrace)
+            return try await transport.connect(through: route, identity: identity, credentials: credentials, anchor: anchor,
+                                               timeout: timeout)
+        }
+    }
+
+    static var rejoinGrace: Duration { .seconds(1) }
+}

@@ -73,7 +73,7 @@ extension PairingGuest {
         case .direct(let endpoint):
             try await deps.transport.connect(to: endpoint, credentials: nil, anchor: .none, timeout: timeout)
         case .relay(let route):
-            try await deps.transport.connect(through: route, identity: PeerCredentials.relayIdentity(loaded), credentials: nil,
+            try await deps.connect(through: route, as: loaded, credentials: nil,
                                              anchor: .none, timeout: timeout)
         }
     }

@@ -36,7 +36,7 @@ public struct PairingGuest: Sendable {
         if let route = payload.relayRoute {
             let link: any PeerLink
             do {
-                link = try await deps.transport.connect(through: route, identity: PeerCredentials.relayIdentity(loaded),
+                link = try await deps.connect(through: route, as: loaded,
                                                         credentials: nil, anchor: .fingerprint(payload.certificateFingerprint),
                                                         timeout: deps.settings.timeout)
             } catch let error as HealthSyncError where [.deviceNotFound, .timedOut].contains(error.code) {

@@ -218,7 +218,7 @@ struct PeerConnector {
         case .direct(let endpoint):
             try await deps.transport.connect(to: endpoint, credentials: credentials, anchor: .certificate(ca), timeout: timeout)
         case .relay(let route):
-            try await deps.transport.connect(through: route, identity: PeerCredentials.relayIdentity(loaded),
+            try await deps.connect(through: route, as: loaded,
                                              credentials: credentials, anchor: .certificate(ca), timeout: timeout)
         }
         let context = TrustContext(anchorFingerprint: peer.caFingerprint, allowList: [peer.deviceID: peer],

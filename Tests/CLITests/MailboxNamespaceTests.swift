@@ -61,7 +61,7 @@ struct MailboxNamespaceTests {
         #expect(!text.contains(String(parts[1])))
 
         let joined = try await work.run(laptop, name: "Laptop", ["pair", "--code", code, "--json"])
-        #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError)")
+        #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError) phone: \(phoneDaemon.printed(on: .standardError))")
         #expect(await sharing.finish() == 0)
         var held = try MailboxServerProcess.nameplates(mailbox)
         for _ in 0..<40 where !held.isEmpty {
