@@ -115,6 +115,29 @@ struct RelayPathTests {
         await running.stop()
     }
 
+    @Test func aRelayThatIsDownLeavesDirectPathsAlone() async throws {
+        let phone = try world.device("phone", seed: 905, relays: [Self.relay])
+        let laptop = try world.device("laptop", seed: 906, relays: [Self.relay])
+        let relay = try ReachServer(parsing: Self.relay, as: .relay)
+        world.network.setRelay(relay.endpoint, up: false)
+        let events = phone.application.bus.subscribe()
+        let (running, services) = try await daemon(phone)
+        defer { services.cancel() }
+        // The daemon says once that the relay cannot be reached, and keeps serving directly.
+        let failure = await firstEvent(events) { event -> HealthSyncError? in
+            if case .failed(let error) = event, error.message.contains("relay://198.51.100.7:22067") { return error }
+            return nil
+        }
+        #expect(failure?.code == .deviceNotFound)
+        _ = try phone.application.samples.generate(days: 1)
+        _ = try await phone.pairByToken(laptop, advertising: running.info.peer)
+        let fetched = try await laptop.application.fetching.fetch(types: [.steps], limit: 1)
+        #expect(fetched.peer.deviceID == (try phone.deviceID))
+        let synced = try await SyncService(laptop.deps).sync()
+        #expect(synced.devices.allSatisfy { $0.error == nil })
+        await running.stop()
+    }
+
     @Test func aPayloadWithARelayThatIsNotARelayURLIsRefused() throws {
         let relay = try ReachServer(parsing: Self.relay, as: .relay)
         let payload = PairingPayload(endpoint: Endpoint(host: "192.168.1.20", port: 8443), code: "123456",
