@@ -192,19 +192,10 @@ public final class OpenSSLTransport: Transport {
             handshake.fail(error)
             throw error
         }
-        let deadline = loop.scheduleTask(in: TimeAmount(timeout)) {
-            handshake.fail(HealthSyncError(.timedOut, "The TLS handshake with \(endpoint) took longer than \(timeout)"))
-            channel.close(promise: nil)
-        }
-        let established: TLSEstablished
-        do {
-            established = try await handshake.futureResult.get()
-            deadline.cancel()
-        } catch {
-            deadline.cancel()
-            try? await channel.close()
-            throw HealthSyncError.wrap(error, as: .protocolError, "The TLS handshake with \(endpoint) failed")
-        }
+        let established = try await HandshakeWait.established(
+            handshake, on: channel, timeout: timeout,
+            timedOut: HealthSyncError(.timedOut, "The TLS handshake with \(endpoint) took longer than \(timeout)"),
+            failed: "The TLS handshake with \(endpoint) failed")
         let info = Self.describe(established, crypto: crypto, anchor: anchor, role: .server, host: endpoint.host,
                                  remote: endpoint.description, at: clock.now())
         return PeerWireLink(OpenSSLExchange(channel: channel, info: info, refusal: tls.refusal))

@@ -34,22 +34,16 @@ struct RelayControl: Sendable {
                                   hint: "Is the relay running, and is reach.relays right? Direct addresses are tried first.",
                                   cause: "\(error)")
         }
-        let deadline = loop.scheduleTask(in: TimeAmount(timeout)) {
-            handshake.fail(HealthSyncError(.timedOut, "The relay \(relay.address) did not finish TLS within \(timeout)"))
-            channel.close(promise: nil)
-        }
-        defer { deadline.cancel() }
-        let established: TLSEstablished
-        do { established = try await handshake.futureResult.get() } catch {
-            try? await channel.close()
-            throw HealthSyncError.wrap(error, as: .protocolError, "The TLS handshake with the relay \(relay.address) failed")
-        }
+        let established = try await HandshakeWait.established(
+            handshake, on: channel, timeout: timeout,
+            timedOut: HealthSyncError(.timedOut, "The relay \(relay.address) did not finish TLS within \(timeout)"),
+            failed: "The TLS handshake with the relay \(relay.address) failed")
         // The relay's ID pins its certificate, as Syncthing pins it.
-        let leaf = established.peerChainPEM.first.flatMap { try? crypto.parseCertificate(pem: $0) }
-        guard let leaf, ConstantTime.equals(leaf.fingerprint.bytes, relay.id.bytes) else {
+        let (pinned, presented) = HandshakeWait.pins(established, to: relay.id, crypto: crypto)
+        guard pinned else {
             try? await channel.close()
             throw HealthSyncError(.fingerprintMismatch,
-                                  "The relay at \(relay.endpoint) is not the one its id= pins (it presented \(leaf.map { SyncthingDeviceID(certificateFingerprint: $0.fingerprint).description } ?? "no certificate"))",
+                                  "The relay at \(relay.endpoint) is not the one its id= pins (it presented \(presented))",
                                   hint: "Check the id= in reach.relays against the URI strelaysrv prints; someone may be in between.")
         }
         return RelayControl(relay: relay, channel: channel, messages: messages)

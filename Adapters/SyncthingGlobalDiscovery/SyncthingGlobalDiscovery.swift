@@ -105,23 +105,15 @@ public final class SyncthingGlobalDiscovery: GlobalDiscovery {
             throw error
         }
         defer { channel.close(promise: nil) }
-        let deadline = loop.scheduleTask(in: TimeAmount(timeout)) {
-            handshake.fail(HealthSyncError(.timedOut, "The discovery server \(server.address) did not finish TLS within \(timeout)"))
-            channel.close(promise: nil)
-        }
-        let established: TLSEstablished
-        do {
-            established = try await handshake.futureResult.get()
-            deadline.cancel()
-        } catch {
-            deadline.cancel()
-            throw HealthSyncError.wrap(error, as: .protocolError, "The TLS handshake with the discovery server \(server.address) failed")
-        }
+        let established = try await HandshakeWait.established(
+            handshake, on: channel, timeout: timeout,
+            timedOut: HealthSyncError(.timedOut, "The discovery server \(server.address) did not finish TLS within \(timeout)"),
+            failed: "The TLS handshake with the discovery server \(server.address) failed")
         // The server's ID pins its certificate, as Syncthing pins it; nothing is sent before.
-        let leaf = established.peerChainPEM.first.flatMap { try? crypto.parseCertificate(pem: $0) }
-        guard let leaf, ConstantTime.equals(leaf.fingerprint.bytes, server.id.bytes) else {
+        let (pinned, presented) = HandshakeWait.pins(established, to: server.id, crypto: crypto)
+        guard pinned else {
             throw HealthSyncError(.fingerprintMismatch,
-                                  "The discovery server at \(server.endpoint) is not the one its id= pins (it presented \(leaf.map { SyncthingDeviceID(certificateFingerprint: $0.fingerprint).description } ?? "no certificate"))",
+                                  "The discovery server at \(server.endpoint) is not the one its id= pins (it presented \(presented))",
                                   hint: "Check the id= in reach.discovery against the ID stdiscosrv prints; someone may be in between.")
         }
         return try await HTTPBootstrap.send(request, on: channel, timeout: timeout,
