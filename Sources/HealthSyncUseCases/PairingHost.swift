@@ -93,7 +93,7 @@ public actor PairingHost {
         } catch {
             let why = HealthSyncError.wrap(error, as: .deviceNotFound, "The mailbox \(mailbox) cannot be reached")
             deps.bus.publish(.failed(HealthSyncError(why.code, "\(why.message): the code \(code) works on this network only",
-                                                     hint: "Check reach.mailbox (`healthsync config get reach.mailbox`), or pair on one network.")))
+                                                     hint: "Check reach.mailbox (`healthsync config show`) and that the mailbox server runs, or pair on one network.")))
             return code
         }
     }

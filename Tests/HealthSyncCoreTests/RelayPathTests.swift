@@ -1,6 +1,7 @@
 import Foundation
 import HealthSyncDomain
 import HealthSyncPorts
+import HealthSyncTestSupport
 import HealthSyncUseCases
 import HealthSyncWiring
 import Testing
@@ -62,10 +63,10 @@ struct RelayPathTests {
         return (running, task)
     }
 
-    /// The server certificate `laptop` is shown when it reaches the phone through the relay.
-    func presented(to laptop: WorldDevice) async throws -> SHA256Fingerprint? {
+    /// The server certificate `laptop` is shown when it reaches the phone through `relay`.
+    func presented(to laptop: WorldDevice, through relay: String) async throws -> SHA256Fingerprint? {
         let peer = try #require(try laptop.peers().first)
-        let route = RelayRoute(relay: try ReachServer(parsing: Self.relay, as: .relay),
+        let route = RelayRoute(relay: try ReachServer(parsing: relay, as: .relay),
                                peer: SyncthingDeviceID(certificateFingerprint: peer.caFingerprint))
         let loaded = try laptop.application.identity.ensureIdentity()
         let link = try await laptop.deps.transport.connect(
@@ -77,9 +78,29 @@ struct RelayPathTests {
         return link.info.peer.leaf?.fingerprint
     }
 
-    @Test func certificatesAreRenewedThroughTheRelayAndTheDaemonPresentsItsNewOne() async throws {
-        let phone = try world.device("phone", seed: 903, relays: [Self.relay])
-        let laptop = try world.device("laptop", seed: 904, relays: [Self.relay])
+    /// With the in-memory relay, and again with a real `strelaysrv` on
+    /// 127.0.0.1 and real TLS (the injected clock moves; the relay does not
+    /// judge certificate dates).
+    @Test(arguments: [Config.TransportAdapter.loopback, .openssl])
+    func certificatesAreRenewedThroughTheRelayAndTheDaemonPresentsItsNewOne(_ transport: Config.TransportAdapter) async throws {
+        let keys = TemporaryDirectory("renewal-relay")
+        var relayURI = Self.relay
+        var world = self.world
+        var strelaysrv: SyncthingServers.Relay?
+        if transport == .openssl {
+            guard let running = try await SyncthingServers.relay(folder: keys.path) else {
+                Issue.record("strelaysrv is not installed (apt-get install syncthing-relaysrv): renewal through it is untested")
+                return
+            }
+            strelaysrv = running
+            relayURI = running.uri
+            world = World(transport: .openssl)
+        }
+        defer { if let strelaysrv { Task { _ = await strelaysrv.process.terminate() } } }
+        // Real sockets need a state folder (the daemon's control socket lives there).
+        let keystore: Config.KeyStoreAdapter = transport == .openssl ? .file : .memory
+        let phone = try world.device("phone", seed: 903, keystore: keystore, relays: [relayURI])
+        let laptop = try world.device("laptop", seed: 904, keystore: keystore, relays: [relayURI])
         let (running, services) = try await daemon(phone)
         defer { services.cancel() }
         let events = phone.application.bus.subscribe()
@@ -91,7 +112,7 @@ struct RelayPathTests {
         _ = try phone.application.samples.generate(days: 1)
         _ = try await phone.pairByToken(laptop, advertising: Self.nowhere)
         let original = try #require(try laptop.peers().first?.clientCertificatePEM)
-        let servedBefore = try await presented(to: laptop)
+        let servedBefore = try await presented(to: laptop, through: relayURI)
 
         // 340 days on: the laptop renews its client certificate through the relay;
         // the phone renews its server certificate and joins the relay again to present it.
@@ -101,7 +122,7 @@ struct RelayPathTests {
         var served = servedBefore
         for _ in 0..<100 where served != renewedServer {
             try await Task.sleep(for: .milliseconds(20))
-            served = try? await presented(to: laptop)
+            served = try? await presented(to: laptop, through: relayURI)
         }
         #expect(served == renewedServer && served != servedBefore)
         _ = try await laptop.application.fetching.fetch(types: [.steps], limit: 1)
