@@ -26,6 +26,7 @@ public struct LibXML2ExportReader: HealthExportReader {
         }
         var entry: String?
         let source: any ByteSource
+        let files: ExportFiles
         if ZipArchive.isZip(descriptor) {
             let archive = try ZipArchive(descriptor: descriptor, fileSize: Int64(info.st_size))
             guard let found = try Self.exportEntry(in: archive) else {
@@ -34,11 +35,30 @@ public struct LibXML2ExportReader: HealthExportReader {
             }
             entry = found.name
             source = try archive.open(found)
+            files = ExportFiles(archive: archive, entry: found.name)
         } else {
             source = FileRegion(descriptor: descriptor, offset: 0, length: Int64(info.st_size))
+            files = ExportFiles(xmlPath: path)
         }
         let context = ReadContext(XMLInputFilter(source))
-        return try context.run(entry: entry, path: path, batchSize: max(1, batchSize), body)
+        let summary = try context.run(entry: entry, path: path, files: files, batchSize: max(1, batchSize), body)
+        // ECGs are files of their own beside export.xml.
+        var missing = summary.missingFiles
+        var batch: [ExportRecord] = []
+        for name in files.electrocardiograms() {
+            guard let record = files.read(name, maxBytes: ExportFiles.maxECGBytes).flatMap({ ECGReader.record($0, file: name) })
+            else {
+                missing += 1
+                continue
+            }
+            batch.append(record)
+            if batch.count >= max(1, min(batchSize, 100)) {
+                try body(batch)
+                batch.removeAll()
+            }
+        }
+        if !batch.isEmpty { try body(batch) }
+        return ExportReadSummary(entry: entry, recoveredErrors: summary.recoveredErrors, missingFiles: missing)
     }
 
     /// The entry whose content starts a HealthData document: `.xml` names
@@ -80,7 +100,7 @@ final class ReadContext {
 
     init(_ source: any ByteSource) { self.source = source }
 
-    func run(entry: String?, path: String, batchSize: Int,
+    func run(entry: String?, path: String, files: ExportFiles, batchSize: Int,
              _ body: ([ExportRecord]) throws -> Void) throws -> ExportReadSummary {
         let opaque = Unmanaged.passUnretained(self).toOpaque()
         let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
@@ -102,13 +122,13 @@ final class ReadContext {
             guard let context else { return }
             Unmanaged<ReadContext>.fromOpaque(context).takeUnretainedValue().recoveredErrors += 1
         }, opaque)
-        var walker = NodeWalker(reader: reader)
-        let nested = try walker.walk(batchSize: batchSize, body)
+        var walker = NodeWalker(reader: reader, files: files)
+        try walker.walk(batchSize: batchSize, body)
         if let readError { throw HealthSyncError.wrap(readError, as: .invalidArgument, "\(path) cannot be read") }
         if !walker.sawRoot {
             throw HealthSyncError(.invalidArgument, "\(path) is not an Apple Health export (no <HealthData> document)",
                                   hint: "Pass the export.zip (or export.xml) from the Health app's \"Export All Health Data\".")
         }
-        return ExportReadSummary(entry: entry, nestedInCorrelations: nested, recoveredErrors: recoveredErrors)
+        return ExportReadSummary(entry: entry, recoveredErrors: recoveredErrors, missingFiles: walker.missingFiles)
     }
 }

@@ -1,79 +1,103 @@
 import CLibXML2
 import HealthSyncDomain
 
-/// Walks libxml2's reader over `<HealthData>`: top-level Records and
-/// Workouts become `ExportRecord`s (with their MetadataEntry children);
-/// Records inside Correlations are counted and skipped (the top level
-/// repeats them); everything else is passed over.
+/// Walks libxml2's reader over `<HealthData>`: each top-level element
+/// HealthSync keeps (Record, Correlation, Workout, ActivitySummary,
+/// Audiogram, ClinicalRecord) becomes an `ExportRecord` with everything
+/// inside it; the files Workouts' routes and ClinicalRecords refer to are
+/// read through `files`. `ExportDate` and `Me` are passed over.
 struct NodeWalker {
     private static let element: Int32 = 1
     private static let endElement: Int32 = 15
+    static let kinds: [String: ExportRecord.Kind] = [
+        "Record": .record, "Workout": .workout, "Correlation": .correlation, "ActivitySummary": .activitySummary,
+        "Audiogram": .audiogram, "ClinicalRecord": .clinicalRecord,
+    ]
+    /// Which child elements are records of their own, per parent.
+    private static let memberNames: [String: (name: String, kind: ExportRecord.Kind)] = [
+        "Correlation": ("Record", .record), "Workout": ("WorkoutRoute", .workoutRoute),
+    ]
 
     let reader: xmlTextReaderPtr
+    let files: ExportFiles
     private(set) var sawRoot = false
+    private(set) var missingFiles = 0
 
-    init(reader: xmlTextReaderPtr) { self.reader = reader }
+    init(reader: xmlTextReaderPtr, files: ExportFiles) {
+        self.reader = reader
+        self.files = files
+    }
 
-    /// Returns how many Records sat inside Correlations.
-    mutating func walk(batchSize: Int, _ body: ([ExportRecord]) throws -> Void) throws -> Int {
+    mutating func walk(batchSize: Int, _ body: ([ExportRecord]) throws -> Void) throws {
         var batch: [ExportRecord] = []
         batch.reserveCapacity(batchSize)
-        var nested = 0
-        var topLevel = ""
         while xmlTextReaderRead(reader) == 1 {
             guard xmlTextReaderNodeType(reader) == Self.element else { continue }
             let depth = xmlTextReaderDepth(reader)
             let name = localName()
-            switch depth {
-            case 0:
-                guard name == "HealthData" else { return nested }
+            if depth == 0 {
+                guard name == "HealthData" else { return }
                 sawRoot = true
-            case 1:
-                topLevel = name
-                guard name == "Record" || name == "Workout" else { continue }
-                if let record = readRecord(workout: name == "Workout") { batch.append(record) }
-                if batch.count >= batchSize {
-                    try body(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            case 2 where name == "Record" && topLevel == "Correlation":
-                nested += 1
-            default:
-                break
+                continue
+            }
+            guard depth == 1, let kind = Self.kinds[name] else { continue }
+            batch.append(readElement(name: name, kind: kind, depth: 1))
+            if batch.count >= batchSize {
+                try body(batch)
+                batch.removeAll(keepingCapacity: true)
             }
         }
         if !batch.isEmpty { try body(batch) }
-        return nested
     }
 
-    /// The record at the reader (a start tag at depth 1), reading up to its end tag.
-    private func readRecord(workout: Bool) -> ExportRecord? {
+    /// The element at the reader (a start tag at `depth`), read up to its end tag.
+    private mutating func readElement(name: String, kind: ExportRecord.Kind, depth: Int32) -> ExportRecord {
         let attributes = self.attributes()
         var metadata: [String: String] = [:]
+        var children: [ExportElement] = []
+        var members: [ExportRecord] = []
+        let member = Self.memberNames[name]
         if xmlTextReaderIsEmptyElement(reader) == 0 {
             while xmlTextReaderRead(reader) == 1 {
-                let type = xmlTextReaderNodeType(reader), depth = xmlTextReaderDepth(reader)
-                if type == Self.endElement && depth == 1 { break }
-                guard type == Self.element, depth == 2, localName() == "MetadataEntry",
-                      metadata.count < ExportRecord.maxMetadataEntries else { continue }
-                let entry = self.attributes()
-                if let key = entry["key"], let value = entry["value"] { metadata[key] = value }
+                let type = xmlTextReaderNodeType(reader), at = xmlTextReaderDepth(reader)
+                if type == Self.endElement && at == depth { break }
+                guard type == Self.element else { continue }
+                let child = localName()
+                if at == depth + 1, let member, child == member.name, members.count < ExportRecord.maxMembers {
+                    members.append(readElement(name: child, kind: member.kind, depth: at))
+                } else if at == depth + 1, child == "MetadataEntry" {
+                    let entry = self.attributes()
+                    if let key = entry["key"], let value = entry["value"], metadata.count < ExportRecord.maxMetadataEntries {
+                        metadata[key] = value
+                    }
+                } else if children.count < ExportRecord.maxChildren {
+                    // Containers without attributes (HeartRateVariabilityMetadataList) add nothing of their own.
+                    let values = self.attributes()
+                    if !values.isEmpty { children.append(ExportElement(name: child, attributes: values)) }
+                }
             }
         }
-        guard let start = attributes["startDate"], let end = attributes["endDate"] else { return nil }
-        if workout {
-            for (total, unit) in [("totalDistance", "totalDistanceUnit"), ("totalEnergyBurned", "totalEnergyBurnedUnit")] {
-                if let value = attributes[total] { metadata[total] = value + (attributes[unit].map { " " + $0 } ?? "") }
+        var attachment: String?
+        switch kind {
+        case .workoutRoute where !children.contains(where: { $0.name == "Location" }):
+            if let path = children.first(where: { $0.name == "FileReference" })?.attributes["path"] {
+                if let points = files.read(path, maxBytes: ExportFiles.maxRouteBytes).flatMap(GPXReader.locations) {
+                    children += points.prefix(ExportRecord.maxChildren)
+                } else {
+                    missingFiles += 1
+                }
             }
-            guard let activity = attributes["workoutActivityType"] else { return nil }
-            return ExportRecord(kind: .workout, type: activity, unit: nil, value: attributes["duration"],
-                                durationUnit: attributes["durationUnit"], sourceName: attributes["sourceName"] ?? "",
-                                device: attributes["device"], startDate: start, endDate: end, metadata: metadata)
+        case .clinicalRecord:
+            if let path = attributes["resourceFilePath"] {
+                attachment = files.read(path, maxBytes: ExportRecord.maxAttachmentBytes)
+                    .flatMap { String(validating: $0, as: UTF8.self) }
+                if attachment == nil { missingFiles += 1 }
+            }
+        default:
+            break
         }
-        guard let type = attributes["type"] else { return nil }
-        return ExportRecord(kind: .record, type: type, unit: attributes["unit"], value: attributes["value"],
-                            sourceName: attributes["sourceName"] ?? "", device: attributes["device"], startDate: start,
-                            endDate: end, metadata: metadata)
+        return ExportRecord(kind: kind, attributes: attributes, metadata: metadata, children: children,
+                            members: members, attachment: attachment)
     }
 
     /// The current element's attributes (values bounded in length).

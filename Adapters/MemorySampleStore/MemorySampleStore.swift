@@ -15,17 +15,30 @@ public final class MemorySampleStore: SampleStore {
 
     public init() {}
 
-    @discardableResult
-    public func upsert(_ newSamples: [HealthSample]) throws -> Int {
+    public func upsert(_ newSamples: [HealthSample], repeatsAfter: Int64) throws -> UpsertCounts {
         state.withLock { state in
-            var changed = 0
-            for sample in newSamples where state.samples[sample.id]?.sample != sample {
+            var counts = UpsertCounts()
+            for sample in newSamples {
+                if let stored = state.samples[sample.id] {
+                    if stored.sample == sample {
+                        if stored.sequence > repeatsAfter { counts.repeated += 1 } else { counts.unchanged += 1 }
+                        continue
+                    }
+                    counts.updated += 1
+                } else {
+                    counts.inserted += 1
+                }
                 state.sequence += 1
                 state.samples[sample.id] = (sample, state.sequence)
-                changed += 1
             }
-            return changed
+            return counts
         }
+    }
+
+    public func latestSequence() throws -> Int64 { state.withLock { $0.sequence } }
+
+    public func countByType() throws -> [HealthDataType: Int] {
+        state.withLock { state in state.samples.values.reduce(into: [:]) { $0[$1.sample.type, default: 0] += 1 } }
     }
 
     public func query(_ query: SampleQuery) throws -> SamplePage {

@@ -21,38 +21,74 @@ public final class SQLiteSampleStore: SampleStore {
         self.files = fileSystem
     }
 
-    @discardableResult
-    public func upsert(_ samples: [HealthSample]) throws -> Int {
-        guard !samples.isEmpty else { return 0 }
+    public func upsert(_ samples: [HealthSample], repeatsAfter: Int64) throws -> UpsertCounts {
+        guard !samples.isEmpty else { return UpsertCounts() }
         let database = try open()
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return try run {
-            try database.write { db -> Int in
-                var changed = 0
-                // Each row gets the next sequence number; an identical row keeps its own (no change to sync).
+            try database.write { db -> UpsertCounts in
+                var counts = UpsertCounts()
+                // Each stored or changed row gets the next sequence number; an
+                // identical row keeps its own (no change to sync).
                 var sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM samples") ?? 0
-                let statement = try db.makeStatement(sql: """
-                    INSERT INTO samples (id, type, value, unit, start_ms, end_ms, source_name, metadata, seq)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET type = excluded.type, value = excluded.value, unit = excluded.unit,
-                        start_ms = excluded.start_ms, end_ms = excluded.end_ms, source_name = excluded.source_name,
-                        metadata = excluded.metadata, seq = excluded.seq
-                    WHERE (type, value, unit, start_ms, end_ms, source_name, metadata)
-                        IS NOT (excluded.type, excluded.value, excluded.unit, excluded.start_ms, excluded.end_ms,
-                                excluded.source_name, excluded.metadata)
+                let insert = try db.makeStatement(sql: """
+                    INSERT INTO samples (\(Self.columns), seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO NOTHING
                     """)
+                let update = try db.makeStatement(sql: """
+                    UPDATE samples SET type = ?2, value = ?3, unit = ?4, start_ms = ?5, end_ms = ?6, source_name = ?7,
+                        metadata = ?8, text = ?9, utc_offset = ?10, source_version = ?11, device = ?12,
+                        creation_ms = ?13, details = ?14, seq = ?15
+                    WHERE id = ?1 AND (type, value, unit, start_ms, end_ms, source_name, metadata, text, utc_offset,
+                                       source_version, device, creation_ms, details)
+                        IS NOT (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                    """)
+                let storedSequence = try db.makeStatement(sql: "SELECT seq FROM samples WHERE id = ?")
                 for sample in samples {
-                    sequence += 1
                     let metadata = String(decoding: try encoder.encode(sample.metadata), as: UTF8.self)
-                    try statement.execute(arguments: [
+                    let arguments: StatementArguments = [
                         sample.id, sample.type.rawValue, sample.value, sample.unit,
                         sample.startDate.millisecondsSince1970, sample.endDate.millisecondsSince1970,
-                        sample.sourceName, metadata, sequence,
-                    ])
-                    changed += db.changesCount
+                        sample.sourceName, metadata, sample.text, sample.utcOffsetMinutes, sample.sourceVersion,
+                        sample.device, sample.creationDate?.millisecondsSince1970, sample.details, sequence + 1,
+                    ]
+                    try insert.execute(arguments: arguments)
+                    if db.changesCount > 0 {
+                        counts.inserted += 1
+                        sequence += 1
+                        continue
+                    }
+                    try update.execute(arguments: arguments)
+                    if db.changesCount > 0 {
+                        counts.updated += 1
+                        sequence += 1
+                        continue
+                    }
+                    let stored = try Int64.fetchOne(storedSequence, arguments: [sample.id]) ?? 0
+                    if stored > repeatsAfter { counts.repeated += 1 } else { counts.unchanged += 1 }
                 }
-                return changed
+                return counts
+            }
+        }
+    }
+
+    public func latestSequence() throws -> Int64 {
+        let database = try open()
+        return try run { try database.read { try Int64.fetchOne($0, sql: "SELECT COALESCE(MAX(seq), 0) FROM samples") ?? 0 } }
+    }
+
+    public func countByType() throws -> [HealthDataType: Int] {
+        let database = try open()
+        return try run {
+            try database.read { db in
+                var counts: [HealthDataType: Int] = [:]
+                let rows = try Row.fetchCursor(db, sql: "SELECT type, COUNT(*) FROM samples GROUP BY type")
+                while let row = try rows.next() {
+                    guard let name = row[0] as String?, let type = HealthDataType(rawValue: name) else { continue }
+                    counts[type] = row[1]
+                }
+                return counts
             }
         }
     }
@@ -99,7 +135,10 @@ public final class SQLiteSampleStore: SampleStore {
     }
 
     /// The columns `sample(_:decoder:)` reads, in its order.
-    private static let columns = "id, type, value, unit, start_ms, end_ms, source_name, metadata"
+    private static let columns = """
+        id, type, value, unit, start_ms, end_ms, source_name, metadata, text, utc_offset, source_version, device, \
+        creation_ms, details
+        """
 
     /// A sample from a row of `columns` (by position: by name costs a lookup per value); nil when unreadable.
     private static func sample(_ row: Row, decoder: JSONDecoder) -> HealthSample? {
@@ -113,7 +152,9 @@ public final class SQLiteSampleStore: SampleStore {
             metadata = decoded
         }
         return HealthSample(id: id, type: type, value: value, unit: unit, startDate: Date(millisecondsSince1970: start),
-                            endDate: Date(millisecondsSince1970: end), sourceName: source, metadata: metadata)
+                            endDate: Date(millisecondsSince1970: end), sourceName: source, metadata: metadata,
+                            text: row[8], utcOffsetMinutes: row[9], sourceVersion: row[10], device: row[11],
+                            creationDate: (row[12] as Int64?).map(Date.init(millisecondsSince1970:)), details: row[13])
     }
 
     public func changes(after: Int64, types: [HealthDataType], limit: Int) throws -> SampleChanges {
@@ -138,7 +179,7 @@ public final class SQLiteSampleStore: SampleStore {
                         more = true
                         break
                     }
-                    guard let sample = Self.sample(row, decoder: decoder), let sequence = row[8] as Int64? else {
+                    guard let sample = Self.sample(row, decoder: decoder), let sequence = row[14] as Int64? else {
                         throw unreadable
                     }
                     samples.append(sample)
@@ -224,6 +265,17 @@ public final class SQLiteSampleStore: SampleStore {
                             UPDATE samples SET seq = rowid;
                             CREATE INDEX samples_by_seq ON samples (seq);
                             CREATE TABLE sync_state (device_id TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+                            """)
+                    }
+                    // v3: what an export says of each record beside its value (lossless import).
+                    migrator.registerMigration("v3") { db in
+                        try db.execute(sql: """
+                            ALTER TABLE samples ADD COLUMN text TEXT;
+                            ALTER TABLE samples ADD COLUMN utc_offset INTEGER;
+                            ALTER TABLE samples ADD COLUMN source_version TEXT;
+                            ALTER TABLE samples ADD COLUMN device TEXT;
+                            ALTER TABLE samples ADD COLUMN creation_ms INTEGER;
+                            ALTER TABLE samples ADD COLUMN details TEXT;
                             """)
                     }
                     try migrator.migrate(database)

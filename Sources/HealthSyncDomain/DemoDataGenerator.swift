@@ -1,6 +1,7 @@
 import FoundationEssentials
 
-/// Deterministic, plausible demo samples for every data type: the same days
+/// Deterministic, plausible demo samples for each of the schema-1 data
+/// types (the phone app's catalogue): the same days
 /// give the same samples (and the same IDs), so generating twice adds nothing.
 public struct DemoDataGenerator: Sendable {
     public static let sourceName = "HealthSync Demo"
@@ -22,7 +23,7 @@ public struct DemoDataGenerator: Sendable {
         var result: [HealthSample] = []
         for offset in stride(from: days, to: 0, by: -1) {
             let dayStart = lastMidnight - Double(offset) * dayLength
-            for type in HealthDataType.allCases {
+            for type in HealthDataType.allCases.prefix(HealthDataType.schemaOneCount) {
                 result += samples(of: type, dayStart: dayStart)
             }
         }
@@ -96,6 +97,7 @@ public struct DemoDataGenerator: Sendable {
         case .sleepCore: return Pattern(perDay: 1, firstHour: 1, range: 200...250, minutes: 220)
         case .sleepDeep: return Pattern(perDay: 1, firstHour: 1, range: 50...90, minutes: 70)
         case .sleepREM: return Pattern(perDay: 1, firstHour: 4, range: 80...110, minutes: 95)
+        default: return Pattern(perDay: 1, firstHour: 12, range: 1...10, minutes: 1)
         }
     }
 }

@@ -1,97 +1,113 @@
-/// The data types HealthSync shares: the HealthSync phone app's catalogue of
-/// short names, each mapped to its HealthKit identifier and one canonical unit.
-public enum HealthDataType: String, Sendable, Codable, CaseIterable, Comparable {
-    case steps, distanceWalkingRunning, distanceCycling, activeEnergyBurned, basalEnergyBurned
-    case exerciseTime, standHours, flightsClimbed, workouts
-    case heartRate, restingHeartRate, walkingHeartRateAverage, heartRateVariability
-    case bloodPressureSystolic, bloodPressureDiastolic, bloodOxygen, respiratoryRate
-    case bodyTemperature, vo2Max
-    case weight, height, bodyMassIndex, bodyFatPercentage, leanBodyMass
-    case sleepAnalysis, sleepInBed, sleepAsleep, sleepAwake, sleepCore, sleepDeep, sleepREM
-
-    public static func < (lhs: Self, rhs: Self) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+/// A kind of health data: one of the catalogue's names (`steps`,
+/// `bloodGlucose`, `workouts`, `electrocardiogram`…, see
+/// `HealthDataCatalogue.swift`), or, for a HealthKit identifier newer than
+/// the catalogue, that identifier itself, so nothing an export holds is
+/// turned away and the name alone says what it was.
+public struct HealthDataType: RawRepresentable, Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    /// What a type's samples are, which decides how an export record maps to one.
+    public enum Kind: String, Sendable, Codable {
+        case quantity, category, workout, workoutRoute, correlation, activitySummary, electrocardiogram, audiogram
+        case clinicalRecord
     }
+
+    struct Entry: Sendable {
+        let name: String, identifier: String, unit: String, category: String, kind: Kind, sleepValue: String?
+        init(_ name: String, _ identifier: String, _ unit: String, _ category: String, _ kind: Kind, _ sleepValue: String?) {
+            (self.name, self.identifier, self.unit, self.category, self.kind, self.sleepValue)
+                = (name, identifier, unit, category, kind, sleepValue)
+        }
+    }
+
+    /// How long a name may be (HealthKit's longest identifier is under 70).
+    public static let maxNameLength = 96
+    /// How many of the catalogue's types the first schema had: older peers know only these.
+    public static let schemaOneCount = 31
+
+    public let rawValue: String
+
+    /// A catalogue name, or an identifier (`HK…`) of letters and digits.
+    public init?(rawValue: String) {
+        if Self.index[rawValue] != nil {
+            self.rawValue = rawValue
+            return
+        }
+        let bytes = rawValue.utf8
+        guard rawValue.hasPrefix("HK"), bytes.count <= Self.maxNameLength,
+              bytes.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5a).contains($0) || (0x61...0x7a).contains($0) })
+        else { return nil }
+        self.rawValue = rawValue
+    }
+
+    init(known name: String) { rawValue = name }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let type = HealthDataType(rawValue: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "Unknown data type \(text.prefix(100))"))
+        }
+        self = type
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+
+    /// Every type of the catalogue, the schema-1 ones first.
+    public static let allCases: [HealthDataType] = entries.map { HealthDataType(known: $0.name) }
+    /// The types older peers (schema 1) know.
+    public static let schemaOne: Set<HealthDataType> = Set(allCases.prefix(schemaOneCount))
+
+    private static let index: [String: Int] = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
+    private static let lowercased: [String: Int] = Dictionary(entries.enumerated().map { ($1.name.lowercased(), $0) },
+                                                                uniquingKeysWith: { first, _ in first })
+    /// Catalogue types by HealthKit identifier (SleepAnalysis maps to `sleepAnalysis`, not a stage).
+    private static let byIdentifier: [String: Int] = Dictionary(
+        entries.enumerated().filter { $1.sleepValue == nil }.map { ($1.identifier, $0) }, uniquingKeysWith: { first, _ in first })
+
+    private var entry: Entry? { Self.index[rawValue].map { Self.entries[$0] } }
+
+    /// Whether the type is in the catalogue (not an identifier newer than it).
+    public var isCatalogued: Bool { entry != nil }
 
     /// The HealthKit identifier an Apple Health export uses for this type.
-    public var healthKitIdentifier: String {
-        switch self {
-        case .steps: return "HKQuantityTypeIdentifierStepCount"
-        case .distanceWalkingRunning: return "HKQuantityTypeIdentifierDistanceWalkingRunning"
-        case .distanceCycling: return "HKQuantityTypeIdentifierDistanceCycling"
-        case .activeEnergyBurned: return "HKQuantityTypeIdentifierActiveEnergyBurned"
-        case .basalEnergyBurned: return "HKQuantityTypeIdentifierBasalEnergyBurned"
-        case .exerciseTime: return "HKQuantityTypeIdentifierAppleExerciseTime"
-        case .standHours: return "HKCategoryTypeIdentifierAppleStandHour"
-        case .flightsClimbed: return "HKQuantityTypeIdentifierFlightsClimbed"
-        case .workouts: return "HKWorkoutTypeIdentifier"
-        case .heartRate: return "HKQuantityTypeIdentifierHeartRate"
-        case .restingHeartRate: return "HKQuantityTypeIdentifierRestingHeartRate"
-        case .walkingHeartRateAverage: return "HKQuantityTypeIdentifierWalkingHeartRateAverage"
-        case .heartRateVariability: return "HKQuantityTypeIdentifierHeartRateVariabilitySDNN"
-        case .bloodPressureSystolic: return "HKQuantityTypeIdentifierBloodPressureSystolic"
-        case .bloodPressureDiastolic: return "HKQuantityTypeIdentifierBloodPressureDiastolic"
-        case .bloodOxygen: return "HKQuantityTypeIdentifierOxygenSaturation"
-        case .respiratoryRate: return "HKQuantityTypeIdentifierRespiratoryRate"
-        case .bodyTemperature: return "HKQuantityTypeIdentifierBodyTemperature"
-        case .vo2Max: return "HKQuantityTypeIdentifierVO2Max"
-        case .weight: return "HKQuantityTypeIdentifierBodyMass"
-        case .height: return "HKQuantityTypeIdentifierHeight"
-        case .bodyMassIndex: return "HKQuantityTypeIdentifierBodyMassIndex"
-        case .bodyFatPercentage: return "HKQuantityTypeIdentifierBodyFatPercentage"
-        case .leanBodyMass: return "HKQuantityTypeIdentifierLeanBodyMass"
-        case .sleepAnalysis, .sleepInBed, .sleepAsleep, .sleepAwake, .sleepCore, .sleepDeep, .sleepREM:
-            return "HKCategoryTypeIdentifierSleepAnalysis"
-        }
-    }
+    public var healthKitIdentifier: String { entry?.identifier ?? rawValue }
 
     /// For sleep stages: the HKCategoryValueSleepAnalysis value that selects them.
-    public var sleepAnalysisValue: String? {
-        switch self {
-        case .sleepInBed: return "HKCategoryValueSleepAnalysisInBed"
-        case .sleepAsleep: return "HKCategoryValueSleepAnalysisAsleepUnspecified"
-        case .sleepAwake: return "HKCategoryValueSleepAnalysisAwake"
-        case .sleepCore: return "HKCategoryValueSleepAnalysisAsleepCore"
-        case .sleepDeep: return "HKCategoryValueSleepAnalysisAsleepDeep"
-        case .sleepREM: return "HKCategoryValueSleepAnalysisAsleepREM"
-        default: return nil
-        }
-    }
+    public var sleepAnalysisValue: String? { entry?.sleepValue }
 
-    /// The one unit values of this type are stored in.
-    public var unit: String {
-        switch self {
-        case .steps, .flightsClimbed, .standHours, .bodyMassIndex: return "count"
-        case .distanceWalkingRunning, .distanceCycling, .height: return "m"
-        case .activeEnergyBurned, .basalEnergyBurned: return "kcal"
-        case .exerciseTime, .workouts: return "min"
-        case .heartRate, .restingHeartRate, .walkingHeartRateAverage, .respiratoryRate: return "count/min"
-        case .heartRateVariability: return "ms"
-        case .bloodPressureSystolic, .bloodPressureDiastolic: return "mmHg"
-        case .bloodOxygen, .bodyFatPercentage: return "fraction"
-        case .bodyTemperature: return "degC"
-        case .vo2Max: return "mL/(kg*min)"
-        case .weight, .leanBodyMass: return "kg"
-        case .sleepAnalysis, .sleepInBed, .sleepAsleep, .sleepAwake, .sleepCore, .sleepDeep, .sleepREM:
-            return "min"
-        }
-    }
+    /// The unit values of this type are stored in (for an uncatalogued
+    /// quantity, each sample carries the unit the export gave it).
+    public var unit: String { entry?.unit ?? (kind == .category ? "min" : "") }
 
     /// How people group the types.
-    public var category: String {
-        switch self {
-        case .steps, .distanceWalkingRunning, .distanceCycling, .activeEnergyBurned, .basalEnergyBurned,
-             .exerciseTime, .standHours, .flightsClimbed, .workouts:
-            return "activity"
-        case .heartRate, .restingHeartRate, .walkingHeartRateAverage, .heartRateVariability:
-            return "heart"
-        case .bloodPressureSystolic, .bloodPressureDiastolic, .bloodOxygen, .respiratoryRate,
-             .bodyTemperature, .vo2Max:
-            return "vitals"
-        case .weight, .height, .bodyMassIndex, .bodyFatPercentage, .leanBodyMass:
-            return "body"
-        case .sleepAnalysis, .sleepInBed, .sleepAsleep, .sleepAwake, .sleepCore, .sleepDeep, .sleepREM:
-            return "sleep"
+    public var category: String { entry?.category ?? "other" }
+
+    public var kind: Kind {
+        if let entry { return entry.kind }
+        return rawValue.hasPrefix("HKCategoryTypeIdentifier") ? .category : .quantity
+    }
+
+    /// The type an export's `type` attribute names: the catalogue's, or the
+    /// identifier itself when newer than the catalogue; nil when it is no
+    /// HealthKit identifier at all.
+    public static func forIdentifier(_ identifier: String) -> HealthDataType? {
+        if let position = byIdentifier[identifier] { return allCases[position] }
+        guard identifier.hasPrefix("HKQuantityTypeIdentifier") || identifier.hasPrefix("HKCategoryTypeIdentifier") else {
+            return nil
+        }
+        return HealthDataType(rawValue: identifier)
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        switch (index[lhs.rawValue], index[rhs.rawValue]) {
+        case let (left?, right?): left < right
+        case (.some, nil): true
+        case (nil, .some): false
+        case (nil, nil): lhs.rawValue < rhs.rawValue
         }
     }
 
@@ -102,7 +118,7 @@ public enum HealthDataType: String, Sendable, Codable, CaseIterable, Comparable 
             let name = raw.trimmingCharacters(in: " ")
             if name.lowercased() == "all" { return allCases }
             guard let type = named(name) else {
-                throw HealthSyncError(.invalidArgument, "Unknown data type '\(name)'",
+                throw HealthSyncError(.invalidArgument, "Unknown data type '\(name.prefix(100))'",
                                       hint: "Run `healthsync types` to list the data types.")
             }
             if !result.contains(type) { result.append(type) }
@@ -116,9 +132,8 @@ public enum HealthDataType: String, Sendable, Codable, CaseIterable, Comparable 
 
     /// The type with this short name (any case) or HealthKit identifier.
     public static func named(_ name: String) -> HealthDataType? {
-        let lower = name.lowercased()
-        return allCases.first { $0.rawValue.lowercased() == lower }
-            ?? allCases.first { $0.healthKitIdentifier == name && $0.sleepAnalysisValue == nil }
+        if let position = lowercased[name.lowercased()] { return allCases[position] }
+        return forIdentifier(name) ?? HealthDataType(rawValue: name)
     }
 }
 

@@ -1,7 +1,16 @@
 import FoundationEssentials
 
 /// One health measurement, as it crosses the wire and sits in a sample store.
+/// Beside the value: what the export said of it (time-zone offset, source
+/// version, device, creation date, metadata), the value's name for category
+/// types, and for the kinds with structure (a workout's events and
+/// statistics, a route's points, an ECG's voltages, a FHIR resource…) their
+/// `details` as one JSON object.
 public struct HealthSample: Sendable, Hashable, Codable {
+    /// Bounds on one sample's parts, so no peer or file makes one grow without limit.
+    public static let maxDetailsBytes = 4 * 1024 * 1024
+    public static let maxTextLength = 2048
+
     public let id: String
     public let type: HealthDataType
     public let value: Double
@@ -10,9 +19,20 @@ public struct HealthSample: Sendable, Hashable, Codable {
     public let endDate: Date
     public let sourceName: String
     public let metadata: [String: String]
+    /// A category type's value name (`HKCategoryValueSeverityModerate`).
+    public let text: String?
+    /// The UTC offset, in minutes, the record's dates were written with.
+    public let utcOffsetMinutes: Int?
+    public let sourceVersion: String?
+    public let device: String?
+    public let creationDate: Date?
+    /// A JSON object (compact, sorted keys) for the kinds with structure.
+    public let details: String?
 
     public init(id: String, type: HealthDataType, value: Double, unit: String, startDate: Date,
-                endDate: Date, sourceName: String, metadata: [String: String] = [:]) {
+                endDate: Date, sourceName: String, metadata: [String: String] = [:], text: String? = nil,
+                utcOffsetMinutes: Int? = nil, sourceVersion: String? = nil, device: String? = nil,
+                creationDate: Date? = nil, details: String? = nil) {
         self.id = id
         self.type = type
         self.value = value
@@ -21,7 +41,23 @@ public struct HealthSample: Sendable, Hashable, Codable {
         self.endDate = endDate
         self.sourceName = sourceName
         self.metadata = metadata
+        self.text = text
+        self.utcOffsetMinutes = utcOffsetMinutes
+        self.sourceVersion = sourceVersion
+        self.device = device
+        self.creationDate = creationDate
+        self.details = details
     }
+
+    /// The same sample with another ID.
+    public func with(id: String) -> HealthSample {
+        HealthSample(id: id, type: type, value: value, unit: unit, startDate: startDate, endDate: endDate,
+                     sourceName: sourceName, metadata: metadata, text: text, utcOffsetMinutes: utcOffsetMinutes,
+                     sourceVersion: sourceVersion, device: device, creationDate: creationDate, details: details)
+    }
+
+    /// Whether an older peer (schema 1) can read it: a schema-1 type.
+    public var isSchemaOne: Bool { HealthDataType.schemaOne.contains(type) }
 }
 
 /// A position in the (startDate, id) order of samples; opaque to clients.

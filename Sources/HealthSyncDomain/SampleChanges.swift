@@ -21,6 +21,27 @@ public struct SampleChanges: Sendable, Equatable, Codable {
     }
 }
 
+/// What one upsert did with each sample it was given.
+public struct UpsertCounts: Sendable, Equatable {
+    public var inserted = 0
+    public var updated = 0
+    /// Identical to a sample stored before the run began.
+    public var unchanged = 0
+    /// Identical to a sample the same run stored earlier.
+    public var repeated = 0
+
+    public init(inserted: Int = 0, updated: Int = 0, unchanged: Int = 0, repeated: Int = 0) {
+        (self.inserted, self.updated, self.unchanged, self.repeated) = (inserted, updated, unchanged, repeated)
+    }
+
+    public static func += (lhs: inout UpsertCounts, rhs: UpsertCounts) {
+        lhs.inserted += rhs.inserted
+        lhs.updated += rhs.updated
+        lhs.unchanged += rhs.unchanged
+        lhs.repeated += rhs.repeated
+    }
+}
+
 /// `sync`: what each paired sharing device sent.
 public struct SyncReport: Sendable, Codable, Equatable {
     public struct Entry: Sendable, Codable, Equatable {

@@ -3,8 +3,12 @@ import HealthSyncDomain
 /// Reads an Apple Health export ("Export All Health Data": `export.zip`, or
 /// the `export.xml` inside it).
 public protocol HealthExportReader: Sendable {
-    /// Streams the top-level Records and Workouts of the export at `path` to
-    /// `body`, in batches of at most `batchSize`, in file order. Memory stays
+    /// Streams the elements of the export at `path` to `body` (top-level
+    /// Records, Correlations with their Records, Workouts with their routes,
+    /// ActivitySummaries, Audiograms, ClinicalRecords with their FHIR file,
+    /// then the ECG files), in batches of at most `batchSize`, in file order.
+    /// Files the export refers to are read from beside it (the same zip, or
+    /// the folder of `export.xml`), never from outside that folder. Memory stays
     /// bounded whatever the file's size. In a zip, the export is the entry
     /// whose content starts a `<HealthData` document, whatever its name.
     /// The inline DTD is skipped and malformed XML recovered from where

@@ -8,14 +8,20 @@ import HealthSyncDomain
 /// sample exactly once even while new samples are added before the cursor.
 public protocol SampleStore: Sendable {
     /// Inserts samples, replacing those with the same ID; all or nothing.
-    /// Returns how many were new or changed (an identical sample is neither).
-    @discardableResult
-    func upsert(_ samples: [HealthSample]) throws -> Int
+    /// Says how many were new, changed, or identical to the stored one; an
+    /// identical one whose stored copy was written after sequence number
+    /// `repeatsAfter` (the `latestSequence()` taken when a run of upserts
+    /// began) counts as `repeated`: the run itself stored it before.
+    func upsert(_ samples: [HealthSample], repeatsAfter: Int64) throws -> UpsertCounts
+    /// The highest sequence number given so far (0 for an empty store).
+    func latestSequence() throws -> Int64
     /// One page of samples matching the query, at most `query.limit`; the
     /// page's `nextCursor` is nil when no matching sample follows.
     func query(_ query: SampleQuery) throws -> SamplePage
     /// How many samples are stored (of the given types, or all).
     func count(types: [HealthDataType]?) throws -> Int
+    /// How many samples are stored per type.
+    func countByType() throws -> [HealthDataType: Int]
     /// Deletes every sample (and every sync position).
     func removeAll() throws
 
@@ -29,4 +35,13 @@ public protocol SampleStore: Sendable {
     func syncPosition(for device: DeviceID) throws -> Int64
     /// Records how far samples from `device` have been received.
     func setSyncPosition(_ position: Int64, for device: DeviceID) throws
+}
+
+extension SampleStore {
+    /// Inserts samples (as `upsert(_:repeatsAfter:)`); returns how many were new or changed.
+    @discardableResult
+    public func upsert(_ samples: [HealthSample]) throws -> Int {
+        let counts = try upsert(samples, repeatsAfter: .max)
+        return counts.inserted + counts.updated
+    }
 }

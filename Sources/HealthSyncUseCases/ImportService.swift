@@ -3,40 +3,46 @@ import HealthSyncDomain
 import HealthSyncPorts
 
 /// `samples import FILE`: an Apple Health export into the local sample
-/// store, streamed and written in batches. Records carry no IDs, so each
-/// sample's ID is derived from what it is (type, source, dates, value): a
-/// second import of the same export adds nothing.
+/// store, streamed and written in batches. Elements carry no IDs, so each
+/// sample's ID is derived from everything it holds: a second import of the
+/// same export adds nothing, and elements the export repeats exactly are
+/// stored once and reported as merged.
 public struct ImportService: Sendable {
     static let batchSize = 5000
-    static let idKey = Array("HealthSync Apple Health import v1".utf8)
+    static let idKey = Array("HealthSync Apple Health import v2".utf8)
 
     private let deps: Dependencies
 
     public init(_ deps: Dependencies) { self.deps = deps }
 
-    public func importExport(at path: String) throws -> ImportReport {
-        var records = 0
+    /// Imports the export at `path`; `progress` hears how many elements were read so far.
+    public func importExport(at path: String, progress: (Int) -> Void = { _ in }) throws -> ImportReport {
+        var read = 0
         var types: [String: Int] = [:]
         var skipped: [String: Int] = [:]
-        var imported = 0
+        var counts = UpsertCounts()
+        let baseline = try deps.sampleStore.latestSequence()
         let summary = try deps.exportReader.records(in: path, batchSize: Self.batchSize) { batch in
-            records += batch.count
             var samples: [HealthSample] = []
             samples.reserveCapacity(batch.count)
             for record in batch {
-                switch AppleHealthMapping.sample(from: record, id: identify) {
-                case .success(let sample):
-                    samples.append(sample)
-                    types[sample.type.rawValue, default: 0] += 1
-                case .failure(let reason):
-                    skipped[reason.description, default: 0] += 1
+                for outcome in AppleHealthMapping.samples(from: record, id: identify) {
+                    read += 1
+                    switch outcome {
+                    case .success(let sample):
+                        samples.append(sample)
+                        types[sample.type.rawValue, default: 0] += 1
+                    case .failure(let reason):
+                        skipped[reason.description, default: 0] += 1
+                    }
                 }
             }
-            imported += try deps.sampleStore.upsert(samples)
+            counts += try deps.sampleStore.upsert(samples, repeatsAfter: baseline)
+            progress(read)
         }
-        return ImportReport(file: path, entry: summary.entry, records: records, imported: imported, types: types,
-                            skipped: skipped, nestedInCorrelations: summary.nestedInCorrelations,
-                            recoveredErrors: summary.recoveredErrors)
+        return ImportReport(file: path, entry: summary.entry, read: read, imported: counts.inserted + counts.updated,
+                            unchanged: counts.unchanged, merged: counts.repeated, types: types, skipped: skipped,
+                            recoveredErrors: summary.recoveredErrors, missingFiles: summary.missingFiles)
     }
 
     private func identify(_ identity: String) -> String {
