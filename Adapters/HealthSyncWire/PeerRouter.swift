@@ -46,7 +46,9 @@ public struct PeerRouter: Sendable {
         case ("GET", WireRoute.status):
             return try .ok(try await requests.status(from: peer))
         case ("GET", WireRoute.healthTypes):
-            return try .ok(try await requests.status(from: peer).sharedTypes)
+            // Older peers read this list with the 31 schema-1 names only.
+            let shared = try await requests.status(from: peer).sharedTypes
+            return try .ok(SampleQueryString.schema(request.query) >= 2 ? shared : shared.filter(HealthDataType.schemaOne.contains))
         case ("GET", WireRoute.healthData):
             let query = try SampleQueryString.query(from: request.query)
             return try PeerWire.encode(try await requests.samples(query, from: peer))
@@ -57,7 +59,8 @@ public struct PeerRouter: Sendable {
                 throw HealthSyncError(.invalidArgument, "after, limit and wait_ms must be whole numbers")
             }
             let bounded = min(Duration.milliseconds(wait), SampleChanges.maxWait)
-            return try .ok(try await requests.changes(after: after, limit: limit, wait: bounded, from: peer))
+            return try .ok(try await requests.changes(after: after, limit: limit, wait: bounded,
+                                                      schema: SampleQueryString.schema(request.query), from: peer))
         case ("POST", WireRoute.renewCertificate):
             let message = try WireCodec.decode(PeerWire.RenewalRequest.self, from: request.body)
             let reply = try await requests.renewCertificate(

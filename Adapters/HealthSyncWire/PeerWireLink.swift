@@ -56,7 +56,7 @@ public struct PeerWireLink: PeerLink {
     }
 
     public func changes(after: Int64, limit: Int, wait: Duration, timeout: Duration) async throws -> SampleChanges {
-        var query = ["after": String(after), "limit": String(limit)]
+        var query = ["after": String(after), "limit": String(limit), "schema": String(SampleQuery.currentSchema)]
         let wait = min(max(wait, .zero), SampleChanges.maxWait)
         if wait > .zero { query["wait_ms"] = String(Int(wait / .milliseconds(1))) }
         let request = WireRequest(method: "GET", path: WireRoute.healthChanges, query: query)

@@ -2,10 +2,11 @@ import FoundationEssentials
 import HealthSyncDomain
 
 /// The query string of GET health/data: `types`, `limit`, `since`,
-/// `until` (ISO 8601) and `cursor`, each checked and bounded.
+/// `until` (ISO 8601), `cursor` and `schema`, each checked and bounded.
 public enum SampleQueryString {
     public static func items(for query: SampleQuery) -> [String: String] {
-        var items = ["types": query.types.map(\.rawValue).joined(separator: ","), "limit": String(query.limit)]
+        var items = ["types": query.types.map(\.rawValue).joined(separator: ","), "limit": String(query.limit),
+                     "schema": String(query.schema)]
         if let since = query.since { items["since"] = Timestamp.format(since) }
         if let until = query.until { items["until"] = Timestamp.format(until) }
         if let cursor = query.cursor { items["cursor"] = cursor.token }
@@ -19,7 +20,15 @@ public enum SampleQueryString {
             throw HealthSyncError(.invalidArgument, "limit must be a number")
         }
         return try SampleQuery(types: types, since: try date(items["since"], "since"), until: try date(items["until"], "until"),
-                               limit: limit, cursor: try items["cursor"].map { try SampleCursor(token: $0) })
+                               limit: limit, cursor: try items["cursor"].map { try SampleCursor(token: $0) },
+                               schema: schema(items))
+    }
+
+    /// The sample schema a client reads (`schema=`): 1 when it does not say
+    /// (older peers), at most the one this build writes.
+    public static func schema(_ items: [String: String]) -> Int {
+        guard let text = items["schema"], text.utf8.count <= 4, let value = Int(text) else { return 1 }
+        return max(1, min(value, SampleQuery.currentSchema))
     }
 
     private static func date(_ text: String?, _ name: String) throws -> Date? {

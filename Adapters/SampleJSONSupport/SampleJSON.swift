@@ -35,7 +35,24 @@ public enum SampleJSON {
         for (index, sample) in samples.enumerated() {
             guard sample.value.isFinite else { return false }
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += Array(#"{"endDate":""#.utf8)
+            // Keys in sorted order, optional ones only when present (as WireCodec writes them).
+            out.append(UInt8(ascii: "{"))
+            if let creation = sample.creationDate {
+                out += Array(#""creationDate":""#.utf8)
+                out += Array(Timestamp.format(creation).utf8)
+                out += Array(#"","#.utf8)
+            }
+            if let details = sample.details {
+                out += Array(#""details":"#.utf8)
+                string(details, into: &out)
+                out.append(UInt8(ascii: ","))
+            }
+            if let device = sample.device {
+                out += Array(#""device":"#.utf8)
+                string(device, into: &out)
+                out.append(UInt8(ascii: ","))
+            }
+            out += Array(#""endDate":""#.utf8)
             out += Array(Timestamp.format(sample.endDate).utf8)
             out += Array(#"","id":"#.utf8)
             string(sample.id, into: &out)
@@ -48,12 +65,25 @@ public enum SampleJSON {
             }
             out += Array(#"},"sourceName":"#.utf8)
             string(sample.sourceName, into: &out)
+            if let version = sample.sourceVersion {
+                out += Array(#","sourceVersion":"#.utf8)
+                string(version, into: &out)
+            }
             out += Array(#","startDate":""#.utf8)
             out += Array(Timestamp.format(sample.startDate).utf8)
-            out += Array(#"","type":"#.utf8)
+            out.append(UInt8(ascii: "\""))
+            if let text = sample.text {
+                out += Array(#","text":"#.utf8)
+                string(text, into: &out)
+            }
+            out += Array(#","type":"#.utf8)
             string(sample.type.rawValue, into: &out)
             out += Array(#","unit":"#.utf8)
             string(sample.unit, into: &out)
+            if let offset = sample.utcOffsetMinutes {
+                out += Array(#","utcOffsetMinutes":"#.utf8)
+                out += Array(String(offset).utf8)
+            }
             out += Array(#","value":"#.utf8)
             out += Array(number(sample.value).utf8)
             out.append(UInt8(ascii: "}"))

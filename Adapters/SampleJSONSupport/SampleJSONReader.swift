@@ -59,6 +59,7 @@ public struct SampleJSONReader {
     private mutating func readSample() -> HealthSample? {
         var id: String?, type: HealthDataType?, value: Double?, unit: String?, source: String?
         var start: Date?, end: Date?, metadata: [String: String]?
+        var text: String??, offset: Double??, version: String??, device: String??, creation: Date??, details: String??
         let complete = readObject { reader, key in
             switch key {
             case "id" where id == nil: id = reader.readString(); return id != nil
@@ -69,14 +70,30 @@ public struct SampleJSONReader {
             case "startDate" where start == nil: start = reader.readString().flatMap(Timestamp.parse); return start != nil
             case "endDate" where end == nil: end = reader.readString().flatMap(Timestamp.parse); return end != nil
             case "metadata" where metadata == nil: metadata = reader.readStringMap(); return metadata != nil
+            case "text" where text == nil: text = reader.readString().map { $0 }; return text != nil
+            case "utcOffsetMinutes" where offset == nil: offset = reader.readNumber().map { $0 }; return offset != nil
+            case "sourceVersion" where version == nil: version = reader.readString().map { $0 }; return version != nil
+            case "device" where device == nil: device = reader.readString().map { $0 }; return device != nil
+            case "creationDate" where creation == nil:
+                creation = reader.readString().flatMap(Timestamp.parse).map { $0 }
+                return creation != nil
+            case "details" where details == nil: details = reader.readString().map { $0 }; return details != nil
             default: return false
             }
         }
         guard complete, let id, let type, let value, let unit, let source, let start, let end, let metadata else {
             return nil
         }
+        // The UTC offset is a whole number of minutes within a day.
+        var minutes: Int?
+        if let offset = offset ?? nil {
+            guard offset == offset.rounded(), abs(offset) < 1440 else { return nil }
+            minutes = Int(offset)
+        }
         return HealthSample(id: id, type: type, value: value, unit: unit, startDate: start, endDate: end,
-                            sourceName: source, metadata: metadata)
+                            sourceName: source, metadata: metadata, text: text ?? nil, utcOffsetMinutes: minutes,
+                            sourceVersion: version ?? nil, device: device ?? nil, creationDate: creation ?? nil,
+                            details: details ?? nil)
     }
 
     private mutating func readStringMap() -> [String: String]? {

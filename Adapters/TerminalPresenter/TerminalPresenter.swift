@@ -110,10 +110,13 @@ public struct TerminalPresenter: Presenter {
     }
 
     private func render(_ report: TypesReport) -> String {
-        let rows = report.types.map { [$0.name, $0.healthKitIdentifier, $0.unit, $0.shared ? "yes" : "no"] }
+        let rows = report.types.map {
+            [$0.name, $0.healthKitIdentifier, $0.unit.isEmpty ? "-" : $0.unit, $0.shared ? "yes" : "no", String($0.stored)]
+        }
         let shared = report.types.filter(\.shared).count
-        return TerminalStyle.table(["TYPE", "HEALTHKIT IDENTIFIER", "UNIT", "SHARED"], rows)
-            + "\n\n\(report.types.count) types, \(shared) shared with paired devices."
+        let present = report.types.filter { $0.stored > 0 }.count
+        return TerminalStyle.table(["TYPE", "HEALTHKIT IDENTIFIER", "UNIT", "SHARED", "STORED"], rows)
+            + "\n\n\(report.types.count) types, \(shared) shared with paired devices, \(present) with samples here."
     }
 
     private func render(_ report: GenerateReport) -> String {

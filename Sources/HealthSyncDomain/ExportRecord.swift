@@ -90,7 +90,9 @@ public struct ImportReport: Sendable, Codable, Equatable {
     public let imported: Int
     /// Identical to a sample stored before (an earlier import of the same data).
     public let unchanged: Int
-    /// Identical to another element of this export (exports repeat some).
+    /// Identical to another element of this export that this import stored
+    /// (exports repeat some); on a later import of the same export, the
+    /// repeats are `unchanged` like the rest.
     public let merged: Int
     /// Elements read and kept, per data type.
     public let types: [String: Int]

@@ -56,8 +56,14 @@ public struct HealthSample: Sendable, Hashable, Codable {
                      sourceVersion: sourceVersion, device: device, creationDate: creationDate, details: details)
     }
 
-    /// Whether an older peer (schema 1) can read it: a schema-1 type.
-    public var isSchemaOne: Bool { HealthDataType.schemaOne.contains(type) }
+    /// The sample as an older peer (schema 1) reads it: only the fields it
+    /// knows (the device as it used to travel, in metadata).
+    public var schemaOne: HealthSample {
+        var legacy = metadata
+        if let device, legacy["HKDevice"] == nil { legacy["HKDevice"] = device }
+        return HealthSample(id: id, type: type, value: value, unit: unit, startDate: startDate, endDate: endDate,
+                            sourceName: sourceName, metadata: legacy)
+    }
 }
 
 /// A position in the (startDate, id) order of samples; opaque to clients.
@@ -92,15 +98,21 @@ public struct SampleCursor: Sendable, Hashable {
 /// A query over a sample store: types, a half-open date range and a page.
 public struct SampleQuery: Sendable, Equatable {
     public static let maxPageSize = 10_000
+    /// The sample schema this build reads and writes: 2 added every
+    /// HealthKit type and the fields beside the value. Peers that do not
+    /// say are schema 1 and get the 31 types and fields they know.
+    public static let currentSchema = 2
 
     public let types: [HealthDataType]
     public let since: Date?
     public let until: Date?
     public let limit: Int
     public let cursor: SampleCursor?
+    /// The schema the asking peer reads.
+    public let schema: Int
 
     public init(types: [HealthDataType], since: Date? = nil, until: Date? = nil, limit: Int = 100,
-                cursor: SampleCursor? = nil) throws(HealthSyncError) {
+                cursor: SampleCursor? = nil, schema: Int = SampleQuery.currentSchema) throws(HealthSyncError) {
         guard (1...Self.maxPageSize).contains(limit) else {
             throw HealthSyncError(.invalidArgument, "The limit must be between 1 and \(Self.maxPageSize)")
         }
@@ -112,6 +124,7 @@ public struct SampleQuery: Sendable, Equatable {
         self.until = until
         self.limit = limit
         self.cursor = cursor
+        self.schema = schema
     }
 
     /// Whether a sample falls inside the query (ignoring the page).

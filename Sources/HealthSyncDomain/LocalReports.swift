@@ -1,21 +1,28 @@
 import FoundationEssentials
 
-/// `healthsync types`: the catalogue and what is shared.
+/// `healthsync types`: the catalogue, what is shared, and how many samples
+/// of each type this device holds (types newer than the catalogue that an
+/// import or a peer brought are listed too).
 public struct TypesReport: Sendable, Codable, Equatable {
     public struct Entry: Sendable, Codable, Equatable {
         public let name: String
         public let healthKitIdentifier: String
         public let unit: String
         public let category: String
+        public let kind: String
         public let shared: Bool
+        /// Samples of the type in the local store.
+        public let stored: Int
     }
 
     public let types: [Entry]
 
-    public init(shared: Set<HealthDataType>) {
-        types = HealthDataType.allCases.map {
+    /// With `presentOnly`, only the types the store holds samples of.
+    public init(shared: Set<HealthDataType>, stored: [HealthDataType: Int] = [:], presentOnly: Bool = false) {
+        let newer = stored.keys.filter { !$0.isCatalogued }.sorted()
+        types = (HealthDataType.allCases + newer).filter { !presentOnly || (stored[$0] ?? 0) > 0 }.map {
             Entry(name: $0.rawValue, healthKitIdentifier: $0.healthKitIdentifier, unit: $0.unit,
-                  category: $0.category, shared: shared.contains($0))
+                  category: $0.category, kind: $0.kind.rawValue, shared: shared.contains($0), stored: stored[$0] ?? 0)
         }
     }
 }

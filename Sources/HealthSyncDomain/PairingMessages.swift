@@ -132,4 +132,34 @@ public struct PeerStatus: Codable, Sendable, Equatable {
         self.sharedTypes = sharedTypes
         self.time = time
     }
+
+    // Older peers (schema 1) read `sharedTypes` with the 31 names they know
+    // and fail on any other, so that list keeps to those; the whole list
+    // travels as `allSharedTypes`, whose names a reader skips when it does
+    // not know them (a peer newer than this one).
+    private enum CodingKeys: String, CodingKey { case name, deviceID, version, sharedTypes, allSharedTypes, time }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        deviceID = try container.decode(DeviceID.self, forKey: .deviceID)
+        version = try container.decode(String.self, forKey: .version)
+        time = try container.decodeIfPresent(Date.self, forKey: .time)
+        if let all = try container.decodeIfPresent([String].self, forKey: .allSharedTypes) {
+            sharedTypes = all.prefix(1000).compactMap(HealthDataType.init(rawValue:))
+        } else {
+            sharedTypes = try container.decode([String].self, forKey: .sharedTypes).prefix(1000)
+                .compactMap(HealthDataType.init(rawValue:))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(deviceID, forKey: .deviceID)
+        try container.encode(version, forKey: .version)
+        try container.encodeIfPresent(time, forKey: .time)
+        try container.encode(sharedTypes.filter(HealthDataType.schemaOne.contains), forKey: .sharedTypes)
+        try container.encode(sharedTypes, forKey: .allSharedTypes)
+    }
 }

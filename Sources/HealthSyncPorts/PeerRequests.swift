@@ -28,11 +28,14 @@ public protocol PeerRequests: Sendable {
     func status(from peer: ConnectionInfo) async throws -> PeerStatus
     /// A page of shared samples; paired devices only. Types this device does
     /// not share are left out; asking only for those is `INVALID_ARGUMENT`.
+    /// A peer reading an older schema (`query.schema`) gets only the types
+    /// and fields that schema has.
     func samples(_ query: SampleQuery, from peer: ConnectionInfo) async throws -> SamplePage
     /// Shared samples changed after `after`; paired devices only. With
     /// `wait` above zero, answers when something changed or `wait` (at most
-    /// `SampleChanges.maxWait`) has passed, whichever is first.
-    func changes(after: Int64, limit: Int, wait: Duration, from peer: ConnectionInfo) async throws -> SampleChanges
+    /// `SampleChanges.maxWait`) has passed, whichever is first. Only the
+    /// types and fields of `schema` (the peer's) are sent.
+    func changes(after: Int64, limit: Int, wait: Duration, schema: Int, from peer: ConnectionInfo) async throws -> SampleChanges
     /// A renewed client certificate for the peer's own key, when due and
     /// when the two clocks agree (`CLOCK_SKEW` otherwise); with our clock.
     func renewCertificate(_ request: RenewalRequest, from peer: ConnectionInfo) async throws -> RenewalReply

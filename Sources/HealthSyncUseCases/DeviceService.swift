@@ -13,7 +13,10 @@ public struct DeviceService: Sendable {
         DevicesReport(devices: try deps.keyStore.peers().map(summary))
     }
 
-    public func types() -> TypesReport { TypesReport(shared: Set(deps.sharedTypes)) }
+    /// The catalogue, what is shared and what is stored (only the stored types with `presentOnly`).
+    public func types(presentOnly: Bool = false) throws -> TypesReport {
+        TypesReport(shared: Set(deps.sharedTypes), stored: try deps.sampleStore.countByType(), presentOnly: presentOnly)
+    }
 
     /// Guide 000's status without the network: this device, its pairings,
     /// the enabled types and the version.

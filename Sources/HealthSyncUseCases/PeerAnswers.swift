@@ -77,25 +77,29 @@ struct PeerAnswers: PeerRequests {
 
     func samples(_ query: SampleQuery, from peer: ConnectionInfo) async throws -> SamplePage {
         let record = try authorize(peer)
-        let types = query.types.filter(deps.sharedTypes.contains)
+        let readable = query.schema >= 2 ? deps.sharedTypes : deps.sharedTypes.filter(HealthDataType.schemaOne.contains)
+        let types = query.types.filter(readable.contains)
         guard !types.isEmpty else {
             throw HealthSyncError(.invalidArgument, "None of the requested types is shared by this device",
                                   hint: "Ask the sharing device which types it shares (`healthsync types` there).")
         }
-        let page = try deps.sampleStore.query(try SampleQuery(types: types, since: query.since, until: query.until,
+        var page = try deps.sampleStore.query(try SampleQuery(types: types, since: query.since, until: query.until,
                                                               limit: query.limit, cursor: query.cursor))
+        if query.schema < 2 { page = SamplePage(samples: page.samples.map(\.schemaOne), nextCursor: page.nextCursor) }
         deps.bus.publish(.samplesServed(to: record.deviceID, count: page.samples.count))
         return page
     }
 
-    func changes(after: Int64, limit: Int, wait: Duration, from peer: ConnectionInfo) async throws -> SampleChanges {
+    func changes(after: Int64, limit: Int, wait: Duration, schema: Int, from peer: ConnectionInfo) async throws -> SampleChanges {
         let record = try authorize(peer)
         // The store may be written by another process (`samples import`), so
         // a long poll looks at it again every quarter second: a local query
         // on the sequence index, never a network round trip.
         let deadline = ContinuousClock.now + min(wait, SampleChanges.maxWait)
+        let types = schema >= 2 ? deps.sharedTypes : deps.sharedTypes.filter(HealthDataType.schemaOne.contains)
         while true {
-            let changes = try deps.sampleStore.changes(after: after, types: deps.sharedTypes, limit: limit)
+            var changes = try deps.sampleStore.changes(after: after, types: types, limit: limit)
+            if schema < 2 { changes = SampleChanges(samples: changes.samples.map(\.schemaOne), last: changes.last, more: changes.more) }
             if !changes.samples.isEmpty || changes.more || ContinuousClock.now >= deadline || Task.isCancelled {
                 if !changes.samples.isEmpty { deps.bus.publish(.samplesServed(to: record.deviceID, count: changes.samples.count)) }
                 return changes

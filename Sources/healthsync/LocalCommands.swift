@@ -15,11 +15,12 @@ struct DevicesCommand: AsyncParsableCommand {
 
 struct TypesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "types", abstract: "List the health data types and which are shared.")
+        commandName: "types", abstract: "List the health data types, which are shared and how many samples of each are here.")
     @OptionGroup var global: GlobalOptions
+    @Flag(name: .long, help: "Only the types this device holds samples of.") var present = false
 
     func run() async throws {
-        try await CommandRunner(global: global).run { application, _ in .types(application.devices.types()) }
+        try await CommandRunner(global: global).run { application, _ in .types(try application.devices.types(presentOnly: present)) }
     }
 }
 

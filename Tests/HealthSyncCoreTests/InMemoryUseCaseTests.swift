@@ -106,11 +106,22 @@ struct InMemoryUseCaseTests {
         let status = try device.application.devices.status(stateDir: "/x")
         #expect(!status.paired)
         #expect(status.device.name == "laptop")
-        #expect(status.enabledTypes == 31)
+        #expect(status.enabledTypes == HealthDataType.allCases.count)
         #expect(status.version == Application.version)
         #expect(status.keystore == "memory")
         #expect(try device.application.devices.devices().devices.isEmpty)
-        #expect(device.application.devices.types().types.filter(\.shared).count == 31)
+        let types = try device.application.devices.types()
+        #expect(types.types.filter(\.shared).count == HealthDataType.allCases.count)
+        #expect(types.types.allSatisfy { $0.stored == 0 })
+        try device.application.dependencies.sampleStore.upsert([
+            HealthSample(id: "n", type: HealthDataType(rawValue: "HKQuantityTypeIdentifierNewer")!, value: 1, unit: "x",
+                         startDate: Date(timeIntervalSince1970: 0), endDate: Date(timeIntervalSince1970: 0), sourceName: "s"),
+            HealthSample(id: "s", type: .steps, value: 1, unit: "count",
+                         startDate: Date(timeIntervalSince1970: 0), endDate: Date(timeIntervalSince1970: 0), sourceName: "s"),
+        ])
+        let present = try device.application.devices.types(presentOnly: true)
+        #expect(present.types.map(\.name) == ["steps", "HKQuantityTypeIdentifierNewer"])
+        #expect(present.types.map(\.stored) == [1, 1])
     }
 
     @Test func pairedDevicesAppearInReports() throws {

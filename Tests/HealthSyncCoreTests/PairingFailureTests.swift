@@ -336,7 +336,7 @@ final class Captured: PeerRequests, @unchecked Sendable {
         try await forward("samples") { try await $0.samples(query, timeout: .seconds(1)) }
     }
 
-    func changes(after: Int64, limit: Int, wait: Duration, from peer: ConnectionInfo) async throws -> SampleChanges {
+    func changes(after: Int64, limit: Int, wait: Duration, schema: Int, from peer: ConnectionInfo) async throws -> SampleChanges {
         try await forward("changes") { try await $0.changes(after: after, limit: limit, wait: wait, timeout: .seconds(1)) }
     }
 

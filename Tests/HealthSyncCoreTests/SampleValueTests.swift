@@ -6,11 +6,11 @@ import Testing
 struct SampleValueTests {
     let now = Date(timeIntervalSince1970: 1_790_000_000)
 
-    @Test func demoDataIsDeterministicAndCoversEveryType() {
+    @Test func demoDataIsDeterministicAndCoversEverySchemaOneType() {
         let first = DemoDataGenerator().samples(days: 3, endingBefore: now)
         let again = DemoDataGenerator().samples(days: 3, endingBefore: now.addingTimeInterval(60))
         #expect(first == again)
-        #expect(Set(first.map(\.type)) == Set(HealthDataType.allCases))
+        #expect(Set(first.map(\.type)) == HealthDataType.schemaOne)
         #expect(Set(first.map(\.id)).count == first.count)
         let midnight = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
         for sample in first {

@@ -30,7 +30,7 @@ public struct EchoPeer: PeerRequests {
         RenewalReply(certificate: request.csr, serverTime: request.clientTime)
     }
 
-    public func changes(after: Int64, limit: Int, wait: Duration, from peer: ConnectionInfo) async throws -> SampleChanges {
+    public func changes(after: Int64, limit: Int, wait: Duration, schema: Int, from peer: ConnectionInfo) async throws -> SampleChanges {
         SampleChanges(samples: [], last: after, more: false)
     }
 
