@@ -67,12 +67,12 @@ public final class MemorySampleStore: SampleStore {
         }
     }
 
-    public func changes(after: Int64, types: [HealthDataType], limit: Int) throws -> SampleChanges {
+    public func changes(after: Int64, types: [HealthDataType]?, limit: Int) throws -> SampleChanges {
         guard (1...SampleChanges.maxLimit).contains(limit) else {
             throw HealthSyncError(.invalidArgument, "limit must be between 1 and \(SampleChanges.maxLimit)")
         }
         let newer = state.withLock { state in
-            state.samples.values.filter { $0.sequence > after && types.contains($0.sample.type) }
+            state.samples.values.filter { $0.sequence > after && types?.contains($0.sample.type) != false }
                 .sorted { $0.sequence < $1.sequence }
         }
         let page = newer.prefix(limit)

@@ -157,15 +157,15 @@ public final class SQLiteSampleStore: SampleStore {
                             creationDate: (row[12] as Int64?).map(Date.init(millisecondsSince1970:)), details: row[13])
     }
 
-    public func changes(after: Int64, types: [HealthDataType], limit: Int) throws -> SampleChanges {
+    public func changes(after: Int64, types: [HealthDataType]?, limit: Int) throws -> SampleChanges {
         guard (1...SampleChanges.maxLimit).contains(limit) else {
             throw HealthSyncError(.invalidArgument, "limit must be between 1 and \(SampleChanges.maxLimit)")
         }
-        guard !types.isEmpty else { return SampleChanges(samples: [], last: after, more: false) }
+        if types?.isEmpty == true { return SampleChanges(samples: [], last: after, more: false) }
         let database = try open()
-        let marks = Array(repeating: "?", count: types.count).joined(separator: ",")
-        let sql = "SELECT \(Self.columns), seq FROM samples WHERE seq > ? AND type IN (\(marks)) ORDER BY seq LIMIT ?"
-        let arguments: [any DatabaseValueConvertible] = [after] + types.map(\.rawValue) + [limit + 1]
+        let filter = types.map { "AND type IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))" } ?? ""
+        let sql = "SELECT \(Self.columns), seq FROM samples WHERE seq > ? \(filter) ORDER BY seq LIMIT ?"
+        let arguments: [any DatabaseValueConvertible] = [after] + (types ?? []).map(\.rawValue) + [limit + 1]
         let decoder = JSONDecoder()
         let unreadable = HealthSyncError(.storageFailure, "The sample store \(databasePath) has an unreadable row")
         return try run {

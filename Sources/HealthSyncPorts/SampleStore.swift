@@ -25,10 +25,11 @@ public protocol SampleStore: Sendable {
     /// Deletes every sample (and every sync position).
     func removeAll() throws
 
-    /// Samples of `types` stored or changed after sequence number `after`,
-    /// in sequence order, at most `limit` (1…`SampleChanges.maxLimit`).
-    /// Storing a sample identical to the stored one is not a change.
-    func changes(after: Int64, types: [HealthDataType], limit: Int) throws -> SampleChanges
+    /// Samples of `types` (of every type when nil) stored or changed after
+    /// sequence number `after`, in sequence order, at most `limit`
+    /// (1…`SampleChanges.maxLimit`). Storing a sample identical to the
+    /// stored one is not a change.
+    func changes(after: Int64, types: [HealthDataType]?, limit: Int) throws -> SampleChanges
 
     /// The sequence number up to which samples were received from `device`
     /// (0 before the first sync).

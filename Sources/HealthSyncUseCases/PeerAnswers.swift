@@ -40,8 +40,12 @@ struct PeerAnswers: PeerRequests {
     private let deps: Dependencies
     private let pairing: PairingHost
     private let identity: LoadedIdentity
+    /// Sharing the whole catalogue (`share.types: all`, the default) shares
+    /// every type, those newer than the catalogue that an import brought too.
+    private let sharesEverything: Bool
 
     init(_ deps: Dependencies, pairing: PairingHost, identity: LoadedIdentity) {
+        self.sharesEverything = Set(deps.sharedTypes).isSuperset(of: HealthDataType.allCases)
         self.deps = deps
         self.pairing = pairing
         self.identity = identity
@@ -77,8 +81,9 @@ struct PeerAnswers: PeerRequests {
 
     func samples(_ query: SampleQuery, from peer: ConnectionInfo) async throws -> SamplePage {
         let record = try authorize(peer)
-        let readable = query.schema >= 2 ? deps.sharedTypes : deps.sharedTypes.filter(HealthDataType.schemaOne.contains)
-        let types = query.types.filter(readable.contains)
+        let types = query.types.filter { type in
+            (query.schema >= 2 || HealthDataType.schemaOne.contains(type)) && (sharesEverything || deps.sharedTypes.contains(type))
+        }
         guard !types.isEmpty else {
             throw HealthSyncError(.invalidArgument, "None of the requested types is shared by this device",
                                   hint: "Ask the sharing device which types it shares (`healthsync types` there).")
@@ -96,7 +101,8 @@ struct PeerAnswers: PeerRequests {
         // a long poll looks at it again every quarter second: a local query
         // on the sequence index, never a network round trip.
         let deadline = ContinuousClock.now + min(wait, SampleChanges.maxWait)
-        let types = schema >= 2 ? deps.sharedTypes : deps.sharedTypes.filter(HealthDataType.schemaOne.contains)
+        let types: [HealthDataType]? = schema < 2 ? deps.sharedTypes.filter(HealthDataType.schemaOne.contains)
+            : sharesEverything ? nil : deps.sharedTypes
         while true {
             var changes = try deps.sampleStore.changes(after: after, types: types, limit: limit)
             if schema < 2 { changes = SampleChanges(samples: changes.samples.map(\.schemaOne), last: changes.last, more: changes.more) }

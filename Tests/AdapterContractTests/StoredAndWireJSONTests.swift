@@ -76,6 +76,53 @@ struct SampleJSONTests {
         #expect(SampleJSON.encode(plain) == (try WireCodec.encode(plain)))
     }
 
+    /// Schema 2's fields beside the value: the same bytes from both encoders, read back by both readers.
+    static let lossless = HealthSample(
+        id: "full", type: HealthDataType(rawValue: "HKQuantityTypeIdentifierNewInIOS27")!, value: 4.5, unit: "mmol<180.16>/L",
+        startDate: Date(millisecondsSince1970: 1_790_000_000_123), endDate: Date(millisecondsSince1970: 1_790_000_060_000),
+        sourceName: "Watch", metadata: ["HKMetadataKeyHeartRateMotionContext": "1"], text: "HKCategoryValue \"x\"",
+        utcOffsetMinutes: -450, sourceVersion: "10.2", device: "<<HKDevice: 0x1>, name:Watch>",
+        creationDate: Date(millisecondsSince1970: 1_790_000_061_000), details: #"{"points":[{"latitude":"1.5"}],"s":"a\/b"}"#)
+
+    @Test func theFieldsBesideTheValueTravelAlike() throws {
+        let page = SampleJSONPage(samples: [Self.lossless, Self.sample("plain", value: 1)], nextCursor: nil)
+        let fast = try #require(SampleJSON.encode(page))
+        #expect(fast == (try WireCodec.encode(page)))
+        #expect(SampleJSONReader.page(fast)?.samples == page.samples)
+        #expect(try WireCodec.decode(SampleJSONPage.self, from: fast).samples == page.samples)
+        // What an older peer gets: the fields it knows, the device in metadata as before.
+        let old = Self.lossless.schemaOne
+        #expect(old.text == nil && old.details == nil && old.device == nil && old.utcOffsetMinutes == nil)
+        #expect(old.metadata["HKDevice"] == "<<HKDevice: 0x1>, name:Watch>")
+        let oldJSON = String(decoding: try #require(SampleJSON.encode([old])), as: UTF8.self)
+        for key in ["details", "text", "device", "sourceVersion", "creationDate", "utcOffsetMinutes"] {
+            #expect(!oldJSON.contains("\"\(key)\":"), "\(key)")
+        }
+    }
+
+    @Test func peersSayWhichSchemaTheyRead() throws {
+        #expect(SampleQueryString.schema([:]) == 1)
+        #expect(SampleQueryString.schema(["schema": "2"]) == 2)
+        #expect(SampleQueryString.schema(["schema": "9"]) == SampleQuery.currentSchema)
+        #expect(SampleQueryString.schema(["schema": "x"]) == 1)
+        #expect(SampleQueryString.schema(["schema": "-5"]) == 1)
+        let query = try SampleQuery(types: [.steps], limit: 5)
+        #expect(SampleQueryString.items(for: query)["schema"] == "2")
+        #expect(try SampleQueryString.query(from: ["types": "steps"]).schema == 1)
+        // A status lists only the 31 schema-1 types where older peers read, all of them beside.
+        let glucose = try #require(HealthDataType(rawValue: "bloodGlucose"))
+        let status = PeerStatus(name: "phone", deviceID: try #require(DeviceID(bytes: Array(repeating: 7, count: 32))), version: "1",
+                                sharedTypes: [.steps, glucose])
+        let json = try JSONSerialization.jsonObject(with: Data(try WireCodec.encode(status))) as? [String: Any]
+        #expect(json?["sharedTypes"] as? [String] == ["steps"])
+        #expect(json?["allSharedTypes"] as? [String] == ["steps", "bloodGlucose"])
+        #expect(try WireCodec.decode(PeerStatus.self, from: try WireCodec.encode(status)).sharedTypes == [.steps, glucose])
+        let older = Array(#"{"name":"p","deviceID":"\#(String(repeating: "07", count: 32))","version":"1","sharedTypes":["steps","weight"]}"#.utf8)
+        #expect(try WireCodec.decode(PeerStatus.self, from: older).sharedTypes == [.steps, .weight])
+        let newer = Array(#"{"name":"p","deviceID":"\#(String(repeating: "07", count: 32))","version":"9","sharedTypes":[],"allSharedTypes":["steps","fromTheFuture"]}"#.utf8)
+        #expect(try WireCodec.decode(PeerStatus.self, from: newer).sharedTypes == [.steps])
+    }
+
     @Test func nonFiniteValuesAreLeftToTheGenericEncoder() {
         #expect(SampleJSON.encode(SampleJSONPage(samples: [Self.sample("x", value: .nan)], nextCursor: nil)) == nil)
     }

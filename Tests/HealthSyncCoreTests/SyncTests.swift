@@ -41,6 +41,32 @@ struct SyncTests {
         await listener.close()
     }
 
+    /// Every kind an export holds and every field beside the value (schema 2)
+    /// arrives as it left, by sync and by fetch.
+    @Test func losslessSamplesCrossIntact() async throws {
+        let phone = try world.device("phone", seed: 621), laptop = try world.device("laptop", seed: 622)
+        let listener = try await phone.serve()
+        _ = try await phone.pairByToken(laptop, advertising: listener.endpoint)
+        let start = Date(millisecondsSince1970: 1_790_000_000_000)
+        let samples = [
+            HealthSample(id: "ecg", type: .electrocardiogram, value: 3, unit: "count", startDate: start, endDate: start,
+                         sourceName: "ECG", text: "Sinus Rhythm", utcOffsetMinutes: 60,
+                         details: #"{"voltages":[-1.5,2.25,3]}"#),
+            HealthSample(id: "glucose", type: try #require(HealthDataType(rawValue: "bloodGlucose")), value: 90, unit: "mg/dL",
+                         startDate: start, endDate: start, sourceName: "Meter", metadata: ["HKWasUserEntered": "1"],
+                         utcOffsetMinutes: -480, sourceVersion: "2.1", device: "<<HKDevice: 0x1>>",
+                         creationDate: start.addingTimeInterval(5)),
+            HealthSample(id: "newer", type: try #require(HealthDataType(rawValue: "HKCategoryTypeIdentifierNewInIOS27")), value: 5,
+                         unit: "min", startDate: start, endDate: start.addingTimeInterval(300), sourceName: "Phone",
+                         text: "HKCategoryValueSomething"),
+        ]
+        try phone.deps.sampleStore.upsert(samples)
+        #expect(try await laptop.application.syncing.sync().devices.map(\.received) == [3])
+        let stored = try laptop.deps.sampleStore.query(try SampleQuery(types: samples.map(\.type), limit: 10)).samples
+        #expect(Set(stored) == Set(samples))
+        await listener.close()
+    }
+
     @Test func onlySharedTypesAreSynced() async throws {
         let phone = try world.device("phone", seed: 603, sharedTypes: [.steps]), laptop = try world.device("laptop", seed: 604)
         let listener = try await phone.serve()
