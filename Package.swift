@@ -106,7 +106,7 @@ let package = Package(
             "TerminalPresenter", "JSONPresenter", "SystemClock", "LoopbackTransport",
             "OpenSSLTransport", "NIOControlChannel", "LibQREncode", "LibPNGZBar", "UDPLocalDiscovery", "MulticastDNSDiscovery",
             "SyncthingGlobalDiscovery", "WormholeRendezvous", "LibXML2ExportReader",
-            "TerminalPrompt", "ShellClipboard",
+            "TerminalPrompt", "ShellClipboard", "SampleJSONSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -10,6 +10,7 @@ public enum SampleQueryString {
         if let since = query.since { items["since"] = Timestamp.format(since) }
         if let until = query.until { items["until"] = Timestamp.format(until) }
         if let cursor = query.cursor { items["cursor"] = cursor.token }
+        if query.newestFirst { items["order"] = "newest" }
         return items
     }
 
@@ -21,7 +22,7 @@ public enum SampleQueryString {
         }
         return try SampleQuery(types: types, since: try date(items["since"], "since"), until: try date(items["until"], "until"),
                                limit: limit, cursor: try items["cursor"].map { try SampleCursor(token: $0) },
-                               schema: schema(items))
+                               schema: schema(items), newestFirst: try order(items["order"]))
     }
 
     /// The sample schema a client reads (`schema=`): 1 when it does not say
@@ -29,6 +30,15 @@ public enum SampleQueryString {
     public static func schema(_ items: [String: String]) -> Int {
         guard let text = items["schema"], text.utf8.count <= 4, let value = Int(text) else { return 1 }
         return max(1, min(value, SampleQuery.currentSchema))
+    }
+
+    /// `order=newest` (newest first) or `order=oldest` (the default).
+    private static func order(_ text: String?) throws -> Bool {
+        switch text {
+        case nil, "oldest": return false
+        case "newest": return true
+        default: throw HealthSyncError(.invalidArgument, "order must be newest or oldest")
+        }
     }
 
     private static func date(_ text: String?, _ name: String) throws -> Date? {

@@ -34,6 +34,9 @@ public struct JSONPresenter: Presenter {
         case .discovered(let value): emit(value)
         case .synced(let value): emit(value)
         case .imported(let value): emit(value)
+        case .listed(let value): emit(value)
+        case .counted(let value): emit(value)
+        case .exported(let value): emit(value)
         }
     }
 

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import HealthSyncDomain
 import HealthSyncPorts
 import Synchronization
@@ -37,16 +38,19 @@ public final class MemorySampleStore: SampleStore {
 
     public func latestSequence() throws -> Int64 { state.withLock { $0.sequence } }
 
-    public func countByType() throws -> [HealthDataType: Int] {
-        state.withLock { state in state.samples.values.reduce(into: [:]) { $0[$1.sample.type, default: 0] += 1 } }
+    public func countByType(since: Date?, until: Date?) throws -> [HealthDataType: Int] {
+        state.withLock { state in
+            state.samples.values.reduce(into: [:]) { counts, entry in
+                if let since, entry.sample.startDate < since { return }
+                if let until, entry.sample.startDate >= until { return }
+                counts[entry.sample.type, default: 0] += 1
+            }
+        }
     }
 
     public func query(_ query: SampleQuery) throws -> SamplePage {
         let matching = state.withLock { state in
-            state.samples.values.map(\.sample).filter(query.matches).sorted {
-                let left = $0.startDate.millisecondsSince1970, right = $1.startDate.millisecondsSince1970
-                return left == right ? $0.id < $1.id : left < right
-            }
+            state.samples.values.map(\.sample).filter(query.matches).sorted(by: query.orders)
         }
         let page = Array(matching.prefix(query.limit))
         let next = matching.count > query.limit ? page.last.map(SampleCursor.init(after:)) : nil

@@ -78,6 +78,11 @@ public struct PosixFileSystem: FileSystem {
     }
 
     public func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt16) throws {
+        try writeAtomically(path, mode: mode) { write in try write(bytes) }
+    }
+
+    public func writeAtomically(_ path: String, mode: UInt16,
+                                _ body: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         var template = Array("\(directory.isEmpty ? "." : directory)/.\(name).tmp-XXXXXX".utf8CString)
@@ -91,14 +96,16 @@ public struct PosixFileSystem: FileSystem {
         do {
             defer { close(fd) }
             guard fchmod(fd, mode_t(mode)) == 0 else { throw failure("Cannot set permissions of", path) }
-            var written = 0
-            while written < bytes.count {
-                let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw failure("Cannot write", path)
+            try body { bytes in
+                var written = 0
+                while written < bytes.count {
+                    let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        throw failure("Cannot write", path)
+                    }
+                    written += count
                 }
-                written += count
             }
             guard fsync(fd) == 0 else { throw failure("Cannot flush", path) }
         }

@@ -78,12 +78,17 @@ public final class SQLiteSampleStore: SampleStore {
         return try run { try database.read { try Int64.fetchOne($0, sql: "SELECT COALESCE(MAX(seq), 0) FROM samples") ?? 0 } }
     }
 
-    public func countByType() throws -> [HealthDataType: Int] {
+    public func countByType(since: Date?, until: Date?) throws -> [HealthDataType: Int] {
         let database = try open()
+        var conditions: [String] = [], arguments: [any DatabaseValueConvertible] = []
+        if let since { conditions.append("start_ms >= ?"); arguments.append(since.millisecondsSince1970) }
+        if let until { conditions.append("start_ms < ?"); arguments.append(until.millisecondsSince1970) }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try run {
             try database.read { db in
                 var counts: [HealthDataType: Int] = [:]
-                let rows = try Row.fetchCursor(db, sql: "SELECT type, COUNT(*) FROM samples GROUP BY type")
+                let rows = try Row.fetchCursor(db, sql: "SELECT type, COUNT(*) FROM samples \(filter) GROUP BY type",
+                                               arguments: StatementArguments(arguments))
                 while let row = try rows.next() {
                     guard let name = row[0] as String?, let type = HealthDataType(rawValue: name) else { continue }
                     counts[type] = row[1]
@@ -105,12 +110,13 @@ public final class SQLiteSampleStore: SampleStore {
             conditions.append("start_ms < ?")
             arguments.append(until.millisecondsSince1970)
         }
+        let (comparison, order) = query.newestFirst ? ("<", "start_ms DESC, id DESC") : (">", "start_ms, id")
         if let cursor = query.cursor {
-            conditions.append("(start_ms > ? OR (start_ms = ? AND id > ?))")
+            conditions.append("(start_ms \(comparison) ? OR (start_ms = ? AND id \(comparison) ?))")
             arguments += [cursor.startMillis, cursor.startMillis, cursor.id]
         }
         arguments.append(query.limit + 1)
-        let sql = "SELECT \(Self.columns) FROM samples WHERE \(conditions.joined(separator: " AND ")) ORDER BY start_ms, id LIMIT ?"
+        let sql = "SELECT \(Self.columns) FROM samples WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         let decoder = JSONDecoder()
         let unreadable = HealthSyncError(.storageFailure, "The sample store \(databasePath) has an unreadable row")
         // Columns by position (in the SELECT's order): by name costs a lookup per value.

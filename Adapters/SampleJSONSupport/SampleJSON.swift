@@ -33,62 +33,68 @@ public enum SampleJSON {
     private static func array(_ samples: [HealthSample], into out: inout [UInt8]) -> Bool {
         out.append(UInt8(ascii: "["))
         for (index, sample) in samples.enumerated() {
-            guard sample.value.isFinite else { return false }
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            // Keys in sorted order, optional ones only when present (as WireCodec writes them).
-            out.append(UInt8(ascii: "{"))
-            if let creation = sample.creationDate {
-                out += Array(#""creationDate":""#.utf8)
-                out += Array(Timestamp.format(creation).utf8)
-                out += Array(#"","#.utf8)
-            }
-            if let details = sample.details {
-                out += Array(#""details":"#.utf8)
-                string(details, into: &out)
-                out.append(UInt8(ascii: ","))
-            }
-            if let device = sample.device {
-                out += Array(#""device":"#.utf8)
-                string(device, into: &out)
-                out.append(UInt8(ascii: ","))
-            }
-            out += Array(#""endDate":""#.utf8)
-            out += Array(Timestamp.format(sample.endDate).utf8)
-            out += Array(#"","id":"#.utf8)
-            string(sample.id, into: &out)
-            out += Array(#","metadata":{"#.utf8)
-            for (position, key) in sample.metadata.keys.sorted().enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                string(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                string(sample.metadata[key] ?? "", into: &out)
-            }
-            out += Array(#"},"sourceName":"#.utf8)
-            string(sample.sourceName, into: &out)
-            if let version = sample.sourceVersion {
-                out += Array(#","sourceVersion":"#.utf8)
-                string(version, into: &out)
-            }
-            out += Array(#","startDate":""#.utf8)
-            out += Array(Timestamp.format(sample.startDate).utf8)
-            out.append(UInt8(ascii: "\""))
-            if let text = sample.text {
-                out += Array(#","text":"#.utf8)
-                string(text, into: &out)
-            }
-            out += Array(#","type":"#.utf8)
-            string(sample.type.rawValue, into: &out)
-            out += Array(#","unit":"#.utf8)
-            string(sample.unit, into: &out)
-            if let offset = sample.utcOffsetMinutes {
-                out += Array(#","utcOffsetMinutes":"#.utf8)
-                out += Array(String(offset).utf8)
-            }
-            out += Array(#","value":"#.utf8)
-            out += Array(number(sample.value).utf8)
-            out.append(UInt8(ascii: "}"))
+            guard object(sample, into: &out) else { return false }
         }
         out.append(UInt8(ascii: "]"))
+        return true
+    }
+
+    /// One sample as a JSON object, appended to `out`; false when its value has no JSON form.
+    public static func object(_ sample: HealthSample, into out: inout [UInt8]) -> Bool {
+        guard sample.value.isFinite else { return false }
+        // Keys in sorted order, optional ones only when present (as WireCodec writes them).
+        out.append(UInt8(ascii: "{"))
+        if let creation = sample.creationDate {
+            out += Array(#""creationDate":""#.utf8)
+            out += Array(Timestamp.format(creation).utf8)
+            out += Array(#"","#.utf8)
+        }
+        if let details = sample.details {
+            out += Array(#""details":"#.utf8)
+            string(details, into: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        if let device = sample.device {
+            out += Array(#""device":"#.utf8)
+            string(device, into: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        out += Array(#""endDate":""#.utf8)
+        out += Array(Timestamp.format(sample.endDate).utf8)
+        out += Array(#"","id":"#.utf8)
+        string(sample.id, into: &out)
+        out += Array(#","metadata":{"#.utf8)
+        for (position, key) in sample.metadata.keys.sorted().enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            string(key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            string(sample.metadata[key] ?? "", into: &out)
+        }
+        out += Array(#"},"sourceName":"#.utf8)
+        string(sample.sourceName, into: &out)
+        if let version = sample.sourceVersion {
+            out += Array(#","sourceVersion":"#.utf8)
+            string(version, into: &out)
+        }
+        out += Array(#","startDate":""#.utf8)
+        out += Array(Timestamp.format(sample.startDate).utf8)
+        out.append(UInt8(ascii: "\""))
+        if let text = sample.text {
+            out += Array(#","text":"#.utf8)
+            string(text, into: &out)
+        }
+        out += Array(#","type":"#.utf8)
+        string(sample.type.rawValue, into: &out)
+        out += Array(#","unit":"#.utf8)
+        string(sample.unit, into: &out)
+        if let offset = sample.utcOffsetMinutes {
+            out += Array(#","utcOffsetMinutes":"#.utf8)
+            out += Array(String(offset).utf8)
+        }
+        out += Array(#","value":"#.utf8)
+        out += Array(number(sample.value).utf8)
+        out.append(UInt8(ascii: "}"))
         return true
     }
 

@@ -45,26 +45,8 @@ enum NetworkText {
     }
 
     static func render(_ report: FetchReport) -> String {
-        switch report.format {
-        case .json:
-            if let bytes = SampleJSON.encode(report.samples) { return String(decoding: bytes, as: UTF8.self) }
-            // A value without a JSON form (a non-finite number): the generic encoder says so.
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .timestamp
-            return (try? String(decoding: encoder.encode(report.samples), as: UTF8.self)) ?? "[]"
-        case .csv:
-            let rows = report.samples.map { sample in
-                [sample.id, sample.type.rawValue, String(sample.value), sample.unit, stamp(sample.startDate),
-                 stamp(sample.endDate), csv(sample.sourceName)].joined(separator: ",")
-            }
-            return (["id,type,value,unit,startDate,endDate,sourceName"] + rows).joined(separator: "\n")
-        case .table:
-            guard !report.samples.isEmpty else { return "No samples from \(report.device)." }
-            let rows = report.samples.map { [TerminalStyle.minute($0.startDate), $0.type.rawValue, value($0.value), $0.unit, $0.sourceName] }
-            return TerminalStyle.table(["START", "TYPE", "VALUE", "UNIT", "SOURCE"], rows)
-                + "\n\n\(report.samples.count) samples from \(report.device)."
-        }
+        SampleText.render(report.samples, format: report.format, caption: "\(report.samples.count) samples from \(report.device).",
+                          empty: "No samples from \(report.device).")
     }
 
     /// `--debug-tls`, laid out like `openssl s_client`'s summary.
@@ -102,11 +84,4 @@ enum NetworkText {
 
     private static func stamp(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
 
-    private static func value(_ number: Double) -> String {
-        number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
-    }
-
-    private static func csv(_ text: String) -> String {
-        text.contains(where: { ",\"\n".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-    }
 }

@@ -44,6 +44,15 @@ public struct TerminalPresenter: Presenter {
         case .discovered(let report): text = DiscoveryText(style: style).render(report)
         case .synced(let report): text = NetworkText.render(report)
         case .imported(let report): text = ImportText.render(report)
+        case .listed(let report): text = SampleText.render(report)
+        case .counted(let report): text = SampleText.render(report)
+        case .exported(let report):
+            // The samples went to standard output: the summary goes beside them, not into them.
+            if report.file == nil {
+                errorOutput(SampleText.render(report) + "\n")
+                return
+            }
+            text = SampleText.render(report)
         }
         output(text + "\n")
     }

@@ -110,9 +110,12 @@ public struct SampleQuery: Sendable, Equatable {
     public let cursor: SampleCursor?
     /// The schema the asking peer reads.
     public let schema: Int
+    /// Newest first (`--latest`): pages run backwards through (startDate, id).
+    public let newestFirst: Bool
 
     public init(types: [HealthDataType], since: Date? = nil, until: Date? = nil, limit: Int = 100,
-                cursor: SampleCursor? = nil, schema: Int = SampleQuery.currentSchema) throws(HealthSyncError) {
+                cursor: SampleCursor? = nil, schema: Int = SampleQuery.currentSchema,
+                newestFirst: Bool = false) throws(HealthSyncError) {
         guard (1...Self.maxPageSize).contains(limit) else {
             throw HealthSyncError(.invalidArgument, "The limit must be between 1 and \(Self.maxPageSize)")
         }
@@ -125,6 +128,20 @@ public struct SampleQuery: Sendable, Equatable {
         self.limit = limit
         self.cursor = cursor
         self.schema = schema
+        self.newestFirst = newestFirst
+    }
+
+    /// The same query for the page after `cursor`.
+    public func after(_ cursor: SampleCursor?, limit: Int? = nil) throws(HealthSyncError) -> SampleQuery {
+        try SampleQuery(types: types, since: since, until: until, limit: limit ?? self.limit, cursor: cursor,
+                        schema: schema, newestFirst: newestFirst)
+    }
+
+    /// Whether `sample` comes before `other` in this query's order.
+    public func orders(_ sample: HealthSample, before other: HealthSample) -> Bool {
+        let left = sample.startDate.millisecondsSince1970, right = other.startDate.millisecondsSince1970
+        if left == right { return newestFirst ? sample.id > other.id : sample.id < other.id }
+        return newestFirst ? left > right : left < right
     }
 
     /// Whether a sample falls inside the query (ignoring the page).
@@ -134,7 +151,9 @@ public struct SampleQuery: Sendable, Equatable {
         if let until, sample.startDate >= until { return false }
         if let cursor {
             let millis = sample.startDate.millisecondsSince1970
-            if millis < cursor.startMillis || (millis == cursor.startMillis && sample.id <= cursor.id) {
+            if newestFirst {
+                if millis > cursor.startMillis || (millis == cursor.startMillis && sample.id >= cursor.id) { return false }
+            } else if millis < cursor.startMillis || (millis == cursor.startMillis && sample.id <= cursor.id) {
                 return false
             }
         }

@@ -65,7 +65,7 @@ public struct PairedReport: Sendable, Codable, Equatable {
 
 /// `fetch`: the samples read, and how to print them.
 public struct FetchReport: Sendable, Codable, Equatable {
-    public enum Format: String, Sendable, Codable, CaseIterable { case table, json, csv }
+    public typealias Format = SampleFormat
 
     public let device: String
     public let deviceID: DeviceID

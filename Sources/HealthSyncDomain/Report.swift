@@ -18,6 +18,9 @@ public enum Report: Sendable {
     case discovered(DiscoverReport)
     case synced(SyncReport)
     case imported(ImportReport)
+    case listed(SampleListReport)
+    case counted(SampleCountReport)
+    case exported(SampleExportReport)
 }
 
 extension Report {

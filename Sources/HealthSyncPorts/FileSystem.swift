@@ -18,6 +18,10 @@ public protocol FileSystem: Sendable {
     func checkPrivate(_ path: String) throws
     /// Replaces the file with `bytes`, created with `mode`, atomically.
     func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt16) throws
+    /// Replaces the file, created with `mode`, with what `body` writes
+    /// through the function it is given, atomically: readers see the old
+    /// file or the whole new one, and nothing when `body` throws.
+    func writeAtomically(_ path: String, mode: UInt16, _ body: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws
     /// Creates an empty file with `mode` unless something exists there
     /// (O_EXCL, so two processes cannot both create it); true if it did.
     @discardableResult

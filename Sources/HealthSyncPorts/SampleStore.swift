@@ -1,3 +1,4 @@
+import FoundationEssentials
 import HealthSyncDomain
 
 /// The health samples this device holds and serves.
@@ -20,8 +21,8 @@ public protocol SampleStore: Sendable {
     func query(_ query: SampleQuery) throws -> SamplePage
     /// How many samples are stored (of the given types, or all).
     func count(types: [HealthDataType]?) throws -> Int
-    /// How many samples are stored per type.
-    func countByType() throws -> [HealthDataType: Int]
+    /// How many samples are stored per type, of those starting in [since, until).
+    func countByType(since: Date?, until: Date?) throws -> [HealthDataType: Int]
     /// Deletes every sample (and every sync position).
     func removeAll() throws
 
@@ -39,6 +40,9 @@ public protocol SampleStore: Sendable {
 }
 
 extension SampleStore {
+    /// How many samples are stored per type.
+    public func countByType() throws -> [HealthDataType: Int] { try countByType(since: nil, until: nil) }
+
     /// Inserts samples (as `upsert(_:repeatsAfter:)`); returns how many were new or changed.
     @discardableResult
     public func upsert(_ samples: [HealthSample]) throws -> Int {

@@ -13,9 +13,10 @@ public struct FetchService: Sendable {
 
     public init(_ deps: Dependencies) { self.deps = deps }
 
-    /// Up to `limit` samples of `types` in [since, until), oldest first.
+    /// Up to `limit` samples of `types` in [since, until), oldest first
+    /// (newest first with `newestFirst`).
     public func fetch(types: [HealthDataType], limit: Int, since: Date? = nil, until: Date? = nil,
-                      device: String? = nil, host: String? = nil, debugTLS: Bool = false) async throws -> Result {
+                      newestFirst: Bool = false, device: String? = nil, host: String? = nil, debugTLS: Bool = false) async throws -> Result {
         guard limit >= 1 else { throw HealthSyncError(.invalidArgument, "--limit must be at least 1") }
         let connector = PeerConnector(deps: deps)
         let reached = try await connector.reach(try connector.peer(device), host: host, debug: debugTLS)
@@ -26,7 +27,8 @@ public struct FetchService: Sendable {
             var cursor: SampleCursor?
             repeat {
                 let pageSize = min(SampleQuery.maxPageSize, limit - samples.count)
-                let query = try SampleQuery(types: types, since: since, until: until, limit: pageSize, cursor: cursor)
+                let query = try SampleQuery(types: types, since: since, until: until, limit: pageSize, cursor: cursor,
+                                            newestFirst: newestFirst)
                 let page = try await link.samples(query, timeout: deps.settings.timeout)
                 guard page.samples.count <= pageSize else {
                     throw HealthSyncError(.protocolError, "The peer sent more samples than asked for")

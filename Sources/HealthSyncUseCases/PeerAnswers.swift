@@ -89,7 +89,8 @@ struct PeerAnswers: PeerRequests {
                                   hint: "Ask the sharing device which types it shares (`healthsync types` there).")
         }
         var page = try deps.sampleStore.query(try SampleQuery(types: types, since: query.since, until: query.until,
-                                                              limit: query.limit, cursor: query.cursor))
+                                                              limit: query.limit, cursor: query.cursor,
+                                                              newestFirst: query.newestFirst))
         if query.schema < 2 { page = SamplePage(samples: page.samples.map(\.schemaOne), nextCursor: page.nextCursor) }
         deps.bus.publish(.samplesServed(to: record.deviceID, count: page.samples.count))
         return page

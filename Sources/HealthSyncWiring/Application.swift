@@ -3,6 +3,7 @@ import HealthSyncBus
 import HealthSyncDomain
 import HealthSyncPorts
 import HealthSyncUseCases
+import SampleJSONSupport
 import TerminalPrompt
 @_exported import class LoopbackTransport.LoopbackNetwork
 
@@ -31,6 +32,14 @@ public struct Application: Sendable {
     public var certificates: CertificateService { CertificateService(dependencies) }
     public var devices: DeviceService { DeviceService(dependencies) }
     public var samples: SampleService { SampleService(dependencies) }
+    public var localSamples: LocalSamplesService { LocalSamplesService(dependencies) }
+
+    /// The writer of `format` (nil for `table`, which is no document).
+    public func sampleEncoder(_ format: SampleFormat) -> (any SampleEncoder)? {
+        SampleDocument.Format(rawValue: format.rawValue).map {
+            SampleDocument(format: $0, id: "healthsync-export", timestamp: dependencies.clock.now())
+        }
+    }
     public var peerService: PeerService { PeerService(dependencies, pairing: pairingHost) }
     public var joining: PairingGuest { PairingGuest(dependencies) }
     public var fetching: FetchService { FetchService(dependencies) }

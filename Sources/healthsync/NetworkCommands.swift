@@ -16,7 +16,8 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The sharing device's address for this command alone (host, host:port or [v6]:port).") var host: String?
     @Option(name: .long, help: "Milliseconds to wait for the device.") var timeout: Int?
     @Option(name: .long, help: "Paired device (name or device-ID prefix).") var device: String?
-    @Option(name: .long, help: "table, json or csv.") var format: FetchReport.Format = .table
+    @Option(name: .long, help: "table, json, ndjson, csv or fhir (a FHIR R4 Bundle).") var format: SampleFormat = .table
+    @Flag(name: .long, help: "The newest samples first (with --limit 1: the latest one).") var latest = false
     @Flag(name: .long, help: "Print the TLS version, cipher, ALPN, the peer's certificate chain and the verify result.")
     var debugTls = false
 
@@ -26,7 +27,7 @@ struct FetchCommand: AsyncParsableCommand {
         try await CommandRunner(global: global).run { application, _ in
             let result = try await application.fetching.fetch(
                 types: try HealthDataType.parseList(types), limit: limit, since: try DateArgument.parse(since, "since"),
-                until: try DateArgument.parse(until, "until"), device: device, host: host,
+                until: try DateArgument.parse(until, "until"), newestFirst: latest, device: device, host: host,
                 debugTLS: debugTls)
             return .fetched(FetchReport(device: result.peer.name, deviceID: result.peer.deviceID, format: format,
                                         samples: result.samples))
@@ -48,7 +49,6 @@ struct UnpairCommand: AsyncParsableCommand {
     }
 }
 
-extension FetchReport.Format: ExpressibleByArgument {}
 
 /// `--port` over `transport.listen`.
 func listenEndpoint(_ application: Application, port: Int?) throws -> Endpoint {

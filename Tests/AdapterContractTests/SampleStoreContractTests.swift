@@ -83,6 +83,46 @@ struct SampleStoreContractTests {
     }
 
     @Test(arguments: SampleStoreKind.allCases)
+    func newestFirstPagesRunBackwardsOverEverySample(_ kind: SampleStoreKind) throws {
+        let directory = TemporaryDirectory()
+        let store = kind.make(in: directory)
+        let samples = (0..<121).map { Self.sample(String(format: "id-%03d", $0 % 7), .heartRate, minute: $0 / 7) }
+            + (0..<121).map { Self.sample(String(format: "x-%03d", $0), .heartRate, minute: $0) }
+        try store.upsert(samples)
+        var seen: [String] = []
+        var cursor: SampleCursor?
+        repeat {
+            let page = try store.query(try SampleQuery(types: [.heartRate], limit: 40, cursor: cursor, newestFirst: true))
+            seen += page.samples.map(\.id)
+            cursor = page.nextCursor
+        } while cursor != nil
+        let stored = Dictionary(samples.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        let expected = stored.values.sorted {
+            $0.startDate == $1.startDate ? $0.id > $1.id : $0.startDate > $1.startDate
+        }.map(\.id)
+        #expect(seen == expected)
+        let latest = try store.query(try SampleQuery(types: [.heartRate], limit: 1, newestFirst: true)).samples
+        #expect(latest.map(\.id) == ["x-120"])
+    }
+
+    @Test(arguments: SampleStoreKind.allCases)
+    func upsertsSayWhatTheyDidAndCountsGoPerType(_ kind: SampleStoreKind) throws {
+        let directory = TemporaryDirectory()
+        let store = kind.make(in: directory)
+        try store.upsert([Self.sample("old", .steps, minute: 0)])
+        let baseline = try store.latestSequence()
+        let counts = try store.upsert([
+            Self.sample("old", .steps, minute: 0), Self.sample("new", .weight, minute: 1), Self.sample("new", .weight, minute: 1),
+            Self.sample("old", .steps, minute: 0, value: 2),
+        ], repeatsAfter: baseline)
+        #expect(counts == UpsertCounts(inserted: 1, updated: 1, unchanged: 1, repeated: 1))
+        #expect(try store.latestSequence() == baseline + 2)
+        #expect(try store.countByType() == [.steps: 1, .weight: 1])
+        #expect(try store.countByType(since: Self.base.addingTimeInterval(30), until: nil) == [.weight: 1])
+        #expect(try store.changes(after: 0, types: nil, limit: 10).samples.count == 2)
+    }
+
+    @Test(arguments: SampleStoreKind.allCases)
     func removeAllEmptiesTheStore(_ kind: SampleStoreKind) throws {
         let directory = TemporaryDirectory()
         let store = kind.make(in: directory)
