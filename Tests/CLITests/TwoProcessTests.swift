@@ -39,7 +39,8 @@ struct TwoProcessTests {
         let fetched = try await cli.json("fetch", "--types", "steps,heartRate", "--limit", "20")
         #expect((fetched["samples"] as? [[String: Any]])?.count == 20)
         let csv = try await cli.run("fetch", "--types", "weight", "--limit", "1", "--format", "csv")
-        #expect(csv.standardOutput.hasPrefix("id,type,value,unit,startDate,endDate,sourceName\n"))
+        #expect(csv.standardOutput.hasPrefix("id,type,value,unit,startDate,endDate,sourceName,sourceVersion,device,"
+                                             + "creationDate,utcOffsetMinutes,text,metadata,details\n"))
         // sync copies what the sharer holds into the joiner's store, then finds nothing new.
         let synced = try await cli.json("sync")
         #expect(((synced["devices"] as? [[String: Any]])?.first?["received"] as? Int ?? 0) >= 155)

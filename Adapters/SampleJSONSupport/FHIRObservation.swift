@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HealthSyncDomain
 
 /// Samples as HL7 FHIR R4: each an Observation with its LOINC code and
 /// UCUM unit where the type has them (the vital signs profile's codes and
@@ -27,9 +28,9 @@ public enum FHIRObservation {
                                     category: "vital-signs"),
         .steps: Code(loinc: "55423-8", display: "Number of steps in unspecified time Pedometer", category: "activity"),
         .activeEnergyBurned: Code(loinc: "41981-2", display: "Calories burned", category: "activity"),
-        HealthDataType(known: "bloodGlucose"): Code(loinc: "2339-0", display: "Glucose [Mass/volume] in Blood",
+        HealthDataType(rawValue: "bloodGlucose")!: Code(loinc: "2339-0", display: "Glucose [Mass/volume] in Blood",
                                                     category: "laboratory"),
-        HealthDataType(known: "waistCircumference"): Code(loinc: "8280-0", display: "Waist Circumference at umbilicus by Tape measure",
+        HealthDataType(rawValue: "waistCircumference")!: Code(loinc: "8280-0", display: "Waist Circumference at umbilicus by Tape measure",
                                                           category: "vital-signs"),
     ]
 
