@@ -9,7 +9,7 @@ public final class MemorySampleStore: SampleStore {
     private struct State {
         var samples: [String: (sample: HealthSample, sequence: Int64)] = [:]
         var sequence: Int64 = 0
-        var positions: [DeviceID: Int64] = [:]
+        var positions: [DeviceID: SyncRecord] = [:]
     }
 
     private let state = Mutex(State())
@@ -83,9 +83,12 @@ public final class MemorySampleStore: SampleStore {
         return SampleChanges(samples: page.map(\.sample), last: page.last?.sequence ?? after, more: newer.count > limit)
     }
 
-    public func syncPosition(for device: DeviceID) throws -> Int64 { state.withLock { $0.positions[device] ?? 0 } }
+    public func syncRecord(for device: DeviceID) throws -> SyncRecord { state.withLock { $0.positions[device] ?? SyncRecord() } }
 
-    public func setSyncPosition(_ position: Int64, for device: DeviceID) throws {
-        state.withLock { $0.positions[device] = position }
+    public func setSyncPosition(_ position: Int64, for device: DeviceID, at time: Date, received: Int) throws {
+        state.withLock { state in
+            let before = state.positions[device]?.received ?? 0
+            state.positions[device] = SyncRecord(position: position, lastSync: time, received: before + received)
+        }
     }
 }

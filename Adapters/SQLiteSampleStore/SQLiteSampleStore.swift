@@ -196,23 +196,27 @@ public final class SQLiteSampleStore: SampleStore {
         }
     }
 
-    public func syncPosition(for device: DeviceID) throws -> Int64 {
+    public func syncRecord(for device: DeviceID) throws -> SyncRecord {
         let database = try open()
         return try run {
             try database.read { db in
-                try Int64.fetchOne(db, sql: "SELECT seq FROM sync_state WHERE device_id = ?", arguments: [device.hex]) ?? 0
+                guard let row = try Row.fetchOne(db, sql: "SELECT seq, last_sync_ms, received FROM sync_state WHERE device_id = ?",
+                                                 arguments: [device.hex]) else { return SyncRecord() }
+                return SyncRecord(position: row[0], lastSync: (row[1] as Int64?).map(Date.init(millisecondsSince1970:)),
+                                  received: row[2])
             }
         }
     }
 
-    public func setSyncPosition(_ position: Int64, for device: DeviceID) throws {
+    public func setSyncPosition(_ position: Int64, for device: DeviceID, at time: Date, received: Int) throws {
         let database = try open()
         try run {
             try database.write { db in
                 try db.execute(sql: """
-                    INSERT INTO sync_state (device_id, seq) VALUES (?, ?)
-                    ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq
-                    """, arguments: [device.hex, position])
+                    INSERT INTO sync_state (device_id, seq, last_sync_ms, received) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq, last_sync_ms = excluded.last_sync_ms,
+                        received = received + excluded.received
+                    """, arguments: [device.hex, position, time.millisecondsSince1970, received])
             }
         }
     }
@@ -282,6 +286,8 @@ public final class SQLiteSampleStore: SampleStore {
                             ALTER TABLE samples ADD COLUMN device TEXT;
                             ALTER TABLE samples ADD COLUMN creation_ms INTEGER;
                             ALTER TABLE samples ADD COLUMN details TEXT;
+                            ALTER TABLE sync_state ADD COLUMN last_sync_ms INTEGER;
+                            ALTER TABLE sync_state ADD COLUMN received INTEGER NOT NULL DEFAULT 0;
                             """)
                     }
                     try migrator.migrate(database)

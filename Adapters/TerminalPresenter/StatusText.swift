@@ -10,6 +10,8 @@ struct StatusText {
             lines.append("📡 Connection Status: ✅ Paired")
             lines.append("📱 Device: \(peer.name)")
             lines.append("🔒 Secure: Yes (mTLS)")
+            lines.append("🔄 Last sync: " + (peer.lastSync.map { TerminalStyle.minute($0) + ", \(peer.samplesReceived) samples from it in all" }
+                                              ?? "never (run `healthsync sync`)"))
         } else {
             lines.append("📡 Connection Status: ❌ Not paired")
             lines.append("📱 Device: none (pair with `healthsync pair --code <code> --host <address>` or `healthsync pair --token <payload>`)")

@@ -113,9 +113,10 @@ public struct TerminalPresenter: Presenter {
         let rows = report.devices.map { device in
             [device.name, device.deviceID.short, device.role.rawValue,
              device.lastSeen.map(TerminalStyle.minute) ?? "never",
-             device.certificateExpiry.map(TerminalStyle.day) ?? "-"]
+             device.certificateExpiry.map(TerminalStyle.day) ?? "-",
+             device.lastSync.map(TerminalStyle.minute) ?? "never", String(device.samplesReceived)]
         }
-        return TerminalStyle.table(["NAME", "DEVICE ID", "ROLE", "LAST SEEN", "CERT EXPIRES"], rows)
+        return TerminalStyle.table(["NAME", "DEVICE ID", "ROLE", "LAST SEEN", "CERT EXPIRES", "LAST SYNC", "SAMPLES FROM IT"], rows)
     }
 
     private func render(_ report: TypesReport) -> String {

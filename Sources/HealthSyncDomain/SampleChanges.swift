@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// Samples in the order they were stored or last changed (DESIGN §10
 /// `sync`): every upsert that changes a sample gives it a new, higher
 /// sequence number, so a device that remembers the last number it received
@@ -18,6 +20,20 @@ public struct SampleChanges: Sendable, Equatable, Codable {
         self.samples = samples
         self.last = last
         self.more = more
+    }
+}
+
+/// How far samples from one paired device have been received, when they
+/// last were, and how many new or changed samples came from it in all.
+public struct SyncRecord: Sendable, Equatable, Codable {
+    public let position: Int64
+    public let lastSync: Date?
+    public let received: Int
+
+    public init(position: Int64 = 0, lastSync: Date? = nil, received: Int = 0) {
+        self.position = position
+        self.lastSync = lastSync
+        self.received = received
     }
 }
 

@@ -83,8 +83,14 @@ public struct DeviceSummary: Sendable, Codable, Equatable {
     public let addresses: [KnownAddress]
     /// When the certificate that lets us reach the peer (or it reach us) ends.
     public let certificateExpiry: Date?
+    /// When samples were last received from it (by `sync` or the daemon's live sync).
+    public let lastSync: Date?
+    /// New or changed samples received from it in all.
+    public let samplesReceived: Int
 
-    public init(record: PeerRecord, certificateExpiry: Date?) {
+    public init(record: PeerRecord, certificateExpiry: Date?, sync: SyncRecord = SyncRecord()) {
+        self.lastSync = sync.lastSync
+        self.samplesReceived = sync.received
         self.name = record.name
         self.deviceID = record.deviceID
         self.role = record.role

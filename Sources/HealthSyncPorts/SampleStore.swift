@@ -32,14 +32,16 @@ public protocol SampleStore: Sendable {
     /// stored one is not a change.
     func changes(after: Int64, types: [HealthDataType]?, limit: Int) throws -> SampleChanges
 
-    /// The sequence number up to which samples were received from `device`
-    /// (0 before the first sync).
-    func syncPosition(for device: DeviceID) throws -> Int64
-    /// Records how far samples from `device` have been received.
-    func setSyncPosition(_ position: Int64, for device: DeviceID) throws
+    /// Records how far samples from `device` have been received, at `time`,
+    /// adding `received` to the samples counted as having come from it.
+    func setSyncPosition(_ position: Int64, for device: DeviceID, at time: Date, received: Int) throws
+    /// The position, last sync time and received count for `device` (zeros before the first sync).
+    func syncRecord(for device: DeviceID) throws -> SyncRecord
 }
 
 extension SampleStore {
+    public func syncPosition(for device: DeviceID) throws -> Int64 { try syncRecord(for: device).position }
+
     /// How many samples are stored per type.
     public func countByType() throws -> [HealthDataType: Int] { try countByType(since: nil, until: nil) }
 

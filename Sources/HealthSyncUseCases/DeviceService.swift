@@ -99,6 +99,6 @@ public struct DeviceService: Sendable {
                                       "The client certificate of paired device \(peer.deviceID.short)... cannot be parsed")
             }
         }
-        return DeviceSummary(record: peer, certificateExpiry: expiry)
+        return DeviceSummary(record: peer, certificateExpiry: expiry, sync: try deps.sampleStore.syncRecord(for: peer.deviceID))
     }
 }

@@ -82,9 +82,10 @@ public struct SyncService: Sendable {
                 throw HealthSyncError(.protocolError, "\(record.name) sent a page of changes that does not move forward")
             }
             // Counted as stored: what came from here and comes back is not new.
-            received += try deps.sampleStore.upsert(changes.samples)
+            let stored = try deps.sampleStore.upsert(changes.samples)
+            received += stored
             sent += changes.samples.count
-            try deps.sampleStore.setSyncPosition(changes.last, for: record.deviceID)
+            try deps.sampleStore.setSyncPosition(changes.last, for: record.deviceID, at: deps.clock.now(), received: stored)
             position = changes.last
             if !changes.more { break }
         }

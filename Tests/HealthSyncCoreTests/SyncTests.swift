@@ -22,6 +22,9 @@ struct SyncTests {
         #expect(try laptop.deps.sampleStore.count(types: nil) == generated)
 
         #expect(try await laptop.application.syncing.sync().devices.map(\.received) == [0])
+        // The laptop's status says when it last synced from the phone and how much came.
+        let summary = try #require(try laptop.application.devices.devices().devices.first)
+        #expect(summary.lastSync == laptop.deps.clock.now() && summary.samplesReceived == generated)
 
         // Backfilled old data and a corrected value come across; nothing else does.
         let old = HealthSample(id: "backfilled", type: .steps, value: 10, unit: "count",
