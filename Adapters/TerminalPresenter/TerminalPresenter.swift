@@ -10,15 +10,19 @@ public struct TerminalPresenter: Presenter {
     private let output: Output
     private let errorOutput: Output
     private let style: TerminalStyle
+    /// Standard error is coloured by its own rule (it may be a terminal when standard output is a pipe).
+    private let errorStyle: TerminalStyle
 
     /// - Parameters:
-    ///   - colour: whether to use ANSI colour (a TTY and no NO_COLOR).
-    public init(colour: Bool, output: @escaping Output, errorOutput: @escaping Output) {
+    ///   - colour: whether standard output gets ANSI colour (the wiring decides: a TTY, no NO_COLOR, no TERM=dumb).
+    ///   - errorColour: the same for standard error (`colour` when not given).
+    public init(colour: Bool, errorColour: Bool? = nil, output: @escaping Output, errorOutput: @escaping Output) {
         // The last line of defence: whatever a report carries from outside,
         // no control sequence but our own colours reaches the terminal.
         self.output = { output(Printable.terminal($0)) }
         self.errorOutput = { errorOutput(Printable.terminal($0)) }
         self.style = TerminalStyle(colour: colour)
+        self.errorStyle = TerminalStyle(colour: errorColour ?? colour)
     }
 
     public func show(_ report: Report) {
@@ -58,7 +62,7 @@ public struct TerminalPresenter: Presenter {
     }
 
     public func show(_ error: HealthSyncError) {
-        var lines = [style.red("Error: \(error.message)"), style.red("Error: \(error.code.rawValue)")]
+        var lines = [errorStyle.red("Error: \(error.message)"), errorStyle.red("Error: \(error.code.rawValue)")]
         if !error.hint.isEmpty { lines.append("Hint: \(error.hint)") }
         errorOutput(lines.joined(separator: "\n") + "\n")
     }
@@ -68,7 +72,7 @@ public struct TerminalPresenter: Presenter {
             output(NetworkText.render(report) + "\n")
             return
         }
-        guard let line = EventText(style: style).render(event) else { return }
+        guard let line = EventText(style: errorStyle).render(event) else { return }
         errorOutput(line + "\n")
     }
 

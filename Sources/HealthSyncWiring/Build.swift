@@ -45,8 +45,7 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     }
     let presenter: any Presenter = switch config.presenter.adapter {
     case .terminal:
-        TerminalPresenter(colour: environment.outputIsTerminal && environment.variables["NO_COLOR"] == nil,
-                          output: environment.standardOutput, errorOutput: environment.standardError)
+        environment.terminalPresenter
     case .json:
         JSONPresenter(output: environment.standardOutput, errorOutput: environment.standardError)
     }

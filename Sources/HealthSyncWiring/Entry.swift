@@ -21,6 +21,5 @@ public func makeFallbackPresenter(json: Bool, environment: RuntimeEnvironment) -
     if json || environment.variables["HEALTHSYNC_PRESENTER_ADAPTER"] == "json" {
         return JSONPresenter(output: environment.standardOutput, errorOutput: environment.standardError)
     }
-    return TerminalPresenter(colour: environment.outputIsTerminal && environment.variables["NO_COLOR"] == nil,
-                             output: environment.standardOutput, errorOutput: environment.standardError)
+    return environment.terminalPresenter
 }

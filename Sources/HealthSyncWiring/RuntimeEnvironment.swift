@@ -1,4 +1,5 @@
 import Foundation
+import TerminalPresenter
 
 /// What the process gives the application: variables, output streams and
 /// whether standard output is a terminal. Tests pass recording outputs.
@@ -9,13 +10,28 @@ public struct RuntimeEnvironment: Sendable {
     public var standardOutput: Output
     public var standardError: Output
     public var outputIsTerminal: Bool
+    public var errorIsTerminal: Bool
 
     public init(variables: [String: String], standardOutput: @escaping Output, standardError: @escaping Output,
-                outputIsTerminal: Bool) {
+                outputIsTerminal: Bool, errorIsTerminal: Bool? = nil) {
         self.variables = variables
         self.standardOutput = standardOutput
         self.standardError = standardError
         self.outputIsTerminal = outputIsTerminal
+        self.errorIsTerminal = errorIsTerminal ?? outputIsTerminal
+    }
+
+    /// Whether a stream that is (or is not) a terminal gets colour: only a
+    /// terminal, not when `NO_COLOR` holds a value (no-color.org: an empty
+    /// one does not count), not when `TERM` is `dumb`.
+    public func colour(terminal: Bool) -> Bool {
+        terminal && (variables["NO_COLOR"] ?? "").isEmpty && variables["TERM"] != "dumb"
+    }
+
+    /// The terminal presenter, each stream coloured by its own rule.
+    var terminalPresenter: TerminalPresenter {
+        TerminalPresenter(colour: colour(terminal: outputIsTerminal), errorColour: colour(terminal: errorIsTerminal),
+                          output: standardOutput, errorOutput: standardError)
     }
 
     /// The real process: its environment, stdout and stderr.
@@ -24,7 +40,7 @@ public struct RuntimeEnvironment: Sendable {
             variables: ProcessInfo.processInfo.environment,
             standardOutput: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
             standardError: { text in FileHandle.standardError.write(Data(text.utf8)) },
-            outputIsTerminal: isatty(STDOUT_FILENO) == 1)
+            outputIsTerminal: isatty(STDOUT_FILENO) == 1, errorIsTerminal: isatty(STDERR_FILENO) == 1)
     }
 
     /// The host name, used when `device.name` is empty.

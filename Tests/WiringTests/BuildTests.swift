@@ -56,12 +56,14 @@ struct PresenterChoiceTests {
         var text = ""
     }
 
-    func render(terminal: Bool, variables: [String: String], json: Bool = false) throws -> String {
+    /// An error (which goes to standard error) with standard output and standard error each a terminal or not.
+    func render(terminal: Bool, errorTerminal: Bool? = nil, variables: [String: String], json: Bool = false) throws -> String {
         let sink = Sink()
         var config = Config.inMemory
         config.presenter.adapter = json ? .json : .terminal
         let environment = RuntimeEnvironment(variables: variables, standardOutput: { sink.text += $0 },
-                                             standardError: { sink.text += $0 }, outputIsTerminal: terminal)
+                                             standardError: { sink.text += $0 }, outputIsTerminal: terminal,
+                                             errorIsTerminal: errorTerminal ?? terminal)
         try build(config: config, environment: environment).presenter.show(HealthSyncError(.certRevoked))
         return sink.text
     }
@@ -71,5 +73,11 @@ struct PresenterChoiceTests {
         #expect(try !render(terminal: true, variables: ["NO_COLOR": "1"]).contains("\u{1B}["))
         #expect(try !render(terminal: false, variables: [:]).contains("\u{1B}["))
         #expect(try render(terminal: true, variables: [:], json: true).hasPrefix("{"))
+        // no-color.org: only a NO_COLOR with a value turns colour off.
+        #expect(try render(terminal: true, variables: ["NO_COLOR": ""]).contains("\u{1B}["))
+        #expect(try !render(terminal: true, variables: ["TERM": "dumb"]).contains("\u{1B}["))
+        // Each stream by its own terminal: errors go to standard error.
+        #expect(try render(terminal: false, errorTerminal: true, variables: [:]).contains("\u{1B}["))
+        #expect(try !render(terminal: true, errorTerminal: false, variables: [:]).contains("\u{1B}["))
     }
 }
