@@ -15,8 +15,8 @@ public struct ImportService: Sendable {
 
     public init(_ deps: Dependencies) { self.deps = deps }
 
-    /// Imports the export at `path`; `progress` hears how many elements were read so far.
-    public func importExport(at path: String, progress: (Int) -> Void = { _ in }) throws -> ImportReport {
+    /// Imports the export at `path` (reported as `name`); `progress` hears how many elements were read so far.
+    public func importExport(at path: String, name: String? = nil, progress: (Int) -> Void = { _ in }) throws -> ImportReport {
         var read = 0
         var types: [String: Int] = [:]
         var skipped: [String: Int] = [:]
@@ -40,7 +40,7 @@ public struct ImportService: Sendable {
             counts += try deps.sampleStore.upsert(samples, repeatsAfter: baseline)
             progress(read)
         }
-        return ImportReport(file: path, entry: summary.entry, read: read, imported: counts.inserted + counts.updated,
+        return ImportReport(file: name ?? path, entry: summary.entry, read: read, imported: counts.inserted + counts.updated,
                             unchanged: counts.unchanged, merged: counts.repeated, types: types, skipped: skipped,
                             recoveredErrors: summary.recoveredErrors, missingFiles: summary.missingFiles)
     }

@@ -67,8 +67,9 @@ struct SamplesCommand: AsyncParsableCommand {
         @Argument(help: "The export.zip from \"Export All Health Data\", or the export.xml inside it.") var file: String
 
         func run() async throws {
+            let path = RawPath.openable(file)
             try await CommandRunner(global: global).run { application, _ in
-                .imported(try application.importing.importExport(at: file))
+                .imported(try application.importing.importExport(at: path, name: file))
             }
         }
     }

@@ -128,3 +128,21 @@ struct LocalSamplesTests {
         #expect(try ProcessRunner.run(python, [Self.scripts + "/validate_fhir.py", broken], environment: [:]).status != 0)
     }
 }
+
+@Suite("File names")
+struct FileNameTests {
+    /// A name that is not UTF-8 (Latin-1 `café.zip`) is still a name the OS accepts.
+    @Test func anExportWhoseNameIsNotUTF8IsImported() async throws {
+        let cli = CLI()
+        let fixture = Fixtures.path("apple-health") + "/apple-health-parser/export.zip"
+        // The file is made and the command run by the shell, which passes the bytes as they are.
+        let name = cli.home.path + "/caf\\351.zip"
+        let result = try await ProcessRunner.runDetached("/bin/sh", ["-c", #"cp "$1" "$(printf "$2")" && exec "$3" samples import "$(printf "$2")" --json"#,
+                                                                      "sh", fixture, name, CLI.binary],
+                                                         environment: cli.environment)
+        #expect(result.status == 0, "\(result.standardOutput) \(result.standardError)")
+        #expect(result.json?["imported"] as? Int == 8)
+        let file = result.json?["file"] as? String ?? ""
+        #expect(file.unicodeScalars.suffix(5).map(\.value) == [0xFFFD, 0x2e, 0x7a, 0x69, 0x70], "\(file)")
+    }
+}
