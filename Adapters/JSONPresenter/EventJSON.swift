@@ -68,6 +68,9 @@ struct EventJSON: Encodable {
             try put("event", "connectionDetails"); try put("connection", report)
         case .failed(let error):
             try put("event", "failed"); try put("code", error.code.rawValue); try put("message", error.message)
+        case .progress(let progress):
+            try put("event", "progress"); try put("task", progress.task); try put("done", progress.done)
+            try put("total", progress.total); try put("unit", progress.unit.rawValue); try put("finished", progress.finished)
         }
     }
 }

@@ -45,6 +45,8 @@ public struct JSONPresenter: Presenter {
     }
 
     public func show(_ event: Event) {
+        // Machines get the report; a stream of progress lines would only be noise on standard error.
+        if case .progress = event { return }
         let encoder = Self.encoder(pretty: false)
         guard let data = try? encoder.encode(EventJSON(event)) else { return }
         errorOutput(String(decoding: data, as: UTF8.self) + "\n")

@@ -12,7 +12,7 @@ public struct LibXML2ExportReader: HealthExportReader {
 
     public init() {}
 
-    public func records(in path: String, batchSize: Int,
+    public func records(in path: String, batchSize: Int, progress: (ExportPosition) -> Void,
                         _ body: ([ExportRecord]) throws -> Void) throws -> ExportReadSummary {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -25,6 +25,7 @@ public struct LibXML2ExportReader: HealthExportReader {
             throw HealthSyncError(.invalidArgument, "\(path) is not a file")
         }
         var entry: String?
+        var total = Int64(info.st_size)
         let source: any ByteSource
         let files: ExportFiles
         if ZipArchive.isZip(descriptor) {
@@ -34,6 +35,7 @@ public struct LibXML2ExportReader: HealthExportReader {
                                       hint: "Pass the export.zip from the Health app's \"Export All Health Data\".")
             }
             entry = found.name
+            total = found.size
             source = try archive.open(found)
             files = ExportFiles(archive: archive, entry: found.name)
         } else {
@@ -41,7 +43,10 @@ public struct LibXML2ExportReader: HealthExportReader {
             files = ExportFiles(xmlPath: path)
         }
         let context = ReadContext(XMLInputFilter(source))
-        let summary = try context.run(entry: entry, path: path, files: files, batchSize: max(1, batchSize), body)
+        let summary = try context.run(entry: entry, path: path, files: files, batchSize: max(1, batchSize)) { batch in
+            progress(ExportPosition(bytesRead: context.bytesRead, totalBytes: total))
+            try body(batch)
+        }
         // ECGs are files of their own beside export.xml.
         var missing = summary.missingFiles
         var batch: [ExportRecord] = []
@@ -97,6 +102,8 @@ final class ReadContext {
     private let source: any ByteSource
     var readError: (any Error)?
     var recoveredErrors = 0
+    /// Bytes handed to libxml2 so far.
+    var bytesRead: Int64 = 0
 
     init(_ source: any ByteSource) { self.source = source }
 
@@ -109,7 +116,9 @@ final class ReadContext {
             guard let context, let buffer, length > 0 else { return -1 }
             let reading = Unmanaged<ReadContext>.fromOpaque(context).takeUnretainedValue()
             do {
-                return Int32(try reading.source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(length))))
+                let count = try reading.source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(length)))
+                reading.bytesRead += Int64(count)
+                return Int32(count)
             } catch {
                 reading.readError = error
                 return -1

@@ -66,6 +66,9 @@ struct EventText {
                 : "Announced to \(server): \(addresses.joined(separator: ", "))"
         case .failed(let error):
             return style.red("Error: \(error.code.rawValue): \(error.message)")
+        case .progress:
+            // Drawn as a bar that rewrites itself (`ProgressLine`), not a line of its own.
+            return nil
         }
     }
 }

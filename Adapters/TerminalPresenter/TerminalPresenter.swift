@@ -12,20 +12,26 @@ public struct TerminalPresenter: Presenter {
     private let style: TerminalStyle
     /// Standard error is coloured by its own rule (it may be a terminal when standard output is a pipe).
     private let errorStyle: TerminalStyle
+    /// The progress bar, when both streams are terminals (nil otherwise: nothing is drawn).
+    private let progress: ProgressLine?
 
     /// - Parameters:
     ///   - colour: whether standard output gets ANSI colour (the wiring decides: a TTY, no NO_COLOR, no TERM=dumb).
     ///   - errorColour: the same for standard error (`colour` when not given).
-    public init(colour: Bool, errorColour: Bool? = nil, output: @escaping Output, errorOutput: @escaping Output) {
+    ///   - progress: whether long tasks draw a progress bar on standard error (standard output and error both terminals).
+    public init(colour: Bool, errorColour: Bool? = nil, progress: Bool = false, output: @escaping Output,
+                errorOutput: @escaping Output) {
         // The last line of defence: whatever a report carries from outside,
         // no control sequence but our own colours reaches the terminal.
         self.output = { output(Printable.terminal($0)) }
         self.errorOutput = { errorOutput(Printable.terminal($0)) }
         self.style = TerminalStyle(colour: colour)
         self.errorStyle = TerminalStyle(colour: errorColour ?? colour)
+        self.progress = progress ? ProgressLine(write: errorOutput) : nil
     }
 
     public func show(_ report: Report) {
+        progress?.clear()
         let text: String
         switch report {
         case .certificates(let report): text = CertificateText(style: style).render(report)
@@ -62,12 +68,18 @@ public struct TerminalPresenter: Presenter {
     }
 
     public func show(_ error: HealthSyncError) {
+        progress?.clear()
         var lines = [errorStyle.red("Error: \(error.message)"), errorStyle.red("Error: \(error.code.rawValue)")]
         if !error.hint.isEmpty { lines.append("Hint: \(error.hint)") }
         errorOutput(lines.joined(separator: "\n") + "\n")
     }
 
     public func show(_ event: Event) {
+        if case .progress(let update) = event {
+            progress?.show(update)
+            return
+        }
+        progress?.clear()
         if case .listening(let report) = event {
             output(NetworkText.render(report) + "\n")
             return

@@ -36,5 +36,7 @@ public enum Event: Sendable, Equatable {
     case reachServerJoined(server: String, addresses: [String])
     /// `--debug-tls`: a connection's parameters and the peer's chain.
     case connectionDetails(ConnectionReport)
+    /// How far a long task has come (for a progress bar on a terminal).
+    case progress(TaskProgress)
     case failed(HealthSyncError)
 }

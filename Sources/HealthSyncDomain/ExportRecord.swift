@@ -61,6 +61,17 @@ public struct ExportElement: Sendable, Equatable {
     }
 }
 
+/// How much of an export has been read: bytes of its XML, of how many.
+public struct ExportPosition: Sendable, Equatable {
+    public let bytesRead: Int64
+    public let totalBytes: Int64?
+
+    public init(bytesRead: Int64, totalBytes: Int64?) {
+        self.bytesRead = bytesRead
+        self.totalBytes = totalBytes
+    }
+}
+
 /// What reading an export found, beside the records.
 public struct ExportReadSummary: Sendable, Equatable {
     /// The file inside a zip the export was read from (nil for a plain XML file).

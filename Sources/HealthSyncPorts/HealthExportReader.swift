@@ -14,5 +14,14 @@ public protocol HealthExportReader: Sendable {
     /// The inline DTD is skipped and malformed XML recovered from where
     /// possible. `INVALID_ARGUMENT` when the file is missing or holds no
     /// export; errors thrown by `body` stop the reading and are rethrown.
-    func records(in path: String, batchSize: Int, _ body: ([ExportRecord]) throws -> Void) throws -> ExportReadSummary
+    /// Before each batch, `progress` hears how far into the XML the reading is.
+    func records(in path: String, batchSize: Int, progress: (ExportPosition) -> Void,
+                 _ body: ([ExportRecord]) throws -> Void) throws -> ExportReadSummary
+}
+
+extension HealthExportReader {
+    /// `records(in:batchSize:progress:_:)` without progress.
+    public func records(in path: String, batchSize: Int, _ body: ([ExportRecord]) throws -> Void) throws -> ExportReadSummary {
+        try records(in: path, batchSize: batchSize, progress: { _ in }, body)
+    }
 }

@@ -25,6 +25,14 @@ public struct FetchService: Sendable {
         let samples = try await closing(link) { link in try await connector.repairing(peer) {
             var samples: [HealthSample] = []
             var cursor: SampleCursor?
+            let started = deps.clock.now()
+            var drew = false
+            defer {
+                if drew {
+                    deps.bus.publish(.progress(TaskProgress(task: "fetch", done: Int64(samples.count), total: Int64(limit),
+                                                            unit: .samples, elapsed: 0, finished: true)))
+                }
+            }
             repeat {
                 let pageSize = min(SampleQuery.maxPageSize, limit - samples.count)
                 let query = try SampleQuery(types: types, since: since, until: until, limit: pageSize, cursor: cursor,
@@ -35,6 +43,12 @@ public struct FetchService: Sendable {
                 }
                 samples += page.samples
                 cursor = page.nextCursor
+                // A long fetch (more than a page) draws a bar; a short one is done before one would show.
+                if cursor != nil && samples.count < limit {
+                    drew = true
+                    deps.bus.publish(.progress(TaskProgress(task: "fetch", done: Int64(samples.count), total: Int64(limit),
+                                                            unit: .samples, elapsed: deps.clock.now().timeIntervalSince(started))))
+                }
             } while cursor != nil && samples.count < limit
             peer = try await connector.recordUse(of: peer, at: path, over: link)
             return samples

@@ -15,14 +15,24 @@ public struct ImportService: Sendable {
 
     public init(_ deps: Dependencies) { self.deps = deps }
 
-    /// Imports the export at `path` (reported as `name`); `progress` hears how many elements were read so far.
-    public func importExport(at path: String, name: String? = nil, progress: (Int) -> Void = { _ in }) throws -> ImportReport {
+    /// Imports the export at `path` (reported as `name`), publishing its progress in bytes of XML read.
+    public func importExport(at path: String, name: String? = nil) throws -> ImportReport {
         var read = 0
         var types: [String: Int] = [:]
         var skipped: [String: Int] = [:]
         var counts = UpsertCounts()
         let baseline = try deps.sampleStore.latestSequence()
-        let summary = try deps.exportReader.records(in: path, batchSize: Self.batchSize) { batch in
+        let started = deps.clock.now()
+        var position = ExportPosition(bytesRead: 0, totalBytes: nil)
+        func publish(finished: Bool = false) {
+            deps.bus.publish(.progress(TaskProgress(task: "import", done: position.bytesRead, total: position.totalBytes,
+                                                unit: .bytes, elapsed: deps.clock.now().timeIntervalSince(started),
+                                                finished: finished)))
+        }
+        let summary = try deps.exportReader.records(in: path, batchSize: Self.batchSize, progress: { at in
+            position = at
+            publish()
+        }) { batch in
             var samples: [HealthSample] = []
             samples.reserveCapacity(batch.count)
             for record in batch {
@@ -38,8 +48,8 @@ public struct ImportService: Sendable {
                 }
             }
             counts += try deps.sampleStore.upsert(samples, repeatsAfter: baseline)
-            progress(read)
         }
+        publish(finished: true)
         return ImportReport(file: name ?? path, entry: summary.entry, read: read, imported: counts.inserted + counts.updated,
                             unchanged: counts.unchanged, merged: counts.repeated, types: types, skipped: skipped,
                             recoveredErrors: summary.recoveredErrors, missingFiles: summary.missingFiles)

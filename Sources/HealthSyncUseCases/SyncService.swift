@@ -74,6 +74,12 @@ public struct SyncService: Sendable {
               wait: Duration) async throws -> (sent: Int, received: Int, position: Int64) {
         var position = try deps.sampleStore.syncPosition(for: record.deviceID)
         var sent = 0, received = 0, wait = wait
+        let started = deps.clock.now()
+        func progress(finished: Bool = false) {
+            deps.bus.publish(.progress(TaskProgress(task: "sync \(record.name)", done: Int64(sent), total: nil, unit: .samples,
+                                                    elapsed: deps.clock.now().timeIntervalSince(started), finished: finished)))
+        }
+        defer { if sent > 0 { progress(finished: true) } }
         while true {
             let changes = try await link.changes(after: position, limit: Self.pageSize, wait: wait, timeout: deps.settings.timeout)
             wait = .zero
@@ -85,6 +91,7 @@ public struct SyncService: Sendable {
             let stored = try deps.sampleStore.upsert(changes.samples)
             received += stored
             sent += changes.samples.count
+            if changes.more { progress() }
             try deps.sampleStore.setSyncPosition(changes.last, for: record.deviceID, at: deps.clock.now(), received: stored)
             position = changes.last
             if !changes.more { break }

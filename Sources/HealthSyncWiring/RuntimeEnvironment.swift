@@ -30,7 +30,9 @@ public struct RuntimeEnvironment: Sendable {
 
     /// The terminal presenter, each stream coloured by its own rule.
     var terminalPresenter: TerminalPresenter {
+        // A bar only where a person watches: both streams terminals (none in a pipe, a log or with --json).
         TerminalPresenter(colour: colour(terminal: outputIsTerminal), errorColour: colour(terminal: errorIsTerminal),
+                          progress: outputIsTerminal && errorIsTerminal && variables["TERM"] != "dumb",
                           output: standardOutput, errorOutput: standardError)
     }
 

@@ -146,3 +146,43 @@ struct FileNameTests {
         #expect(file.unicodeScalars.suffix(5).map(\.value) == [0xFFFD, 0x2e, 0x7a, 0x69, 0x70], "\(file)")
     }
 }
+
+/// The progress bar: drawn on a terminal (a pseudo-terminal from util-linux
+/// `script`), never into a pipe or with --json; the summary either way.
+@Suite("Progress")
+struct ProgressTests {
+    static func export(_ directory: TemporaryDirectory) throws -> String {
+        let file = directory.file("export.zip")
+        let made = try ProcessRunner.run("/usr/bin/python3", [Fixtures.path("scripts") + "/gen_export.py", file, "12000"],
+                                         environment: [:])
+        try #require(made.status == 0, "\(made.standardError)")
+        return file
+    }
+
+    /// Runs `healthsync ARGS` on a pseudo-terminal; what the terminal showed.
+    static func onTerminal(_ cli: CLI, _ arguments: [String]) async throws -> String {
+        let command = ([CLI.binary] + arguments).map { "'" + $0 + "'" }.joined(separator: " ")
+        let result = try await ProcessRunner.runDetached("/usr/bin/script", ["-qec", command, "/dev/null"],
+                                                         environment: cli.environment.merging(["TERM": "xterm"]) { $1 })
+        #expect(result.status == 0, "\(result.standardOutput)")
+        return result.standardOutput
+    }
+
+    @Test func aBarOnATerminalAndNoneElsewhere() async throws {
+        let directory = TemporaryDirectory()
+        let file = try Self.export(directory)
+        let cli = CLI()
+        let shown = try await Self.onTerminal(cli, ["samples", "import", file])
+        #expect(shown.contains("\r\u{1B}[Kimport  ["))
+        #expect(shown.contains("% ") && shown.contains("MB of "))
+        #expect(shown.contains("Read ") && shown.contains(" records from "))
+        // Into a pipe: the summary alone.
+        let piped = try await cli.run("samples", "import", file)
+        #expect(piped.status == 0 && piped.standardOutput.contains("Nothing new"))
+        #expect(!piped.standardError.contains("\r") && !piped.standardOutput.contains("\r"))
+        // With --json, on a terminal too: one document and no bar.
+        let json = try await Self.onTerminal(CLI(), ["samples", "import", file, "--json"])
+        #expect(!json.contains("import  ["))
+        #expect(json.contains("\"imported\""))
+    }
+}
