@@ -68,6 +68,11 @@ struct EventJSON: Encodable {
             try put("event", "connectionDetails"); try put("connection", report)
         case .failed(let error):
             try put("event", "failed"); try put("code", error.code.rawValue); try put("message", error.message)
+        case .requestAccepted(let address, let id):
+            try put("event", "requestAccepted"); try put("from", address); try put("deviceID", id)
+        case .requestRefused(let address, let error):
+            try put("event", "requestRefused"); try put("from", address); try put("code", error.code.rawValue)
+            try put("message", error.message)
         case .progress(let progress):
             try put("event", "progress"); try put("task", progress.task); try put("done", progress.done)
             try put("total", progress.total); try put("unit", progress.unit.rawValue); try put("finished", progress.finished)

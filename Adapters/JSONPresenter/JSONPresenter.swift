@@ -46,7 +46,10 @@ public struct JSONPresenter: Presenter {
 
     public func show(_ event: Event) {
         // Machines get the report; a stream of progress lines would only be noise on standard error.
-        if case .progress = event { return }
+        switch event {
+        case .progress, .requestAccepted: return
+        default: break
+        }
         let encoder = Self.encoder(pretty: false)
         guard let data = try? encoder.encode(EventJSON(event)) else { return }
         errorOutput(String(decoding: data, as: UTF8.self) + "\n")

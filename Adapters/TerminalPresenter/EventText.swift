@@ -66,6 +66,9 @@ struct EventText {
                 : "Announced to \(server): \(addresses.joined(separator: ", "))"
         case .failed(let error):
             return style.red("Error: \(error.code.rawValue): \(error.message)")
+        case .requestAccepted, .requestRefused:
+            // The daemon's log says these; a person at a command needs neither.
+            return nil
         case .progress:
             // Drawn as a bar that rewrites itself (`ProgressLine`), not a line of its own.
             return nil

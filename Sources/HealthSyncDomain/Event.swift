@@ -36,6 +36,10 @@ public enum Event: Sendable, Equatable {
     case reachServerJoined(server: String, addresses: [String])
     /// `--debug-tls`: a connection's parameters and the peer's chain.
     case connectionDetails(ConnectionReport)
+    /// A paired device's request passed the trust policy (for the daemon's log).
+    case requestAccepted(from: String, deviceID: DeviceID)
+    /// A request was refused by the trust policy (revoked, unknown, expired…), with why.
+    case requestRefused(from: String, error: HealthSyncError)
     /// How far a long task has come (for a progress bar on a terminal).
     case progress(TaskProgress)
     case failed(HealthSyncError)

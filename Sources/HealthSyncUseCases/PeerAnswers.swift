@@ -134,7 +134,12 @@ struct PeerAnswers: PeerRequests {
                                    allowList: Dictionary(uniqueKeysWithValues: peers.map { ($0.deviceID, $0) }),
                                    revokedSerials: Set(try deps.keyStore.revokedCertificates().map(\.serial)))
         let decision = TrustPolicy.evaluate(info.peer, in: context, at: deps.clock.now())
-        if case .trusted(let peer) = decision { return peer }
-        throw decision.error ?? HealthSyncError(.notPaired)
+        if case .trusted(let peer) = decision {
+            deps.bus.publish(.requestAccepted(from: info.remoteAddress, deviceID: peer.deviceID))
+            return peer
+        }
+        let error = decision.error ?? HealthSyncError(.notPaired)
+        deps.bus.publish(.requestRefused(from: info.remoteAddress, error: error))
+        throw error
     }
 }

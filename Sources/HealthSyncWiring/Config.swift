@@ -9,6 +9,8 @@ public struct Config: Sendable, Equatable {
     public enum SampleStoreAdapter: String, Sendable, CaseIterable { case sqlite, memory }
     /// `udp`: HealthSync's own probe and answer; `mdns`: DNS-SD over multicast DNS.
     public enum DiscoveryAdapter: String, Sendable, CaseIterable { case udp, mdns }
+    /// swift-log's levels, for what the daemon logs.
+    public enum LogLevel: String, Sendable, CaseIterable { case trace, debug, info, notice, warning, error, critical }
 
     public struct Device: Sendable, Equatable { public var name = "" }
     public struct KeyStore: Sendable, Equatable { public var adapter = KeyStoreAdapter.file }
@@ -37,6 +39,10 @@ public struct Config: Sendable, Equatable {
         public var port = 5353
         /// Where to ask instead of the adapter's multicast or broadcast groups (empty: there).
         public var targets: [String] = []
+    }
+    public struct Log: Sendable, Equatable {
+        /// What the daemon logs on standard error: connections served and refused, pairings, syncs (never secrets).
+        public var level = LogLevel.info
     }
     public struct Sync: Sendable, Equatable {
         /// How often a running daemon syncs from its paired sharing devices (0: never).
@@ -68,6 +74,7 @@ public struct Config: Sendable, Equatable {
     public var samples = Samples()
     public var api = API()
     public var discovery = Discovery()
+    public var log = Log()
     public var sync = Sync()
     public var pairing = Pairing()
     public var server = Server()

@@ -24,6 +24,7 @@ enum ConfigSchema {
         .integer("discovery.port", \.discovery.port, 0...65535),
         .hosts("discovery.targets", \.discovery.targets),
         .integer("sync.interval_s", \.sync.intervalSeconds, 0...86_400),
+        .choice("log.level", \.log.level),
         .integer("pairing.code_ttl_s", \.pairing.codeTTLSeconds, 30...3600),
         .integer("pairing.max_failed_codes", \.pairing.maxFailedCodes, 1...100),
         .string("server.host", \.server.host, check: isHost, expected: "an IP address or host name"),

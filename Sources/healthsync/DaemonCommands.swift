@@ -22,8 +22,12 @@ struct DaemonCommand: AsyncParsableCommand {
     var apiPort: Int?
     @Option(name: .long, help: "UDP port of discovery (multicast DNS: 5353; 0: chosen by the system; default: discovery.port).")
     var discoveryPort: Int?
+    @Option(name: .long, help: "What the daemon logs on standard error: trace, debug, info, notice, warning, error or critical (default: log.level).")
+    var logLevel: String?
 
     func run() async throws {
+        var global = self.global
+        if let logLevel { global.extraFlags.append(("log.level", logLevel)) }
         try await CommandRunner(global: global).run { application, _ in
             let config = application.config
             let running = try await application.daemon.start(
@@ -40,7 +44,8 @@ struct DaemonCommand: AsyncParsableCommand {
                 discovery: running.info.discovery?.description)))
             let interval = config.sync.intervalSeconds
             do {
-                try await application.run(running.services(syncInterval: interval > 0 ? .seconds(interval) : nil))
+                try await application.run([application.daemonLog]
+                                          + running.services(syncInterval: interval > 0 ? .seconds(interval) : nil))
             } catch {
                 await running.stop()
                 throw error

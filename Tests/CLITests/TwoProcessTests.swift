@@ -60,7 +60,19 @@ struct TwoProcessTests {
         let unpaired = try await cli.json("unpair")
         #expect((unpaired["devices"] as? [[String: Any]])?.first?["notified"] as? Bool == true)
         #expect((try await cli.json("devices", "--state-dir", sharer)["devices"] as? [Any])?.isEmpty == true)
+        // The revoked certificate, presented by curl: refused, and the daemon's log says so and why.
+        let refused = try await ProcessRunner.runDetached(
+            "/usr/bin/curl", ["-sk", "--max-time", "5", "--cert", "client.pem", "--key", "client-key.pem",
+                              "https://\(host)/api/v1/status"],
+            environment: ["PATH": "/usr/bin:/bin"], directory: exported)
+        #expect(refused.standardOutput.contains("CERT_REVOKED") || refused.standardOutput.contains("NOT_PAIRED"),
+                "\(refused.standardOutput)")
         #expect(await daemon.terminate() == 0)
+        let log = daemon.printed(on: .standardError).joined(separator: "\n")
+        #expect(log.contains("info healthsync.daemon") && log.contains("samples served"), "\(log.suffix(800))")
+        #expect(log.contains("warning healthsync.daemon") && log.contains("request refused"), "\(log.suffix(800))")
+        let payload = try #require(shown["payload"] as? String)
+        #expect(!log.contains("PRIVATE KEY") && !log.contains(payload))
     }
 
     /// Secrets stay out of the process list: `--code` with no value asks for it.
