@@ -22,12 +22,14 @@ all: build man completions
 build:
 	swift build -c $(CONFIGURATION) --product healthsync
 
-man: $(MANPAGE)
-
-$(MANPAGE):
+# Always made afresh (the commands may have changed); `install` makes it only when missing.
+man:
 	swift package plugin generate-manual --configuration $(CONFIGURATION)
 	mkdir -p .build/man
 	cp .build/plugins/GenerateManual/outputs/healthsync/healthsync.1 $(MANPAGE)
+
+$(MANPAGE):
+	$(MAKE) man CONFIGURATION=$(CONFIGURATION)
 
 completions: $(BUILD)/healthsync
 	mkdir -p .build/completions

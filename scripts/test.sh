@@ -19,5 +19,7 @@ fi
 export HEALTHSYNC_TEST_PYTHON="$PWD/.venv-test/bin/python"
 
 swift build --build-tests
+# The man page from the commands, for the install test (`make install` copies it).
+make -s man CONFIGURATION=debug >/dev/null
 # A stalled test fails the run rather than using up CI's time.
 timeout 1200 swift test --skip-build 2>&1 | tee .build/test-output.txt
