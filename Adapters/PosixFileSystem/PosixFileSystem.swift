@@ -175,7 +175,14 @@ public struct PosixFileSystem: FileSystem {
     }
 
     public func withLock<T>(_ path: String, exclusive: Bool, _ body: () throws -> T) throws -> T {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if fd < 0 && !exclusive && (errno == EROFS || errno == EACCES) {
+            // A reader on a read-only file system (a backup, a live image): a
+            // shared lock needs no write access, and where the lock file cannot
+            // even be made, no writer can be there to exclude.
+            fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            if fd < 0 && errno == ENOENT && Self.isReadOnly(path) { return try body() }
+        }
         guard fd >= 0 else { throw failure("Cannot open the lock file", path) }
         defer { close(fd) }
         while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
@@ -196,6 +203,15 @@ public struct PosixFileSystem: FileSystem {
             throw failure("Cannot lock", path)
         }
         return PosixHeldLock(fd: fd)
+    }
+
+    public func isReadOnly(_ path: String) -> Bool { Self.isReadOnly(path) }
+
+    /// Whether the file system holding `path`'s folder is mounted read-only.
+    public static func isReadOnly(_ path: String) -> Bool {
+        let folder = (path as NSString).deletingLastPathComponent
+        var info = statvfs()
+        return statvfs(folder.isEmpty ? "." : folder, &info) == 0 && (info.f_flag & UInt(ST_RDONLY)) != 0
     }
 
     private func syncDirectory(_ path: String) {

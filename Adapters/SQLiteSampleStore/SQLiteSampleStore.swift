@@ -11,7 +11,7 @@ public final class SQLiteSampleStore: SampleStore {
     private let directory: String
     private let databasePath: String
     private let files: any FileSystem
-    private let pool = Mutex<DatabasePool?>(nil)
+    private let pool = Mutex<(any DatabaseWriter)?>(nil)
     /// Rows per INSERT statement batch inside one transaction.
     private static let batchSize = 500
 
@@ -240,9 +240,21 @@ public final class SQLiteSampleStore: SampleStore {
         try run { try database.write { try $0.execute(sql: "DELETE FROM samples; DELETE FROM sync_state") } }
     }
 
-    private func open() throws -> DatabasePool {
+    private func open() throws -> any DatabaseWriter {
         try pool.withLock { pool in
             if let pool { return pool }
+            // On a read-only file system (a mounted backup) the store is read as
+            // it is: immutable, so SQLite needs neither a lock nor its -shm file.
+            if files.isReadOnly(databasePath), (try? files.permissions(databasePath)) != nil {
+                try files.checkPrivate(databasePath)
+                var configuration = Configuration()
+                configuration.readonly = true
+                let uri = "file:" + databasePath.replacing("%", with: "%25").replacing("?", with: "%3f")
+                    .replacing("#", with: "%23") + "?immutable=1"
+                let database = try run { try DatabaseQueue(path: uri, configuration: configuration) }
+                pool = database
+                return database
+            }
             // Health data is held like the keys: the folder and the files ours
             // alone, no link followed (an existing 0644 database is refused).
             try files.checkPrivate(directory)

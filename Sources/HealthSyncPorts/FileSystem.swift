@@ -16,6 +16,9 @@ public protocol FileSystem: Sendable {
     /// by this process's user, with no permission for group or others.
     /// `KEYSTORE_PERMISSIONS` naming what is wrong and the fix otherwise.
     func checkPrivate(_ path: String) throws
+    /// Whether the file system holding `path`'s folder is mounted read-only
+    /// (read-only commands still work there; nothing can be written).
+    func isReadOnly(_ path: String) -> Bool
     /// Replaces the file with `bytes`, created with `mode`, atomically.
     func writeAtomically(_ path: String, _ bytes: [UInt8], mode: UInt16) throws
     /// Replaces the file, created with `mode`, with what `body` writes

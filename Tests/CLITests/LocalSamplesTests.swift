@@ -186,3 +186,34 @@ struct ProgressTests {
         #expect(json.contains("\"imported\""))
     }
 }
+
+/// Read-only commands on a state folder mounted read-only (a backup, a live
+/// image): a real read-only bind mount in a mount namespace of the test's
+/// own (util-linux unshare; root), where even root cannot write.
+@Suite("A read-only state folder", .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
+                                            "needs root and util-linux unshare for a read-only bind mount"))
+struct ReadOnlyStateTests {
+    @Test func readOnlyCommandsWorkAndWritesFailCleanly() async throws {
+        let cli = CLI()
+        _ = try await cli.json("samples", "generate", "--days", "1")
+        _ = try await cli.json("status", "--offline")
+        func readOnly(_ arguments: [String]) async throws -> ProcessResult {
+            let command = ([CLI.binary] + arguments + ["--json"]).map { "'" + $0 + "'" }.joined(separator: " ")
+            return try await ProcessRunner.runDetached(
+                "/usr/bin/unshare", ["-m", "/bin/sh", "-c",
+                                     "mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && exec \(command)", cli.state],
+                environment: cli.environment)
+        }
+        for arguments in [["status", "--offline"], ["devices"], ["types", "--present"], ["samples", "count"],
+                          ["samples", "list", "--limit", "3"], ["cert", "info"],
+                          ["samples", "export", "--format", "csv", "-o", cli.home.file("copy.csv")]] {
+            let result = try await readOnly(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.standardOutput) \(result.standardError)")
+        }
+        #expect(try await readOnly(["samples", "count"]).json?["total"] as? Int == 155)
+        // A write says why it cannot, and the store is as it was.
+        let write = try await readOnly(["samples", "generate", "--days", "2"])
+        #expect(write.status != 0 && write.errorCode == "STORAGE_FAILURE", "\(write.standardOutput)")
+        #expect(try await cli.json("samples", "count")["total"] as? Int == 155)
+    }
+}
