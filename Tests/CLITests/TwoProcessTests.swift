@@ -19,6 +19,9 @@ struct TwoProcessTests {
         let cli = CLI()
         let sharer = cli.home.file("sharer"), joiner = cli.state
         _ = try await cli.json("samples", "generate", "--days", "1", "--state-dir", sharer)
+        // Mjboothaus/duckdb-apple-health test/data/export.xml (MIT © 2026 DataBooth): kinds schema 1 lacks.
+        _ = try await cli.json("samples", "import", Fixtures.path("apple-health") + "/duckdb-apple-health/export.xml",
+                               "--state-dir", sharer)
         let (process, shown) = try await share(cli, state: sharer)
         let port = try #require(shown["port"] as? Int)
         let host = "127.0.0.1:\(port)"
@@ -56,6 +59,25 @@ struct TwoProcessTests {
                                  "-CAfile", "ca.pem", "-showcerts"],
             environment: ["PATH": "/usr/bin:/bin"], directory: exported, standardInput: "")
         #expect(inspected.standardOutput.contains("Verify return code: 0 (ok)"), "\(inspected.standardOutput.suffix(300))")
+
+        // curl as an older peer (no `schema=2`): the 31 types it knows and their fields only; as a new one: everything.
+        func get(_ path: String) async throws -> [String: Any] {
+            let result = try await ProcessRunner.runDetached(
+                "/usr/bin/curl", ["-sk", "--max-time", "5", "--cert", "client.pem", "--key", "client-key.pem",
+                                  "https://\(host)\(path)"],
+                environment: ["PATH": "/usr/bin:/bin"], directory: exported)
+            return try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
+                                "\(result.standardOutput)")
+        }
+        let asked = "/api/v1/health/data?types=heartRate,activitySummary,bloodPressure&limit=100"
+        let old = try #require(try await get(asked)["samples"] as? [[String: Any]])
+        #expect(!old.isEmpty && old.allSatisfy { $0["type"] as? String == "heartRate" && $0["sourceVersion"] == nil })
+        let new = try #require(try await get(asked + "&schema=2")["samples"] as? [[String: Any]])
+        #expect(Set(new.compactMap { $0["type"] as? String }) == ["heartRate", "activitySummary", "bloodPressure"])
+        #expect(new.contains { $0["sourceVersion"] != nil && $0["utcOffsetMinutes"] != nil })
+        let status = try await get("/api/v1/status")
+        #expect((status["sharedTypes"] as? [String])?.count == 31)
+        #expect(((status["allSharedTypes"] as? [String])?.count ?? 0) > 31)
 
         let unpaired = try await cli.json("unpair")
         #expect((unpaired["devices"] as? [[String: Any]])?.first?["notified"] as? Bool == true)
