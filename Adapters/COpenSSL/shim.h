@@ -269,8 +269,17 @@ static inline int hs_ssl_ctx_set_client_ca(SSL_CTX *ctx, X509 *ca) {
     return X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_NO_CHECK_TIME) == 1;
 }
 
+/// OpenSSL's own verdict on the chain (against the store with the client CA).
+static inline int hs_keep_verdict(int preverify_ok, X509_STORE_CTX *ctx) {
+    (void)ctx;
+    return preverify_ok;
+}
+
+/// A NULL callback would leave the context's accept-anything callback in
+/// place (SSL_set_verify keeps the old one), and a stranger's certificate
+/// would pass the handshake: the verdict must be OpenSSL's own.
 static inline void hs_ssl_require_known_client(SSL *ssl) {
-    SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, hs_keep_verdict);
 }
 
 /// Why the server refused our certificate at the handshake: 1 when it

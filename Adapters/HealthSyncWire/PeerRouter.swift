@@ -14,6 +14,11 @@ public struct PeerRouter: Sendable {
     /// See `PeerRequests.admitsClientsWithoutCertificate`.
     public var admitsClientsWithoutCertificate: Bool { requests.admitsClientsWithoutCertificate }
 
+    /// See `PeerRequests.handshakeRefused`.
+    public func refused(from address: String, reason: HealthSyncError) {
+        requests.handshakeRefused(from: address, reason: reason)
+    }
+
     /// Answers one request; every failure becomes an error response.
     public func handle(_ request: WireRequest, from peer: ConnectionInfo) async -> WireResponse {
         guard request.body.count <= WireCodec.maxRequestBytes else {

@@ -90,7 +90,9 @@ public struct LoopbackTransport: Transport {
         // judged later, by the trust policy).
         if !listener.router.admitsClientsWithoutCertificate,
            clientChain.isEmpty || !Self.chainsToAnchor(serverView.peer.chainCheck) {
-            throw credentials == nil ? HandshakeRefusal.noPairingSession : HandshakeRefusal.untrustedCertificate
+            let refusal = credentials == nil ? HandshakeRefusal.noPairingSession : HandshakeRefusal.untrustedCertificate
+            listener.router.refused(from: remote, reason: refusal)
+            throw refusal
         }
         return PeerWireLink(LoopbackExchange(info: clientView, serverView: serverView, router: listener.router, alive: alive))
     }

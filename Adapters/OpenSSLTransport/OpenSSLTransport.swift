@@ -54,8 +54,14 @@ public final class OpenSSLTransport: Transport {
         let crypto = self.crypto, clock = self.clock
         let router = PeerRouter(requests)
         return ({ channel in
-            TLSHandler(session: try context.makeSession(requireKnownClient: !router.admitsClientsWithoutCertificate),
-                       isServer: true, handshake: channel.eventLoop.makePromise(of: TLSEstablished.self))
+            let handshake = channel.eventLoop.makePromise(of: TLSEstablished.self)
+            // A refused client (not from our CA, no pairing session open) is told to the log.
+            let address = remote(channel)
+            handshake.futureResult.whenFailure { error in
+                router.refused(from: address, reason: HealthSyncError.wrap(error, as: .protocolError, "The TLS handshake failed"))
+            }
+            return TLSHandler(session: try context.makeSession(requireKnownClient: !router.admitsClientsWithoutCertificate),
+                              isServer: true, handshake: handshake)
         }, { channel in
             let remote = remote(channel)
             return HTTPServerHandler<ConnectionInfo>(

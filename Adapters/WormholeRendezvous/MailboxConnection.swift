@@ -74,7 +74,14 @@ actor MailboxConnection {
                                   hint: "reach.mailbox is a magic-wormhole mailbox URL, like ws://203.0.113.7:4000/v1.")
         }
         let connection = MailboxConnection(server: server, channel: channel, messages: messages)
-        let welcome = try await connection.next(until: ContinuousClock.now + timeout, waitingFor: "its welcome")
+        let welcome: ServerMessage
+        do {
+            welcome = try await connection.next(until: ContinuousClock.now + timeout, waitingFor: "its welcome")
+        } catch let error as HealthSyncError where !channel.isActive {
+            // The deadline above closed it: the server was too slow, it did not hang up.
+            throw HealthSyncError(.timedOut, "The mailbox server \(server) did not welcome HealthSync within \(timeout)",
+                                  cause: error.message)
+        }
         guard welcome.type == "welcome" else {
             await connection.close()
             throw HealthSyncError(.protocolError, "The mailbox server \(server) did not start with a welcome")

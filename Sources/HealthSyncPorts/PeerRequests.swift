@@ -12,6 +12,10 @@ public protocol PeerRequests: Sendable {
     /// does not chain to the listener's client CA. Read on every accepted
     /// connection, so it must answer at once.
     var admitsClientsWithoutCertificate: Bool { get }
+    /// A client at `address` was refused at the TLS handshake (no
+    /// certificate from our CA while no pairing session is open, a failed
+    /// handshake), told for the log; returns at once and throws nothing.
+    func handshakeRefused(from address: String, reason: HealthSyncError)
 
     /// The QR token path; anyone may ask.
     func pairWithToken(_ request: PairingMessage.TokenRequest, from peer: ConnectionInfo) async throws -> PairingMessage.Exchange

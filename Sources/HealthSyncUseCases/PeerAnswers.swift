@@ -53,6 +53,10 @@ struct PeerAnswers: PeerRequests {
 
     var admitsClientsWithoutCertificate: Bool { pairing.isOpen }
 
+    func handshakeRefused(from address: String, reason: HealthSyncError) {
+        deps.bus.publish(.requestRefused(from: address, error: reason))
+    }
+
     func pairWithToken(_ request: PairingMessage.TokenRequest, from peer: ConnectionInfo) async throws -> PairingMessage.Exchange {
         try await pairing.joinWithToken(request, info: peer)
     }

@@ -31,8 +31,10 @@ struct DaemonLog: ApplicationService {
         case .requestAccepted(let address, let id):
             logger.debug("request accepted", metadata: ["from": "\(address)", "device": "\(id.short)"])
         case .requestRefused(let address, let error):
-            logger.warning("request refused", metadata: ["from": "\(address)", "code": "\(error.code.rawValue)",
-                                                         "reason": "\(error.message)"])
+            var metadata: Logger.Metadata = ["from": "\(address)", "code": "\(error.code.rawValue)", "reason": "\(error.message)"]
+            // OpenSSL's own words for a refused handshake ("tlsv1 alert unknown ca"…): never a secret.
+            if let cause = error.cause { metadata["detail"] = "\(cause.prefix(200))" }
+            logger.warning("request refused", metadata: metadata)
         case .samplesServed(let id, let count):
             logger.info("samples served", metadata: ["device": "\(id.short)", "count": "\(count)"])
         case .samplesFetched(let id, let count):

@@ -122,6 +122,36 @@ struct TransportContractTests {
         await listener.close()
     }
 
+    /// With no pairing session open, a client whose certificate is not from
+    /// the listener's CA is refused at the handshake, and the listener's
+    /// requests hear of it (for the daemon's log).
+    @Test(arguments: TransportKind.allCases)
+    func aRefusedClientIsToldToTheListener(_ kind: TransportKind) async throws {
+        let transport = try kind.make(crypto: pki.crypto, clock: pki.clock)
+        let peer = EchoPeer(admitsClientsWithoutCertificate: false)
+        let listener = try await transport.listen(on: Self.local, credentials: pki.server, clientAnchor: pki.ca, serving: peer)
+        let key = try pki.crypto.generatePrivateKey()
+        let stranger = TransportCredentials(key: key, certificate: try pki.crypto.makeCertificateAuthority(
+            key: key, spec: CertificateSpec(commonName: "stranger", serial: [1], notBefore: Date().addingTimeInterval(-60),
+                                            notAfter: Date().addingTimeInterval(3600))))
+        await #expect(throws: HealthSyncError.self) {
+            let link = try await transport.connect(to: listener.endpoint, credentials: stranger, anchor: .certificate(pki.ca),
+                                                   timeout: .seconds(5))
+            _ = try await link.status(timeout: .seconds(5))
+        }
+        // The refusal reaches the listener as the handshake fails (on its event loop: allow it a moment).
+        for _ in 0..<50 where peer.refusals.all.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!peer.refusals.all.isEmpty)
+        // The paired client still gets in, and is not counted as refused.
+        let before = peer.refusals.all.count
+        let link = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),
+                                               timeout: .seconds(5))
+        _ = try await link.status(timeout: .seconds(5))
+        #expect(peer.refusals.all.count == before)
+        await link.close()
+        await listener.close()
+    }
+
     @Test(arguments: TransportKind.allCases)
     func aCallThatIsNotAnsweredInTimeTimesOut(_ kind: TransportKind) async throws {
         let (_, listener, link) = try await connected(kind)

@@ -282,6 +282,7 @@ final class Captured: PeerRequests, @unchecked Sendable {
     var paths: [String] { lock.withLock { seen } }
     /// A relay admits anyone: it is in the middle, not a paired device.
     var admitsClientsWithoutCertificate: Bool { true }
+    func handshakeRefused(from address: String, reason: HealthSyncError) {}
     var sawCertificate: Bool { lock.withLock { certificate } }
 
     private func forward<T: Sendable>(_ step: String, _ call: (any PeerLink) async throws -> T) async throws -> T {

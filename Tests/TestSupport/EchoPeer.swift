@@ -1,6 +1,7 @@
 import Foundation
 import HealthSyncDomain
 import HealthSyncPorts
+import Synchronization
 
 /// A `PeerRequests` for transport tests that tells the caller what the
 /// serving side saw: `status` names the channel binding (hex), the client's
@@ -10,10 +11,21 @@ import HealthSyncPorts
 public struct EchoPeer: PeerRequests {
     /// Whether clients without a certificate of ours may connect (as while pairing).
     public let admitsClientsWithoutCertificate: Bool
+    /// The handshake refusals the transport told of.
+    public let refusals = Refusals()
+
+    /// What a transport said it refused, kept for the test to read.
+    public final class Refusals: Sendable {
+        private let list = Mutex<[HealthSyncError]>([])
+        public var all: [HealthSyncError] { list.withLock { $0 } }
+        func append(_ error: HealthSyncError) { list.withLock { $0.append(error) } }
+    }
 
     public init(admitsClientsWithoutCertificate: Bool = true) {
         self.admitsClientsWithoutCertificate = admitsClientsWithoutCertificate
     }
+
+    public func handshakeRefused(from address: String, reason: HealthSyncError) { refusals.append(reason) }
 
     public func status(from peer: ConnectionInfo) async throws -> PeerStatus {
         guard let leaf = peer.peer.leaf else { throw HealthSyncError(.noClientCertificate) }
