@@ -82,6 +82,10 @@ actor MailboxConnection {
             throw HealthSyncError(.timedOut, "The mailbox server \(server) did not welcome HealthSync within \(timeout)",
                                   cause: error.message)
         }
+        // A welcome read from the buffer after the deadline closed the channel is too late all the same.
+        guard channel.isActive else {
+            throw HealthSyncError(.timedOut, "The mailbox server \(server) did not welcome HealthSync within \(timeout)")
+        }
         guard welcome.type == "welcome" else {
             await connection.close()
             throw HealthSyncError(.protocolError, "The mailbox server \(server) did not start with a welcome")
