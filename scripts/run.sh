@@ -43,6 +43,10 @@ await() {
 step "healthsync samples generate --days 7   # on the phone"
 phone samples generate --days 7
 
+step "healthsync samples import export.xml   # on the phone: an Apple Health export (ashtom/hkimport's, MIT), every kind kept"
+phone samples import Tests/Fixtures/apple-health/hkimport/export.xml > "$demo/import.txt"
+head -n 4 "$demo/import.txt"
+
 step "healthsync daemon --port 0 --api-port 0 --discovery-port 0   # on the phone: peers over mutual TLS, control API on 127.0.0.1, discovery on UDP"
 HEALTHSYNC_DEVICE_NAME=phone HEALTHSYNC_STATE_DIR="$phone" "$bin" daemon --port 0 --api-port 0 --discovery-port 0 --advertise 127.0.0.1 --json >"$demo/daemon.json" 2>/dev/null &
 pids+=($!)
@@ -80,6 +84,15 @@ laptop fetch --types steps,heartRate --limit 6
 step "healthsync sync   # on the laptop: the phone's samples into the laptop's store (twice: the second finds nothing new)"
 laptop sync
 laptop sync
+
+step "healthsync samples count --types steps,bloodGlucose,workouts,food   # on the laptop: what arrived, without sqlite3"
+laptop samples count --types steps,bloodGlucose,workouts,food
+
+step "healthsync samples list --types bloodGlucose --latest --limit 3   # on the laptop"
+laptop samples list --types bloodGlucose --latest --limit 3
+
+step "healthsync samples export --format fhir -o health.json   # on the laptop: a FHIR R4 Bundle"
+laptop samples export --format fhir -o "$demo/health.json"
 
 step "healthsync status   # on the laptop: with a live check of the phone"
 laptop status
