@@ -13,14 +13,14 @@ import NIOPosix
 /// verified through the crypto port after the handshake, exactly as the
 /// loopback transport verifies them.
 public final class OpenSSLTransport: Transport {
-    private let crypto: any Crypto
-    private let clock: any WallClock
-    private let group: any EventLoopGroup
+    let crypto: any Crypto
+    let clock: any WallClock
+    let group: any EventLoopGroup
     private let idleTimeout: Duration
     private let limits: ConnectionLimits
-    private let clientContext: TLSContext
+    let clientContext: TLSContext
     /// Protocol-mode connections to Syncthing relays offer `bep-relay`.
-    private let relayContext: TLSContext
+    let relayContext: TLSContext
 
     /// `idleTimeoutMilliseconds`: how long a client may stay silent (while
     /// no request of its own is being answered) before it is cut off;
@@ -102,85 +102,6 @@ public final class OpenSSLTransport: Transport {
         return OpenSSLRelayMembership(control: control, pipeline: pipeline, group: group)
     }
 
-    public func connect(through route: RelayRoute, identity: TransportCredentials, credentials: TransportCredentials?,
-                        anchor: TrustAnchor, timeout: Duration) async throws -> any PeerLink {
-        let relay = route.relay
-        let control = try await RelayControl.open(relay, identity: identity, context: relayContext, crypto: crypto,
-                                                  group: group, timeout: timeout)
-        let invitation: RelayInvitation
-        do {
-            try await control.send(.connectRequest(id: route.peer.bytes))
-            let answer = try await control.next(within: timeout)
-            await control.close()
-            switch answer {
-            case .sessionInvitation(let value): invitation = value
-            case .response(RelayMessage.Code.notFound, _):
-                throw HealthSyncError(.deviceNotFound, "The device is not connected to the relay \(relay.address)",
-                                      hint: "Is its daemon running with this relay in reach.relays? `healthsync status` there says.")
-            case .response(let code, let text):
-                throw HealthSyncError(.protocolError, "The relay \(relay.address) refused the connection (\(code): \(Printable.clean(text, maxLength: 200)))")
-            default:
-                throw HealthSyncError(.protocolError, "The relay \(relay.address) answered with something else than an invitation")
-            }
-        } catch {
-            await control.close()
-            throw error
-        }
-        // We asked, so we are the TLS client (the relay tells the other side it is the server).
-        guard !invitation.serverSocket, invitation.key.count == 32 else {
-            throw HealthSyncError(.protocolError, "The relay \(relay.address) sent an invitation that does not keep to the protocol")
-        }
-        let loop = group.next()
-        let handshake = loop.makePromise(of: TLSEstablished.self)
-        let joined = loop.makePromise(of: Void.self)
-        let tls = TLSHandler(session: try clientContext.makeSession(credentials: credentials), isServer: false,
-                             handshake: handshake)
-        let client = HTTPClientHandler(host: relay.address, closed: OpenSSLExchange.closed)
-        let target = invitation.endpoint(relay: relay.endpoint)
-        let channel: any Channel
-        do {
-            channel = try await ClientBootstrap(group: loop)
-                .connectTimeout(TimeAmount(timeout))
-                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(RelaySessionJoin(key: invitation.key, joined: joined) { channel in
-                            let sync = channel.pipeline.syncOperations
-                            try sync.addHandler(tls)
-                            try sync.addHTTPClientHandlers()
-                            try sync.addHandler(client)
-                        })
-                    }
-                }
-                .connect(host: target.host, port: target.port).get()
-        } catch {
-            joined.fail(error)
-            handshake.fail(error)
-            throw HealthSyncError(.deviceNotFound, "Cannot reach the relay's session address \(target)", cause: "\(error)")
-        }
-        let deadline = loop.scheduleTask(in: TimeAmount(timeout)) {
-            let late = HealthSyncError(.timedOut, "The connection through \(relay.address) took longer than \(timeout)")
-            joined.fail(late)
-            handshake.fail(late)
-            channel.close(promise: nil)
-        }
-        let established: TLSEstablished
-        do {
-            try await joined.futureResult.get()
-            established = try await handshake.futureResult.get()
-            deadline.cancel()
-        } catch {
-            deadline.cancel()
-            handshake.fail(error)
-            try? await channel.close()
-            throw HealthSyncError.wrap(error, as: .protocolError, "The TLS handshake through \(relay.address) failed")
-        }
-        // No address to check the certificate's names against: identity is the pinned CA's alone.
-        let info = Self.describe(established, crypto: crypto, anchor: anchor, role: .server, host: nil,
-                                 remote: relay.address, at: clock.now())
-        return PeerWireLink(OpenSSLExchange(channel: channel, info: info, refusal: tls.refusal))
-    }
-
     public func connect(to endpoint: Endpoint, credentials: TransportCredentials?, anchor: TrustAnchor,
                         timeout: Duration) async throws -> any PeerLink {
         let loop = group.next()
@@ -209,7 +130,7 @@ public final class OpenSSLTransport: Transport {
 
     /// What a handshake established, as the port reports it: the chain
     /// verified through the crypto port at `time`.
-    private static func describe(_ established: TLSEstablished, crypto: any Crypto, anchor: TrustAnchor,
+    static func describe(_ established: TLSEstablished, crypto: any Crypto, anchor: TrustAnchor,
                                  role: CertificateRole, host: String?, remote: String, at time: Date) -> ConnectionInfo {
         let chain = established.peerChainPEM.compactMap { try? crypto.parseCertificate(pem: $0) }
         return ConnectionInfo(

@@ -46,6 +46,11 @@ final class RelaySessionJoin: ChannelInboundHandler, RemovableChannelHandler {
             guard case .response(let code, let text) = message else {
                 throw HealthSyncError(.protocolError, "The relay answered the session request with something else")
             }
+            guard code != RelayMessage.Code.alreadyConnected else {
+                // strelaysrv's race between a session's two ends, not a refusal: the joiner asks again.
+                throw RelaySessionLost(error: HealthSyncError(
+                    .deviceNotFound, "The relay refused the session (\(code): \(Printable.clean(text, maxLength: 200)))"))
+            }
             guard code == RelayMessage.Code.success else {
                 throw HealthSyncError(.deviceNotFound, "The relay refused the session (\(code): \(Printable.clean(text, maxLength: 200)))")
             }

@@ -44,7 +44,8 @@ public enum SyncthingServers {
                          "-ping-interval", "5s", "-network-timeout", "10s"]
         let process = try launch(relayProgram, arguments, prefix: prefix)
         guard let line = await printed(process, containing: "URI: relay://"),
-              let start = line.range(of: "relay://") else {
+              let start = line.range(of: "relay://"),
+              await answers(["/bin/bash", "-c", "exec 3<>/dev/tcp/\(host)/\(port)"], prefix: prefix) else {
             _ = await process.terminate()
             return nil
         }
@@ -75,13 +76,32 @@ public enum SyncthingServers {
         let process = try launch(discoveryProgram, ["-listen", "\(host):\(port)", "-cert", cert, "-key", key,
                                                     "-db-dir", folder + "/disco-db",
                                                     "-replication-listen", "\(host):\(replication)"], prefix: prefix)
-        guard let line = await printed(process, containing: "Server device ID is") else {
+        let shown = host.contains(":") ? "[\(host)]" : host
+        // A lookup answered (404: nobody announced this ID) means it serves.
+        let probe = ["/usr/bin/curl", "-sk", "-o", "/dev/null", "--max-time", "2", "-w", "%{http_code}", "--fail",
+                     "https://\(shown):\(port)/v2/?device=AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA"]
+        guard let line = await printed(process, containing: "Server device ID is"),
+              await answers(probe, prefix: prefix, accepting: ["404"]) else {
             _ = await process.terminate()
             return nil
         }
         let id = line.components(separatedBy: "Server device ID is ").last!.trimmingCharacters(in: .whitespaces)
-        let shown = host.contains(":") ? "[\(host)]" : host
         return Discovery(process: process, url: "https://\(shown):\(port)/v2/?id=\(id)")
+    }
+
+    /// Whether `probe` (run where the server runs) succeeds, or prints one of
+    /// `accepting`, within 20 s: both servers print what they are before
+    /// they listen, and a test that dialled at once could find nothing there.
+    private static func answers(_ probe: [String], prefix: [String], accepting: Set<String> = []) async -> Bool {
+        let command = prefix + probe
+        for _ in 0..<100 {
+            if let result = try? ProcessRunner.run(command[0], Array(command.dropFirst()), environment: [:]),
+               result.status == 0 || accepting.contains(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
     }
 
     /// The first line with `text` on either stream, within 20 s.
