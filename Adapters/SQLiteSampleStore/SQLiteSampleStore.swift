@@ -24,8 +24,6 @@ public final class SQLiteSampleStore: SampleStore {
     public func upsert(_ samples: [HealthSample], repeatsAfter: Int64) throws -> UpsertCounts {
         guard !samples.isEmpty else { return UpsertCounts() }
         let database = try open()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         return try run {
             try database.write { db -> UpsertCounts in
                 var counts = UpsertCounts()
@@ -46,7 +44,7 @@ public final class SQLiteSampleStore: SampleStore {
                     """)
                 let storedSequence = try db.makeStatement(sql: "SELECT seq FROM samples WHERE id = ?")
                 for sample in samples {
-                    let metadata = String(decoding: try encoder.encode(sample.metadata), as: UTF8.self)
+                    let metadata = StringMapJSON.encode(sample.metadata)
                     let arguments: StatementArguments = [
                         sample.id, sample.type.rawValue, sample.value, sample.unit,
                         sample.startDate.millisecondsSince1970, sample.endDate.millisecondsSince1970,

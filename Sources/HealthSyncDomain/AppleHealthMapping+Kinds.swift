@@ -4,7 +4,7 @@ import FoundationEssentials
 /// statistics and routes), Correlations, ActivitySummaries, Audiograms,
 /// ClinicalRecords (their FHIR resource inline) and ECGs.
 extension AppleHealthMapping {
-    static func workout(_ record: ExportRecord, id: (String) -> String) -> [Result<HealthSample, Skip>] {
+    static func workout(_ record: ExportRecord, id: ([UInt8]) -> String) -> [Result<HealthSample, Skip>] {
         guard let dates = Dates(record) else {
             return [.failure(.badDate(HealthDataType.workouts.rawValue))]
                 + record.members.map { _ in .failure(.badDate(HealthDataType.workoutRoute.rawValue)) }
@@ -33,7 +33,7 @@ extension AppleHealthMapping {
     }
 
     /// A WorkoutRoute: its Location points (inline, or read from its GPX file).
-    static func route(_ record: ExportRecord, workout: String?, id: (String) -> String) -> Result<HealthSample, Skip> {
+    static func route(_ record: ExportRecord, workout: String?, id: ([UInt8]) -> String) -> Result<HealthSample, Skip> {
         guard let dates = Dates(record) else { return .failure(.badDate(HealthDataType.workoutRoute.rawValue)) }
         let points = record.children.filter { $0.name == "Location" }
         var object: [String: JSONValue] = [
@@ -50,7 +50,7 @@ extension AppleHealthMapping {
     /// Records are samples of their own (identical to the top-level copy
     /// real exports also have, so they merge with it), the Correlation
     /// lists their IDs.
-    static func correlation(_ record: ExportRecord, id: (String) -> String) -> [Result<HealthSample, Skip>] {
+    static func correlation(_ record: ExportRecord, id: ([UInt8]) -> String) -> [Result<HealthSample, Skip>] {
         let members = record.members.map { quantityOrCategory($0, id: id) }
         let identifier = record.type
         let type = HealthDataType.forIdentifier(identifier)
@@ -62,7 +62,7 @@ extension AppleHealthMapping {
         return [make(record, type, Double(ids.count), "count", dates, details: details, id: id)] + members
     }
 
-    static func activitySummary(_ record: ExportRecord, id: (String) -> String) -> Result<HealthSample, Skip> {
+    static func activitySummary(_ record: ExportRecord, id: ([UInt8]) -> String) -> Result<HealthSample, Skip> {
         let type = HealthDataType.activitySummary
         guard let day = record["dateComponents"].flatMap(parseDay) else { return .failure(.badDate(type.rawValue)) }
         let dates = Dates(start: day, end: day.addingTimeInterval(86_400), offset: nil)
@@ -74,7 +74,7 @@ extension AppleHealthMapping {
     }
 
     /// An Audiogram: its SensitivityPoints (frequency, each ear's threshold).
-    static func audiogram(_ record: ExportRecord, id: (String) -> String) -> Result<HealthSample, Skip> {
+    static func audiogram(_ record: ExportRecord, id: ([UInt8]) -> String) -> Result<HealthSample, Skip> {
         let type = HealthDataType.audiogram
         guard let dates = Dates(record) else { return .failure(.badDate(type.rawValue)) }
         let points = record.children.filter { $0.name == "SensitivityPoint" }
@@ -83,7 +83,7 @@ extension AppleHealthMapping {
     }
 
     /// A ClinicalRecord: its attributes and the FHIR resource from its file.
-    static func clinicalRecord(_ record: ExportRecord, id: (String) -> String) -> Result<HealthSample, Skip> {
+    static func clinicalRecord(_ record: ExportRecord, id: ([UInt8]) -> String) -> Result<HealthSample, Skip> {
         let type = HealthDataType.clinicalRecord
         guard let received = record["receivedDate"].flatMap(parseDate) else { return .failure(.badDate(type.rawValue)) }
         let dates = Dates(start: received, end: received, offset: record["receivedDate"].flatMap(parseOffsetMinutes))
@@ -97,7 +97,7 @@ extension AppleHealthMapping {
     }
 
     /// An ECG from `electrocardiograms/*.csv`: its header lines and voltages.
-    static func electrocardiogram(_ record: ExportRecord, id: (String) -> String) -> Result<HealthSample, Skip> {
+    static func electrocardiogram(_ record: ExportRecord, id: ([UInt8]) -> String) -> Result<HealthSample, Skip> {
         let type = HealthDataType.electrocardiogram
         guard let start = record["Recorded Date"].flatMap(parseDate) else { return .failure(.badDate(type.rawValue)) }
         guard record.series.allSatisfy(\.isFinite) else { return .failure(.badValue(type.rawValue)) }

@@ -22,7 +22,7 @@ public enum AppleHealthMapping {
 
     /// The samples an element becomes, one result per element read (a
     /// Correlation's Records and a Workout's routes are elements of their own).
-    public static func samples(from record: ExportRecord, id: (String) -> String) -> [Result<HealthSample, Skip>] {
+    public static func samples(from record: ExportRecord, id: ([UInt8]) -> String) -> [Result<HealthSample, Skip>] {
         switch record.kind {
         case .record: return [quantityOrCategory(record, id: id)]
         case .workout: return workout(record, id: id)
@@ -35,7 +35,7 @@ public enum AppleHealthMapping {
         }
     }
 
-    static func quantityOrCategory(_ record: ExportRecord, id: (String) -> String) -> Result<HealthSample, Skip> {
+    static func quantityOrCategory(_ record: ExportRecord, id: ([UInt8]) -> String) -> Result<HealthSample, Skip> {
         let identifier = record.type
         guard let type = HealthDataType.forIdentifier(identifier) else { return .failure(.notHealthKit(identifier)) }
         guard let dates = Dates(record) else { return .failure(.badDate(type.rawValue)) }
@@ -100,7 +100,7 @@ public enum AppleHealthMapping {
 
     /// The sample, with its ID taken from everything it holds.
     static func make(_ record: ExportRecord, _ type: HealthDataType, _ value: Double, _ unit: String, _ dates: Dates,
-                     text: String? = nil, details: JSONValue? = nil, id: (String) -> String) -> Result<HealthSample, Skip> {
+                     text: String? = nil, details: JSONValue? = nil, id: ([UInt8]) -> String) -> Result<HealthSample, Skip> {
         guard value.isFinite else { return .failure(.badValue(type.rawValue)) }
         // Stored at the precision samples keep (milliseconds, 6 decimals) so the identity is the same on re-import.
         let rounded = (value * 1_000_000).rounded() / 1_000_000
@@ -114,27 +114,65 @@ public enum AppleHealthMapping {
         return .success(draft.with(id: id(identity(of: draft))))
     }
 
-    /// The text a sample's stable ID is derived from (the caller keys a hash
-    /// with it): every field but the ID, each prefixed by its length so no
-    /// two different samples have the same text.
-    public static func identity(of sample: HealthSample) -> String {
-        var fields = [sample.type.rawValue, String(sample.value), sample.unit, Timestamp.format(sample.startDate),
-                      Timestamp.format(sample.endDate), sample.sourceName, sample.text ?? "\u{0}",
-                      sample.utcOffsetMinutes.map(String.init) ?? "\u{0}", sample.sourceVersion ?? "\u{0}",
-                      sample.device ?? "\u{0}", sample.creationDate.map(Timestamp.format) ?? "\u{0}",
-                      sample.details ?? "\u{0}"]
-        for key in sample.metadata.keys.sorted() { fields += [key, sample.metadata[key] ?? ""] }
-        return fields.map { "\($0.utf8.count):\($0)" }.joined()
+    /// The bytes a sample's stable ID is derived from (the caller keys a hash
+    /// with them): every field but the ID, each prefixed by its length so no
+    /// two different samples have the same bytes. Built as bytes, not text:
+    /// it runs for every element of every import.
+    public static func identity(of sample: HealthSample) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160 + (sample.details?.utf8.count ?? 0))
+        func field(_ text: String?) {
+            guard let text else {
+                out += [UInt8(ascii: "-"), UInt8(ascii: ":")]
+                return
+            }
+            out += String(text.utf8.count).utf8
+            out.append(UInt8(ascii: ":"))
+            out += text.utf8
+        }
+        field(sample.type.rawValue)
+        field(String(sample.value))
+        field(sample.unit)
+        field(String(sample.startDate.millisecondsSince1970))
+        field(String(sample.endDate.millisecondsSince1970))
+        field(sample.sourceName)
+        field(sample.text)
+        field(sample.utcOffsetMinutes.map(String.init))
+        field(sample.sourceVersion)
+        field(sample.device)
+        field(sample.creationDate.map { String($0.millisecondsSince1970) })
+        field(sample.details)
+        if sample.metadata.count == 1, let (key, value) = sample.metadata.first {
+            field(key)
+            field(value)
+        } else {
+            for key in sample.metadata.keys.sorted() {
+                field(key)
+                field(sample.metadata[key])
+            }
+        }
+        return out
     }
 
     /// A UUID-shaped ID from the first 16 bytes of a digest (version 8: "custom").
     public static func uuid(fromDigest digest: [UInt8]) -> String {
-        var bytes = Array(digest.prefix(16))
-        while bytes.count < 16 { bytes.append(0) }
-        bytes[6] = (bytes[6] & 0x0f) | 0x80
-        bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = Array(Hex.encode(bytes))
-        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(hex[$0]) }.joined(separator: "-")
+        let hex: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            for index in 0..<16 {
+                var byte = index < digest.count ? digest[index] : 0
+                if index == 6 { byte = (byte & 0x0f) | 0x80 }
+                if index == 8 { byte = (byte & 0x3f) | 0x80 }
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    text[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                text[position] = hex.utf8Start[Int(byte >> 4)]
+                text[position + 1] = hex.utf8Start[Int(byte & 0x0f)]
+                position += 2
+            }
+            return position
+        }
     }
 
     static func sleepStage(_ value: String?) -> HealthDataType? {

@@ -55,7 +55,7 @@ public struct ImportService: Sendable {
                             recoveredErrors: summary.recoveredErrors, missingFiles: summary.missingFiles)
     }
 
-    private func identify(_ identity: String) -> String {
-        AppleHealthMapping.uuid(fromDigest: deps.crypto.hmacSHA256(key: Self.idKey, data: Array(identity.utf8)))
+    private func identify(_ identity: [UInt8]) -> String {
+        AppleHealthMapping.uuid(fromDigest: deps.crypto.hmacSHA256(key: Self.idKey, data: identity))
     }
 }

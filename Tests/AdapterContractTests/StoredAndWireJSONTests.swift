@@ -100,6 +100,19 @@ struct SampleJSONTests {
         }
     }
 
+    /// The store's hand-written metadata JSON is what JSONEncoder(.sortedKeys) writes, byte for byte.
+    @Test func metadataJSONIsTheGenericEncodersOwn() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let maps: [[String: String]] = [
+            [:], ["k": "v"], ["b": "2", "a": "1", "HKTimeZone": "Europe/Paris"],
+            ["note": "quote \" back\\slash /slash\n\r\t\u{1}\u{8}\u{c}\u{1f} é 😀", "Meal": "x", "meal": "y", "": ""],
+        ]
+        for map in maps {
+            #expect(StringMapJSON.encode(map) == String(decoding: try encoder.encode(map), as: UTF8.self), "\(map)")
+        }
+    }
+
     @Test func peersSayWhichSchemaTheyRead() throws {
         #expect(SampleQueryString.schema([:]) == 1)
         #expect(SampleQueryString.schema(["schema": "2"]) == 2)

@@ -16,7 +16,7 @@ struct AppleHealthMappingTests {
     }
 
     static func samples(_ record: ExportRecord) -> [Result<HealthSample, AppleHealthMapping.Skip>] {
-        AppleHealthMapping.samples(from: record, id: { "id:" + String($0.utf8.count) + ":" + String($0.hashValue) })
+        AppleHealthMapping.samples(from: record, id: { "id:" + String($0.count) + ":" + String($0.hashValue) })
     }
 
     static func sample(_ record: ExportRecord) -> HealthSample? { try? samples(record).first?.get() }
