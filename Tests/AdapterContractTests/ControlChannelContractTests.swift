@@ -143,7 +143,7 @@ struct NIOControlChannelOutsideTests {
         let url = "http://127.0.0.1:\(endpoint.port)/health"
         for (host, expected) in [("127.0.0.1:\(endpoint.port)", "200"), ("localhost", "200"), ("[::1]:9778", "200"),
                                  ("evil.example", "401"), ("127.evil.test", "401"), ("127.0.0.1.nip.io", "401")] {
-            let result = try ProcessRunner.run(Self.curl, ["-s", "-D", "-", "-o", "/dev/null", "-w", "%{http_code}",
+            let result = try await ProcessRunner.runDetached(Self.curl, ["-s", "-D", "-", "-o", "/dev/null", "-w", "%{http_code}",
                                                            "-H", "Host: \(host)", "-H", "Origin: http://evil.example", url],
                                                environment: [:])
             #expect(result.standardOutput.hasSuffix(expected), "Host: \(host)")
@@ -159,7 +159,7 @@ struct NIOControlChannelOutsideTests {
         guard case .socket(let path) = address else { return }
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        let result = try ProcessRunner.run(Self.curl, ["-s", "--unix-socket", path, "http://localhost/health"], environment: [:])
+        let result = try await ProcessRunner.runDetached(Self.curl, ["-s", "--unix-socket", path, "http://localhost/health"], environment: [:])
         #expect(result.standardOutput.contains("\"ok\""))
         await listener.close()
     }
@@ -175,11 +175,11 @@ struct NIOControlChannelOutsideTests {
         guard case .socket(let path) = address else { return }
         chmod((path as NSString).deletingLastPathComponent, 0o755)
         chmod(path, 0o666)
-        let nobody = try ProcessRunner.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Self.curl,
+        let nobody = try await ProcessRunner.runDetached("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Self.curl,
                                                                 "-s", "--unix-socket", path, "http://localhost/health"],
                                            environment: [:])
         #expect(nobody.status != 0 && !nobody.standardOutput.contains("ok"), "\(nobody.status) \(nobody.standardOutput)")
-        let owner = try ProcessRunner.run(Self.curl, ["-s", "--unix-socket", path, "http://localhost/health"], environment: [:])
+        let owner = try await ProcessRunner.runDetached(Self.curl, ["-s", "--unix-socket", path, "http://localhost/health"], environment: [:])
         #expect(owner.standardOutput.contains("\"ok\""))
         await listener.close()
     }

@@ -64,7 +64,7 @@ struct GlobalDiscoveryContractTests {
         guard running != nil else { return }
         // curl sees what we announced, under the ID Syncthing's form gives it.
         let port = server.endpoint.port
-        let curl = try ProcessRunner.run("/usr/bin/curl", ["-sk", "https://127.0.0.1:\(port)/v2/?device=\(ourID)"], environment: [:])
+        let curl = try await ProcessRunner.runDetached("/usr/bin/curl", ["-sk", "https://127.0.0.1:\(port)/v2/?device=\(ourID)"], environment: [:])
         #expect(curl.standardOutput.contains("tcp://10.1.2.3:8443"), "\(curl.standardOutput)")
     }
 
@@ -83,7 +83,7 @@ struct GlobalDiscoveryContractTests {
         #expect(refused?.code == .fingerprintMismatch)
         #expect(refused?.hint.contains("reach.discovery") == true)
         // Nothing was announced: the server itself does not know us.
-        let curl = try ProcessRunner.run("/usr/bin/curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}",
+        let curl = try await ProcessRunner.runDetached("/usr/bin/curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}",
                                                            "https://127.0.0.1:\(server.endpoint.port)/v2/?device=\(ourID)"], environment: [:])
         #expect(curl.standardOutput == "404")
         let lookup = await #expect(throws: HealthSyncError.self) {
@@ -106,7 +106,7 @@ struct GlobalDiscoveryContractTests {
     /// `hostile_discovery.py` in `mode`, with a certificate our pin accepts.
     func hostile(_ mode: String) async throws -> (ReachServer, BackgroundProcess) {
         let cert = folder.file("\(mode)-cert.pem"), key = folder.file("\(mode)-key.pem")
-        let made = try ProcessRunner.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        let made = try await ProcessRunner.runDetached("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                                                               "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=disco", "-days", "2"],
                                          environment: [:])
         try #require(made.status == 0, "\(made.standardError)")

@@ -38,21 +38,21 @@ struct IssuedChain {
 struct OpenSSLCryptoTests {
     let crypto = OpenSSLCrypto()
 
-    func openssl(_ arguments: [String]) throws -> ProcessResult {
+    func openssl(_ arguments: [String]) async throws -> ProcessResult {
         let binary = try #require(ProcessRunner.which("openssl"), "the openssl command is needed")
-        return try ProcessRunner.run(binary, arguments, environment: ["PATH": "/usr/bin:/bin"])
+        return try await ProcessRunner.runDetached(binary, arguments, environment: ["PATH": "/usr/bin:/bin"])
     }
 
-    @Test func theOpenSSLCommandVerifiesTheChain() throws {
+    @Test func theOpenSSLCommandVerifiesTheChain() async throws {
         let chain = try IssuedChain(now: Date())
         let directory = TemporaryDirectory()
         TestFiles.write(directory.file("ca.pem"), chain.ca.pem)
         TestFiles.write(directory.file("leaf.pem"), chain.leaf.pem)
-        let verified = try openssl(["verify", "-CAfile", directory.file("ca.pem"), directory.file("leaf.pem")])
+        let verified = try await openssl(["verify", "-CAfile", directory.file("ca.pem"), directory.file("leaf.pem")])
         #expect(verified.status == 0)
         #expect(verified.standardOutput.contains("leaf.pem: OK"))
 
-        let text = try openssl(["x509", "-in", directory.file("leaf.pem"), "-text", "-noout"]).standardOutput
+        let text = try await openssl(["x509", "-in", directory.file("leaf.pem"), "-text", "-noout"]).standardOutput
         let id = try #require(chain.leaf.deviceID)
         #expect(text.contains("URI:urn:healthsync:device:" + id.hex))
         #expect(text.contains("Subject: CN = healthsync-client"))
@@ -63,16 +63,16 @@ struct OpenSSLCryptoTests {
         #expect(text.contains("ecdsa-with-SHA256"))
         #expect(text.contains("prime256v1") || text.contains("P-256"))
 
-        let caText = try openssl(["x509", "-in", directory.file("ca.pem"), "-text", "-noout"]).standardOutput
+        let caText = try await openssl(["x509", "-in", directory.file("ca.pem"), "-text", "-noout"]).standardOutput
         #expect(caText.contains("CA:TRUE"))
         #expect(caText.contains("Certificate Sign"))
     }
 
-    @Test func theDeviceIDIsTheHashOfThePublicKey() throws {
+    @Test func theDeviceIDIsTheHashOfThePublicKey() async throws {
         let chain = try IssuedChain()
         let directory = TemporaryDirectory()
         TestFiles.write(directory.file("key.pem"), String(decoding: chain.leafKey.bytes, as: UTF8.self))
-        let der = try openssl(["pkey", "-in", directory.file("key.pem"), "-pubout", "-outform", "DER",
+        let der = try await openssl(["pkey", "-in", directory.file("key.pem"), "-pubout", "-outform", "DER",
                                "-out", directory.file("pub.der")])
         #expect(der.status == 0)
         let spki = try #require(TestFiles.read(directory.file("pub.der")))
@@ -172,9 +172,9 @@ struct OpenSSLCryptoTests {
         }
     }
 
-    @Test func nonP256KeysAreRefused() throws {
+    @Test func nonP256KeysAreRefused() async throws {
         let directory = TemporaryDirectory()
-        let result = try openssl(["genpkey", "-algorithm", "ed25519", "-out", directory.file("ed.pem")])
+        let result = try await openssl(["genpkey", "-algorithm", "ed25519", "-out", directory.file("ed.pem")])
         #expect(result.status == 0)
         let key = SecretBytes(try #require(TestFiles.read(directory.file("ed.pem"))))
         let error = try #require(throws: HealthSyncError.self) { try crypto.deviceID(ofPrivateKey: key) }

@@ -19,7 +19,7 @@ struct RendezvousContractTests {
     let folder = TemporaryDirectory("mailbox")
 
     /// The adapter of `kind`, a server URL it reaches, and how to read the nameplates the server holds.
-    func make(_ kind: Kind) async throws -> (any Rendezvous, MailboxServer, @Sendable () throws -> [String], BackgroundProcess?)? {
+    func make(_ kind: Kind) async throws -> (any Rendezvous, MailboxServer, @Sendable () async throws -> [String], BackgroundProcess?)? {
         switch kind {
         case .loopback:
             let network = LoopbackNetwork()
@@ -27,7 +27,7 @@ struct RendezvousContractTests {
             return (LoopbackRendezvous(network: network), server, { network.nameplates(on: server.endpoint) }, nil)
         case .wormhole:
             guard let running = try await MailboxServerProcess.start(folder: folder.path) else { return nil }
-            return (WormholeRendezvous(), try MailboxServer(parsing: running.url), { try MailboxServerProcess.nameplates(running) },
+            return (WormholeRendezvous(), try MailboxServer(parsing: running.url), { try await MailboxServerProcess.nameplates(running) },
                     running.process)
         }
     }
@@ -44,7 +44,7 @@ struct RendezvousContractTests {
         defer { if let process { Task { _ = await process.terminate() } } }
         let host = try await rendezvous.host(on: server, appID: "healthsync.test", side: "aaaa", timeout: Self.patience)
         #expect(!host.nameplate.isEmpty && host.nameplate.allSatisfy(\.isNumber))
-        let held = try nameplates()
+        let held = try await nameplates()
         #expect(held == [host.nameplate], "the server holds \(held), the host \(host.nameplate)")
         try await host.post(Array(#"{"addresses":["10.1.2.3:8443"]}"#.utf8), phase: "locators")
 
@@ -61,10 +61,10 @@ struct RendezvousContractTests {
         await guest.close(mood: "happy")
         await host.close(mood: "happy")
         await host.close(mood: "happy")
-        var left = try nameplates()
+        var left = try await nameplates()
         for _ in 0..<50 where !left.isEmpty {
             try await Task.sleep(for: .milliseconds(20))
-            left = try nameplates()
+            left = try await nameplates()
         }
         #expect(left.isEmpty, "the server still holds \(left) \(process?.printed() ?? [])")
     }

@@ -191,13 +191,13 @@ struct SampleStoreChangesContractTests {
 struct SQLiteSampleStoreMigrationTests {
     /// A samples.sqlite written before sequence numbers existed (schema v1)
     /// is migrated: its rows become changes for the first sync.
-    @Test func aVersionOneDatabaseIsMigrated() throws {
+    @Test func aVersionOneDatabaseIsMigrated() async throws {
         let directory = TemporaryDirectory()
         let state = directory.file("state")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let sqlite = try #require(ProcessRunner.which("sqlite3"), "sqlite3 is needed")
-        let created = try ProcessRunner.run(sqlite, [state + "/samples.sqlite", """
+        let created = try await ProcessRunner.runDetached(sqlite, [state + "/samples.sqlite", """
             CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
             INSERT INTO grdb_migrations VALUES ('v1');
             CREATE TABLE samples (id TEXT PRIMARY KEY, type TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL,

@@ -20,8 +20,8 @@ struct ExportCountTests {
         "healthkit-to-sqlite/zip_contents/apple_health_export/export.xml", "hkimport/export.xml",
     ]
 
-    static func xmlCounts(_ path: String) throws -> [String: Int] {
-        let result = try ProcessRunner.run("/usr/bin/python3", [scripts + "/export_counts.py", path], environment: [:])
+    static func xmlCounts(_ path: String) async throws -> [String: Int] {
+        let result = try await ProcessRunner.runDetached("/usr/bin/python3", [scripts + "/export_counts.py", path], environment: [:])
         try #require(result.status == 0, "\(result.standardError)")
         return try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Int])
     }
@@ -29,7 +29,7 @@ struct ExportCountTests {
     /// Imports `path` into a fresh store and checks the report against the XML.
     static func check(_ path: String) async throws -> (report: [String: Any], stored: [String: Int]) {
         let cli = CLI()
-        let expected = try xmlCounts(path)
+        let expected = try await xmlCounts(path)
         let report = try await cli.json("samples", "import", path)
         let read = report["read"] as? Int ?? -1, imported = report["imported"] as? Int ?? -1
         let unchanged = report["unchanged"] as? Int ?? -1, merged = report["merged"] as? Int ?? -1
@@ -62,7 +62,7 @@ struct ExportCountTests {
     @Test func aGeneratedExportWithEveryKindIsKeptWhole() async throws {
         let directory = TemporaryDirectory()
         let file = directory.file("export.zip")
-        let made = try ProcessRunner.run("/usr/bin/python3", [Self.scripts + "/gen_export.py", file, "3000", "--all-kinds",
+        let made = try await ProcessRunner.runDetached("/usr/bin/python3", [Self.scripts + "/gen_export.py", file, "3000", "--all-kinds",
                                                               "--broken-dtd", "--entry", "apple_health_export/exportar.xml"],
                                          environment: [:])
         try #require(made.status == 0, "\(made.standardError)")
@@ -86,30 +86,30 @@ struct ExportCountTests {
         try #require(FileManager.default.isExecutableFile(atPath: peer),
                      "run the tests with `bash scripts/test.sh`: it installs healthkit-to-sqlite in .venv-test")
         let directory = TemporaryDirectory()
-        func peerImport(_ path: String, xml: Bool) throws -> (status: Int32, database: String) {
+        func peerImport(_ path: String, xml: Bool) async throws -> (status: Int32, database: String) {
             let database = directory.file(UUID().uuidString + ".db")
-            let result = try ProcessRunner.run(peer, ["-s"] + (xml ? ["--xml"] : []) + [path, database],
+            let result = try await ProcessRunner.runDetached(peer, ["-s"] + (xml ? ["--xml"] : []) + [path, database],
                                                environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"])
             return (result.status, database)
         }
-        func rows(_ database: String, _ table: String) throws -> Int {
-            let result = try ProcessRunner.run("/usr/bin/sqlite3", [database, "SELECT COUNT(*) FROM \(table)"], environment: [:])
+        func rows(_ database: String, _ table: String) async throws -> Int {
+            let result = try await ProcessRunner.runDetached("/usr/bin/sqlite3", [database, "SELECT COUNT(*) FROM \(table)"], environment: [:])
             return Int(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         }
         // It counts the Records inside a Correlation a second time: two systolic
         // readings where the file has one reading written twice; HealthSync stores one.
         let duckdb = Self.fixtures + "/duckdb-apple-health/export.xml"
-        let theirs = try peerImport(duckdb, xml: true)
+        let theirs = try await peerImport(duckdb, xml: true)
         #expect(theirs.status == 0)
-        #expect(try rows(theirs.database, "rBloodPressureSystolic") == 2)
+        #expect(try await rows(theirs.database, "rBloodPressureSystolic") == 2)
         let (_, ours) = try await Self.check(duckdb)
         #expect(ours["bloodPressureSystolic"] == 1)
         // It stops on the hkimport export (two metadata keys that differ only
         // in case become one column twice) and on a raw \x0b; HealthSync reads both whole.
-        #expect(try peerImport(Self.fixtures + "/hkimport/export.xml", xml: true).status != 0)
+        #expect(try await peerImport(Self.fixtures + "/hkimport/export.xml", xml: true).status != 0)
         let trapped = directory.file("trapped.zip")
-        _ = try ProcessRunner.run("/usr/bin/python3", [Self.scripts + "/gen_export.py", trapped, "300"], environment: [:])
-        #expect(try peerImport(trapped, xml: false).status != 0)
+        _ = try await ProcessRunner.runDetached("/usr/bin/python3", [Self.scripts + "/gen_export.py", trapped, "300"], environment: [:])
+        #expect(try await peerImport(trapped, xml: false).status != 0)
         _ = try await Self.check(trapped)
     }
 }

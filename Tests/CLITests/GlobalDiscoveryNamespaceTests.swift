@@ -14,11 +14,11 @@ struct GlobalDiscoveryNamespaceTests {
     let helper = NamespaceTests()
 
     @Test func aLaptopFindsAPhoneThatMovedThroughGlobalDiscovery() async throws {
-        let home = try NetworkLab(), work = try NetworkLab(avoiding: home)
-        let router = try home.addRouter()
-        try work.plug(router: router)
-        let phone = try home.addDevice("phone"), laptop = try work.addDevice("laptop")
-        try home.route(to: work, through: router)
+        let home = try await NetworkLab(), work = try await NetworkLab(avoiding: home)
+        let router = try await home.addRouter()
+        try await work.plug(router: router)
+        let phone = try await home.addDevice("phone"), laptop = try await work.addDevice("laptop")
+        try await home.route(to: work, through: router)
         let folder = TemporaryDirectory("disco")
         let server = try #require(try await SyncthingServers.discovery(host: NetworkLab.routerService, port: 8443, folder: folder.path,
                                                                        prefix: [NetworkLab.ip, "netns", "exec", router]),
@@ -37,13 +37,13 @@ struct GlobalDiscoveryNamespaceTests {
         #expect(await sharing.finish() == 0)
         _ = try await home.run(phone, name: "Phone", ["samples", "import", try helper.export("72.4", in: phone.cli), "--json"])
 
-        let phoneID = try syncthingID(of: phone, in: home)
+        let phoneID = try await syncthingID(of: phone, in: home)
         // A new lease: the phone is at another address, which the daemon announces within a second or two.
-        let moved = try home.renumber(phone, to: 77)
+        let moved = try await home.renumber(phone, to: 77)
         var announced = false, answer = ""
         for _ in 0..<20 where !announced {
             try await Task.sleep(for: .milliseconds(500))
-            let seen = try ProcessRunner.run(NetworkLab.ip, ["netns", "exec", laptop.namespace, "/usr/bin/curl", "-sk", "--max-time", "2",
+            let seen = try await ProcessRunner.runDetached(NetworkLab.ip, ["netns", "exec", laptop.namespace, "/usr/bin/curl", "-sk", "--max-time", "2",
                                                              server.url.components(separatedBy: "?")[0] + "?device=" + phoneID], environment: [:])
             answer = seen.standardOutput + seen.standardError
             announced = answer.contains("tcp://\(moved):")
@@ -60,8 +60,8 @@ struct GlobalDiscoveryNamespaceTests {
     }
 
     /// The phone's Syncthing-form ID, as the discovery server files it (`status --json`).
-    func syncthingID(of device: NetworkLab.Device, in lab: NetworkLab) throws -> String {
-        let status = try ProcessRunner.run(CLI.binary, ["status", "--offline", "--json"], environment: lab.environment(device, name: "Phone"))
+    func syncthingID(of device: NetworkLab.Device, in lab: NetworkLab) async throws -> String {
+        let status = try await ProcessRunner.runDetached(CLI.binary, ["status", "--offline", "--json"], environment: lab.environment(device, name: "Phone"))
         let json = try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any]
         return try #require(json?["reachID"] as? String, "status --json does not say the Syncthing ID: \(status.standardOutput)")
     }

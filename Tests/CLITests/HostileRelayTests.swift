@@ -14,11 +14,11 @@ struct HostileRelayTests {
     @Test func aRelayThatTerminatesTLSGetsNothing() async throws {
         let folder = TemporaryDirectory("hostile-relay")
         let cert = folder.file("cert.pem"), key = folder.file("key.pem")
-        let made = try ProcessRunner.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+        let made = try await ProcessRunner.runDetached("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                                                               "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=relay", "-days", "2"],
                                          environment: [:])
         try #require(made.status == 0, "\(made.standardError)")
-        let printed = try ProcessRunner.run("/usr/bin/openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", cert],
+        let printed = try await ProcessRunner.runDetached("/usr/bin/openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", cert],
                                             environment: [:]).standardOutput
         let hex = printed.split(separator: "=").last!.replacingOccurrences(of: ":", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
         let fingerprint = try #require(SHA256Fingerprint(parsing: hex))

@@ -60,7 +60,7 @@ struct LocalSamplesTests {
         #expect(report["samples"] as? Int == 5 && report["file"] as? String == file)
         #expect(TestFiles.mode(file) == 0o600)
         // Python's csv module reads it back: one row per sample, every cell as we meant it.
-        let read = try ProcessRunner.run("/usr/bin/python3", ["-c", """
+        let read = try await ProcessRunner.runDetached("/usr/bin/python3", ["-c", """
             import csv, json, sys
             rows = list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')))
             print(json.dumps(rows))
@@ -108,7 +108,7 @@ struct LocalSamplesTests {
         let file = cli.home.file("bundle.json")
         let report = try await cli.json("samples", "export", "--format", "fhir", "-o", file)
         let total = try #require(report["samples"] as? Int)
-        let checked = try ProcessRunner.run(python, [Self.scripts + "/validate_fhir.py", file], environment: [:])
+        let checked = try await ProcessRunner.runDetached(python, [Self.scripts + "/validate_fhir.py", file], environment: [:])
         try #require(checked.status == 0, "\(checked.standardError)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(checked.standardOutput.utf8)) as? [String: Any])
         #expect(summary["type"] as? String == "collection")
@@ -125,7 +125,7 @@ struct LocalSamplesTests {
         let broken = cli.home.file("broken.json")
         try Data(text.replacingOccurrences(of: #""status":"final""#, with: #""status":"final","colour":"red""#).utf8)
             .write(to: URL(fileURLWithPath: broken))
-        #expect(try ProcessRunner.run(python, [Self.scripts + "/validate_fhir.py", broken], environment: [:]).status != 0)
+        #expect(try await ProcessRunner.runDetached(python, [Self.scripts + "/validate_fhir.py", broken], environment: [:]).status != 0)
     }
 }
 
@@ -151,9 +151,9 @@ struct FileNameTests {
 /// `script`), never into a pipe or with --json; the summary either way.
 @Suite("Progress")
 struct ProgressTests {
-    static func export(_ directory: TemporaryDirectory) throws -> String {
+    static func export(_ directory: TemporaryDirectory) async throws -> String {
         let file = directory.file("export.zip")
-        let made = try ProcessRunner.run("/usr/bin/python3", [Fixtures.path("scripts") + "/gen_export.py", file, "12000"],
+        let made = try await ProcessRunner.runDetached("/usr/bin/python3", [Fixtures.path("scripts") + "/gen_export.py", file, "12000"],
                                          environment: [:])
         try #require(made.status == 0, "\(made.standardError)")
         return file
@@ -170,7 +170,7 @@ struct ProgressTests {
 
     @Test func aBarOnATerminalAndNoneElsewhere() async throws {
         let directory = TemporaryDirectory()
-        let file = try Self.export(directory)
+        let file = try await Self.export(directory)
         let cli = CLI()
         let shown = try await Self.onTerminal(cli, ["samples", "import", file])
         #expect(shown.contains("\r\u{1B}[Kimport  ["))

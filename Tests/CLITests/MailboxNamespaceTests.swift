@@ -16,9 +16,9 @@ struct MailboxNamespaceTests {
     let helper = NamespaceTests()
 
     @Test func aPhoneAndALaptopOnTwoNetworksPairByCodeAndSyncThroughTheirServers() async throws {
-        let home = try NetworkLab(), work = try NetworkLab(avoiding: home)
-        let router = try home.addRouter()
-        try work.plug(router: router)
+        let home = try await NetworkLab(), work = try await NetworkLab(avoiding: home)
+        let router = try await home.addRouter()
+        try await work.plug(router: router)
         let folder = TemporaryDirectory("reach-servers")
         let inRouter = [NetworkLab.ip, "netns", "exec", router]
         let relay = try #require(try await SyncthingServers.relay(host: NetworkLab.routerService, port: 22067, folder: folder.path,
@@ -40,7 +40,7 @@ struct MailboxNamespaceTests {
             lab.extraEnvironment["HEALTHSYNC_REACH_DISCOVERY"] = discovery.url
             lab.extraEnvironment["HEALTHSYNC_REACH_MAILBOX"] = mailbox.url
         }
-        let phone = try home.addDevice("phone"), laptop = try work.addDevice("laptop")
+        let phone = try await home.addDevice("phone"), laptop = try await work.addDevice("laptop")
 
         let phoneDaemon = try await helper.daemon(home, phone, "Phone")
         defer { Task { _ = await phoneDaemon.terminate() } }
@@ -52,9 +52,9 @@ struct MailboxNamespaceTests {
         let code = try #require(shown["code"] as? String)
         let parts = code.split(separator: "-")
         #expect(parts.count == 2 && parts[1].count == 6, "the code \(code) is not NN-123456")
-        #expect(try MailboxServerProcess.nameplates(mailbox) == [String(parts[0])])
+        #expect(try await MailboxServerProcess.nameplates(mailbox) == [String(parts[0])])
         // The mailbox holds where the phone is, never the digits (read from its database with sqlite3).
-        let bodies = try ProcessRunner.run("/usr/bin/sqlite3", ["-readonly", "-cmd", ".timeout 3000", mailbox.channelDatabase, "SELECT body FROM messages"],
+        let bodies = try await ProcessRunner.runDetached("/usr/bin/sqlite3", ["-readonly", "-cmd", ".timeout 3000", mailbox.channelDatabase, "SELECT body FROM messages"],
                                            environment: [:]).standardOutput
         let text = String(decoding: bodies.split(separator: "\n").compactMap { hexDecode(String($0)) }.joined(), as: UTF8.self)
         #expect(text.contains("relay://10.99.0.1:22067"), "\(text)")
@@ -63,10 +63,10 @@ struct MailboxNamespaceTests {
         let joined = try await work.run(laptop, name: "Laptop", ["pair", "--code", code, "--json"])
         #expect(joined.status == 0, "\(joined.standardOutput)\(joined.standardError) phone: \(phoneDaemon.printed(on: .standardError))")
         #expect(await sharing.finish() == 0)
-        var held = try MailboxServerProcess.nameplates(mailbox)
+        var held = try await MailboxServerProcess.nameplates(mailbox)
         for _ in 0..<40 where !held.isEmpty {
             try await Task.sleep(for: .milliseconds(100))
-            held = try MailboxServerProcess.nameplates(mailbox)
+            held = try await MailboxServerProcess.nameplates(mailbox)
         }
         #expect(held.isEmpty, "the mailbox server still holds \(held)")
 
@@ -77,7 +77,7 @@ struct MailboxNamespaceTests {
         #expect(fetched.standardError.contains("via relay://10.99.0.1:22067"), "\(fetched.standardError)")
         let synced = try await work.run(laptop, name: "Laptop", ["sync", "--json"])
         #expect(synced.status == 0, "\(synced.standardOutput)\(synced.standardError)")
-        #expect(try helper.count(laptop, value: "69.8") == 1)
+        #expect(try await helper.count(laptop, value: "69.8") == 1)
 
         let unpaired = try await work.run(laptop, name: "Laptop", ["unpair", "--json"])
         #expect(unpaired.status == 0, "\(unpaired.standardOutput)\(unpaired.standardError)")

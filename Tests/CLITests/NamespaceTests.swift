@@ -23,8 +23,8 @@ struct NamespaceTests {
     }
 
     /// How many samples `device` stores with `value` (read by sqlite3, beside the daemon).
-    func count(_ device: NetworkLab.Device, value: String) throws -> Int {
-        let result = try ProcessRunner.run("/usr/bin/sqlite3", ["-readonly", device.cli.state + "/samples.sqlite",
+    func count(_ device: NetworkLab.Device, value: String) async throws -> Int {
+        let result = try await ProcessRunner.runDetached("/usr/bin/sqlite3", ["-readonly", device.cli.state + "/samples.sqlite",
                                                                 "SELECT count(*) FROM samples WHERE value = \(value)"],
                                            environment: [:])
         return Int(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
@@ -34,7 +34,7 @@ struct NamespaceTests {
     func arrival(on device: NetworkLab.Device, value: String, within limit: Duration) async throws -> Duration? {
         let started = ContinuousClock.now
         for _ in 0..<Int(limit / .milliseconds(100)) {
-            if try count(device, value: value) > 0 { return ContinuousClock.now - started }
+            if try await count(device, value: value) > 0 { return ContinuousClock.now - started }
             try await Task.sleep(for: .milliseconds(100))
         }
         return nil
@@ -63,8 +63,8 @@ struct NamespaceTests {
     }
 
     @Test func threeDevicesPairWithoutAddressesAndSyncBothWaysWithinTwoSeconds() async throws {
-        let lab = try NetworkLab()
-        let phone = try lab.addDevice("phone"), laptop = try lab.addDevice("laptop"), tablet = try lab.addDevice("tablet")
+        let lab = try await NetworkLab()
+        let phone = try await lab.addDevice("phone"), laptop = try await lab.addDevice("laptop"), tablet = try await lab.addDevice("tablet")
         _ = try await lab.run(phone, name: "Phone", ["samples", "generate", "--days", "1", "--json"])
         let daemons = [try await daemon(lab, phone, "Phone"), try await daemon(lab, laptop, "Laptop"),
                        try await daemon(lab, tablet, "Tablet")]
@@ -79,7 +79,7 @@ struct NamespaceTests {
         _ = try await pairByCode(lab, sharer: phone, "Phone", joiner: tablet, "Tablet")
 
         // The joiners' daemons pick the new pairing up and sync at once (not on the 900 s timer).
-        let generated = try count(phone, value: "0 OR 1")
+        let generated = try await count(phone, value: "0 OR 1")
         #expect(generated > 0)
         let firstSync = try await arrival(on: laptop, value: "0 OR 1", within: .seconds(10))
         #expect(firstSync != nil, "the laptop's daemon did not sync after pairing")
@@ -108,8 +108,8 @@ struct NamespaceTests {
     }
 
     @Test func aDeviceThatMovedIsFoundAgainWithNoUserAction() async throws {
-        let lab = try NetworkLab()
-        let phone = try lab.addDevice("phone"), laptop = try lab.addDevice("laptop")
+        let lab = try await NetworkLab()
+        let phone = try await lab.addDevice("phone"), laptop = try await lab.addDevice("laptop")
         _ = try await lab.run(phone, name: "Phone", ["samples", "generate", "--days", "1", "--json"])
         let phoneDaemon = try await daemon(lab, phone, "Phone"), laptopDaemon = try await daemon(lab, laptop, "Laptop")
         _ = try await pairByCode(lab, sharer: phone, "Phone", joiner: laptop, "Laptop")
@@ -117,7 +117,7 @@ struct NamespaceTests {
         try await Task.sleep(for: .seconds(2))
 
         // The phone gets a new address; its daemon announces it, the laptop's daemon follows.
-        let moved = try lab.renumber(phone, to: 200)
+        let moved = try await lab.renumber(phone, to: 200)
         try await Task.sleep(for: .seconds(1))
         _ = try await lab.run(phone, name: "Phone", ["samples", "import", try export("88.8", in: phone.cli), "--json"])
         let arrived = try await arrival(on: laptop, value: "88.8", within: .seconds(10))
@@ -155,8 +155,8 @@ struct NamespaceTests {
         let python = try python
         // No route for 224.0.0.0/4, like a home network with no gateway: IPv4
         // announcements leave by the interface named, not by a route.
-        let lab = try NetworkLab(multicastRoute: false)
-        let phone = try lab.addDevice("phone"), laptop = try lab.addDevice("laptop"), intruder = try lab.addDevice("intruder")
+        let lab = try await NetworkLab(multicastRoute: false)
+        let phone = try await lab.addDevice("phone"), laptop = try await lab.addDevice("laptop"), intruder = try await lab.addDevice("intruder")
         _ = try await lab.run(phone, name: "Phone", ["samples", "generate", "--days", "1", "--json"])
         let phoneDaemon = try await daemon(lab, phone, "Phone"), laptopDaemon = try await daemon(lab, laptop, "Laptop")
         let joined = try await pairByCode(lab, sharer: phone, "Phone", joiner: laptop, "Laptop")
@@ -189,8 +189,8 @@ struct NamespaceTests {
 
     /// `share` (no daemon) is on the network too while its session is open.
     @Test func shareIsFoundByACodeWithoutAddress() async throws {
-        let lab = try NetworkLab()
-        let phone = try lab.addDevice("phone"), laptop = try lab.addDevice("laptop")
+        let lab = try await NetworkLab()
+        let phone = try await lab.addDevice("phone"), laptop = try await lab.addDevice("laptop")
         let sharing = try lab.start(phone, name: "Phone", ["share", "--yes", "--once", "--json"])
         let shown = try #require(await sharing.listening(), "share showed no code")
         let code = try #require(shown["code"] as? String)
@@ -202,8 +202,8 @@ struct NamespaceTests {
     }
 
     @Test func anIPv6OnlyLinkPairsFetchesAndSyncs() async throws {
-        let lab = try NetworkLab(ipv4: false)
-        let phone = try lab.addDevice("phone"), laptop = try lab.addDevice("laptop")
+        let lab = try await NetworkLab(ipv4: false)
+        let phone = try await lab.addDevice("phone"), laptop = try await lab.addDevice("laptop")
         _ = try await lab.run(phone, name: "Phone", ["samples", "generate", "--days", "1", "--json"])
         let phoneDaemon = try await daemon(lab, phone, "Phone")
         // Found on ff02::fb, dialled at its unique-local address.

@@ -41,54 +41,54 @@ final class NetworkLab {
 
     /// `multicastRoute`: a route for 224.0.0.0/4 on the link, as a default
     /// route gives a real network; without it, like one with no gateway.
-    init(ipv4: Bool = true, multicastRoute: Bool = true, avoiding other: NetworkLab? = nil) throws {
+    init(ipv4: Bool = true, multicastRoute: Bool = true, avoiding other: NetworkLab? = nil) async throws {
         var subnet = Int.random(in: 1...250)
         while subnet == other?.subnet { subnet = Int.random(in: 1...250) }
         self.subnet = subnet
         withIPv4 = ipv4
         self.multicastRoute = multicastRoute
-        try make(switchName)
-        try ip(["-n", switchName, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0"])
-        try ip(["-n", switchName, "link", "set", "br0", "up"])
+        try await make(switchName)
+        try await ip(["-n", switchName, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0"])
+        try await ip(["-n", switchName, "link", "set", "br0", "up"])
     }
 
     private var switchName: String { "\(prefix)-sw" }
 
     /// A new device on the link, with a CLI of its own.
     @discardableResult
-    func addDevice(_ name: String) throws -> Device {
+    func addDevice(_ name: String) async throws -> Device {
         let number = devices.count + 1
         let namespace = "\(prefix)-\(number)"
-        try make(namespace)
+        try await make(namespace)
         // No duplicate address detection: addresses are usable at once.
-        try exec(namespace, ["/usr/sbin/sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"])
-        try ip(["-n", switchName, "link", "add", "p\(number)", "type", "veth", "peer", "name", "eth0", "netns", namespace])
-        try ip(["-n", switchName, "link", "set", "p\(number)", "master", "br0", "up"])
-        try ip(["-n", namespace, "link", "set", "lo", "up"])
-        try ip(["-n", namespace, "link", "set", "eth0", "up"])
+        try await exec(namespace, ["/usr/sbin/sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"])
+        try await ip(["-n", switchName, "link", "add", "p\(number)", "type", "veth", "peer", "name", "eth0", "netns", namespace])
+        try await ip(["-n", switchName, "link", "set", "p\(number)", "master", "br0", "up"])
+        try await ip(["-n", namespace, "link", "set", "lo", "up"])
+        try await ip(["-n", namespace, "link", "set", "eth0", "up"])
         let ipv4 = withIPv4 ? "10.77.\(subnet).\(number)" : nil
         if let ipv4 {
-            try ip(["-n", namespace, "addr", "add", "\(ipv4)/24", "dev", "eth0"])
+            try await ip(["-n", namespace, "addr", "add", "\(ipv4)/24", "dev", "eth0"])
             // Where a real network has its default route: multicast goes out on the link.
-            if multicastRoute { try ip(["-n", namespace, "route", "add", "224.0.0.0/4", "dev", "eth0"]) }
+            if multicastRoute { try await ip(["-n", namespace, "route", "add", "224.0.0.0/4", "dev", "eth0"]) }
         }
         let ipv6 = "fd77:\(String(subnet, radix: 16))::\(number)"
-        try ip(["-n", namespace, "-6", "addr", "add", "\(ipv6)/64", "dev", "eth0", "nodad"])
+        try await ip(["-n", namespace, "-6", "addr", "add", "\(ipv6)/64", "dev", "eth0", "nodad"])
         let device = Device(namespace: namespace, ipv4: ipv4, ipv6: ipv6, cli: CLI())
         devices.append(device)
-        if routed { try routeToRouter(device) }
+        if routed { try await routeToRouter(device) }
         return device
     }
 
     /// Moves `device` to another IPv4 address on the link (as a new DHCP lease would).
-    func renumber(_ device: Device, to last: Int) throws -> String {
+    func renumber(_ device: Device, to last: Int) async throws -> String {
         guard let old = device.ipv4 else { throw CocoaError(.featureUnsupported) }
         let new = "10.77.\(subnet).\(last)"
         // The new address stays when the old (primary) one goes, and with it the routes through the link.
-        try exec(device.namespace, ["/usr/sbin/sysctl", "-qw", "net.ipv4.conf.eth0.promote_secondaries=1"])
-        try ip(["-n", device.namespace, "addr", "add", "\(new)/24", "dev", "eth0"])
-        try ip(["-n", device.namespace, "addr", "del", "\(old)/24", "dev", "eth0"])
-        for route in routes[device.namespace, default: []] { try ip(["-n", device.namespace, "route", "replace"] + route) }
+        try await exec(device.namespace, ["/usr/sbin/sysctl", "-qw", "net.ipv4.conf.eth0.promote_secondaries=1"])
+        try await ip(["-n", device.namespace, "addr", "add", "\(new)/24", "dev", "eth0"])
+        try await ip(["-n", device.namespace, "addr", "del", "\(old)/24", "dev", "eth0"])
+        for route in routes[device.namespace, default: []] { try await ip(["-n", device.namespace, "route", "replace"] + route) }
         return new
     }
 
@@ -102,25 +102,25 @@ final class NetworkLab {
 
     /// A router namespace, plugged into this lab's link as .254 and serving
     /// `routerService` (on its loopback interface); `plug(router:)` puts it on other labs too.
-    func addRouter() throws -> String {
+    func addRouter() async throws -> String {
         let namespace = "\(prefix)-rt"
-        try make(namespace)
-        try ip(["-n", namespace, "link", "set", "lo", "up"])
-        try ip(["-n", namespace, "addr", "add", "\(Self.routerService)/32", "dev", "lo"])
-        try plug(router: namespace)
+        try await make(namespace)
+        try await ip(["-n", namespace, "link", "set", "lo", "up"])
+        try await ip(["-n", namespace, "addr", "add", "\(Self.routerService)/32", "dev", "lo"])
+        try await plug(router: namespace)
         return namespace
     }
 
     /// Puts `router` on this lab's link as .254; every device here (now and
     /// later) routes `routerService` through it.
-    func plug(router: String) throws {
+    func plug(router: String) async throws {
         let port = "r\(subnet)"
-        try ip(["-n", switchName, "link", "add", port, "type", "veth", "peer", "name", "lan\(subnet)", "netns", router])
-        try ip(["-n", switchName, "link", "set", port, "master", "br0", "up"])
-        try ip(["-n", router, "addr", "add", "10.77.\(subnet).254/24", "dev", "lan\(subnet)"])
-        try ip(["-n", router, "link", "set", "lan\(subnet)", "up"])
+        try await ip(["-n", switchName, "link", "add", port, "type", "veth", "peer", "name", "lan\(subnet)", "netns", router])
+        try await ip(["-n", switchName, "link", "set", port, "master", "br0", "up"])
+        try await ip(["-n", router, "addr", "add", "10.77.\(subnet).254/24", "dev", "lan\(subnet)"])
+        try await ip(["-n", router, "link", "set", "lan\(subnet)", "up"])
         routed = true
-        for device in devices { try routeToRouter(device) }
+        for device in devices { try await routeToRouter(device) }
     }
 
     private var routed = false
@@ -129,24 +129,24 @@ final class NetworkLab {
     /// and `other`, as the internet routes between two networks without
     /// NAT: each device here gets a route to the other's subnet through it.
     /// Devices added later get none.
-    func route(to other: NetworkLab, through router: String) throws {
-        try exec(router, ["/usr/sbin/sysctl", "-qw", "net.ipv4.ip_forward=1"])
+    func route(to other: NetworkLab, through router: String) async throws {
+        try await exec(router, ["/usr/sbin/sysctl", "-qw", "net.ipv4.ip_forward=1"])
         for (lab, far) in [(self, other), (other, self)] {
             for device in lab.devices where device.ipv4 != nil {
-                try lab.addRoute(device, ["10.77.\(far.subnet).0/24", "via", "10.77.\(lab.subnet).254"])
+                try await lab.addRoute(device, ["10.77.\(far.subnet).0/24", "via", "10.77.\(lab.subnet).254"])
             }
         }
     }
 
-    private func routeToRouter(_ device: Device) throws {
-        try addRoute(device, ["\(Self.routerService)/32", "via", "10.77.\(subnet).254"])
+    private func routeToRouter(_ device: Device) async throws {
+        try await addRoute(device, ["\(Self.routerService)/32", "via", "10.77.\(subnet).254"])
     }
 
     /// The routes each device was given, to give again after a renumbering.
     private var routes: [String: [[String]]] = [:]
 
-    private func addRoute(_ device: Device, _ route: [String]) throws {
-        try ip(["-n", device.namespace, "route", "add"] + route)
+    private func addRoute(_ device: Device, _ route: [String]) async throws {
+        try await ip(["-n", device.namespace, "route", "add"] + route)
         routes[device.namespace, default: []].append(route)
     }
 
@@ -173,17 +173,17 @@ final class NetworkLab {
     }
 
     /// Any command inside `device`'s namespace.
-    func exec(_ namespace: String, _ command: [String]) throws {
-        try ip(["netns", "exec", namespace] + command)
+    func exec(_ namespace: String, _ command: [String]) async throws {
+        try await ip(["netns", "exec", namespace] + command)
     }
 
-    private func make(_ namespace: String) throws {
-        try ip(["netns", "add", namespace])
+    private func make(_ namespace: String) async throws {
+        try await ip(["netns", "add", namespace])
         namespaces.append(namespace)
     }
 
-    private func ip(_ arguments: [String]) throws {
-        let result = try ProcessRunner.run(Self.ip, arguments, environment: [:])
+    private func ip(_ arguments: [String]) async throws {
+        let result = try await ProcessRunner.runDetached(Self.ip, arguments, environment: [:])
         guard result.status == 0 else {
             throw HealthSyncTestError("ip \(arguments.joined(separator: " ")) failed: \(result.standardError)")
         }

@@ -18,7 +18,7 @@ struct PairingUnderAttackTests {
         let guesser = try BackgroundProcess("/usr/bin/python3", [Fixtures.path("scripts/pairing_guesser.py"), "127.0.0.1",
                                                                  String(port), "60", stop], environment: ["PATH": "/usr/bin:/bin"])
         // The guesser has been at it for a while before the right joiner comes.
-        #expect(await guesser.firstLine(containing: "progress 30") != nil, "\(guesser.printed())")
+        #expect(await guesser.firstLine(within: 60, containing: "progress 30") != nil, "\(guesser.printed())")
 
         let started = Date()
         let joined = try await cli.run("pair", "--code", code, "--host", "127.0.0.1:\(port)", "--json")

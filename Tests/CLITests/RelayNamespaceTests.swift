@@ -14,9 +14,9 @@ struct RelayNamespaceTests {
     let helper = NamespaceTests()
 
     @Test func aPhoneAndALaptopOnTwoNetworksPairAndSyncThroughARelay() async throws {
-        let home = try NetworkLab(), work = try NetworkLab(avoiding: home)
-        let router = try home.addRouter()
-        try work.plug(router: router)
+        let home = try await NetworkLab(), work = try await NetworkLab(avoiding: home)
+        let router = try await home.addRouter()
+        try await work.plug(router: router)
         let keys = TemporaryDirectory("relay-keys")
         let relay = try #require(try await SyncthingServers.relay(host: NetworkLab.routerService, port: 22067, folder: keys.path,
                                                                   prefix: [NetworkLab.ip, "netns", "exec", router]),
@@ -25,7 +25,7 @@ struct RelayNamespaceTests {
         defer { Task { [running] in _ = await running.terminate() } }
         home.extraEnvironment["HEALTHSYNC_REACH_RELAYS"] = relay.uri
         work.extraEnvironment["HEALTHSYNC_REACH_RELAYS"] = relay.uri
-        let phone = try home.addDevice("phone"), laptop = try work.addDevice("laptop")
+        let phone = try await home.addDevice("phone"), laptop = try await work.addDevice("laptop")
 
         // No route between them: the laptop cannot open a connection to the phone.
         let direct = try await work.run(laptop, name: "Laptop", ["pair", "--code", "123456", "--host", phone.ipv4!, "--json"])

@@ -46,8 +46,8 @@ public enum MailboxServerProcess {
     }
 
     /// The nameplates the server holds now (read from its database with sqlite3).
-    public static func nameplates(_ running: Running) throws -> [String] {
-        let result = try ProcessRunner.run("/usr/bin/sqlite3", ["-readonly", "-cmd", ".timeout 3000", running.channelDatabase, "SELECT name FROM nameplates"],
+    public static func nameplates(_ running: Running) async throws -> [String] {
+        let result = try await ProcessRunner.runDetached("/usr/bin/sqlite3", ["-readonly", "-cmd", ".timeout 3000", running.channelDatabase, "SELECT name FROM nameplates"],
                                            environment: [:])
         // The server may be writing: a read it locked out is an error, not "none".
         guard result.status == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: result.standardError]) }

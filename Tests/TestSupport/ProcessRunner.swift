@@ -17,7 +17,9 @@ public struct ProcessResult: Sendable {
 
 public enum ProcessRunner {
     /// Runs `executable` with `arguments` and exactly `environment`; stdin
-    /// is `standardInput` (then closed), or empty.
+    /// is `standardInput` (then closed), or empty. It blocks its thread until
+    /// the child exits, so async code calls `runDetached` instead.
+    @available(*, noasync, message: "Use runDetached: waiting here would hold a thread of Swift's cooperative pool")
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String],
                            directory: String? = nil, standardInput: String? = nil) throws -> ProcessResult {
         let process = Process()

@@ -64,14 +64,9 @@ public enum SyncthingServers {
         guard installed else { return nil }
         let port = port == 0 ? freePort(host: host) : port
         let key = folder + "/disco-key.pem", cert = folder + "/disco-cert.pem"
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                             "-keyout", key, "-out", cert, "-subj", "/CN=stdiscosrv", "-days", "30"]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
+        _ = try await ProcessRunner.runDetached("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", key, "-out", cert, "-subj", "/CN=stdiscosrv", "-days", "30"], environment: [:])
         let replication = freePort(host: host)
         let process = try launch(discoveryProgram, ["-listen", "\(host):\(port)", "-cert", cert, "-key", key,
                                                     "-db-dir", folder + "/disco-db",
@@ -95,7 +90,7 @@ public enum SyncthingServers {
     private static func answers(_ probe: [String], prefix: [String], accepting: Set<String> = []) async -> Bool {
         let command = prefix + probe
         for _ in 0..<100 {
-            if let result = try? ProcessRunner.run(command[0], Array(command.dropFirst()), environment: [:]),
+            if let result = try? await ProcessRunner.runDetached(command[0], Array(command.dropFirst()), environment: [:]),
                result.status == 0 || accepting.contains(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 return true
             }
