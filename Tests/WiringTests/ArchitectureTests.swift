@@ -58,7 +58,8 @@ struct ArchitectureTests {
         #expect(byName["HealthSyncDomain"]?.targets.isEmpty == true)
         #expect(byName["HealthSyncPorts"]?.targets == ["HealthSyncDomain"])
         #expect(!adapters.isEmpty)
-        #expect(supports == ["HealthSyncWire", "NIOHTTPSupport", "KeyStoreSupport", "SampleJSONSupport", "DiscoverySupport", "DNSSupport"])
+        #expect(supports == ["HealthSyncWire", "NIOHTTPSupport", "KeyStoreSupport", "SampleJSONSupport", "DiscoverySupport", "DNSSupport",
+                             "DynamicLibrarySupport"])
         for name in adapters.union(supports) {
             let target = try #require(byName[name])
             let allowed = Self.core.union(cModules).union(supports)
