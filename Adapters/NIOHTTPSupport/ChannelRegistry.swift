@@ -26,6 +26,7 @@ final class ChannelRegistry: Sendable {
         var arrivals = CircularBuffer<(id: ObjectIdentifier, order: Int)>()
         var nextOrder = 0
         var closedSinceTrim = 0
+        var lastTrim: ContinuousClock.Instant?
 
         func isWaiting(_ arrival: (id: ObjectIdentifier, order: Int)) -> Bool {
             guard let entry = entries[arrival.id] else { return false }
@@ -107,10 +108,16 @@ final class ChannelRegistry: Sendable {
         let trim = state.withLock { state -> Bool in
             Self.forget(id, in: &state)
             state.closedSinceTrim += 1
-            // After a burst of connections is gone, give the memory back to
-            // the system (glibc keeps freed arenas otherwise).
-            guard state.closedSinceTrim >= 512, state.entries.count < 64 else { return false }
+            // After a burst of connections is gone, or the last one (a large
+            // fetch's pages, say), give the memory back to the system: glibc
+            // keeps freed arenas otherwise. At most once a second, so that a
+            // stream of short connections does not pay for it each time.
+            let now = ContinuousClock.now
+            let burst = state.closedSinceTrim >= 512 && state.entries.count < 64
+            let idle = state.entries.isEmpty && state.lastTrim.map { now - $0 >= .seconds(1) } ?? true
+            guard burst || idle else { return false }
             state.closedSinceTrim = 0
+            state.lastTrim = now
             return true
         }
         if trim { _ = malloc_trim(0) }

@@ -1,6 +1,7 @@
 import HealthSyncDomain
 import HealthSyncPorts
 import NIOCore
+import Synchronization
 
 /// Waiting for a client's TLS handshake, the way every NIO adapter waits:
 /// at most `timeout`, the channel closed when it fails or runs late.
@@ -10,7 +11,13 @@ public enum HandshakeWait {
     /// `PROTOCOL_ERROR` saying `failed`.
     public static func established(_ handshake: EventLoopPromise<TLSEstablished>, on channel: any Channel, timeout: Duration,
                                    timedOut: HealthSyncError, failed: String) async throws -> TLSEstablished {
+        // Both run on the channel's loop: a deadline that fires after the
+        // handshake succeeded, before this task resumes to cancel it, must
+        // not close the connection it is about to hand over.
+        let settled = Mutex(false)
+        handshake.futureResult.whenComplete { _ in settled.withLock { $0 = true } }
         let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            guard !settled.withLock({ $0 }) else { return }
             handshake.fail(timedOut)
             channel.close(promise: nil)
         }

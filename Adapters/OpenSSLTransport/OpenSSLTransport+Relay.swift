@@ -4,6 +4,7 @@ import HealthSyncWire
 import NIOCore
 import NIOHTTPSupport
 import NIOPosix
+import Synchronization
 
 /// A relayed session that was lost before it began, through no fault of
 /// either device: worth asking the relay for a new one.
@@ -23,8 +24,7 @@ extension OpenSSLTransport {
     /// arrives while that goroutine is not waiting, and the key it refused
     /// is spent. When that happens to us we ask for a new session; when it
     /// happens to the peer, nothing answers our ClientHello, so an attempt
-    /// that is not the last gives up after a third of the time left and asks
-    /// again. The relay learns nothing either way, and the TLS is the same.
+    /// that is not the last gives up after a sixth of the time and asks again. The relay learns nothing either way, and the TLS is the same.
     public func connect(through route: RelayRoute, identity: TransportCredentials, credentials: TransportCredentials?,
                         anchor: TrustAnchor, timeout: Duration) async throws -> any PeerLink {
         let deadline = ContinuousClock.now + timeout
@@ -32,10 +32,13 @@ extension OpenSSLTransport {
         while true {
             attempt += 1
             let remaining = deadline - .now
-            let last = attempt >= Self.relayAttempts || remaining < .seconds(1)
+            // Earlier attempts may use at most a third of the time between them:
+            // the last one keeps at least two thirds, so a slow machine is not
+            // mistaken for a lost session and then left no time to prove otherwise.
+            let last = attempt >= Self.relayAttempts || remaining < timeout * 2 / 3 + .milliseconds(10)
             do {
                 return try await relayedSession(route, identity: identity, credentials: credentials, anchor: anchor,
-                                                timeout: max(remaining, .milliseconds(100)), answerWithin: last ? nil : remaining / 3)
+                                                timeout: max(remaining, .milliseconds(100)), answerWithin: last ? nil : timeout / 6)
             } catch let lost as RelaySessionLost {
                 if last { throw lost.error }
             }
@@ -51,7 +54,7 @@ extension OpenSSLTransport {
         let loop = group.next()
         let handshake = loop.makePromise(of: TLSEstablished.self)
         let joined = loop.makePromise(of: Void.self)
-        let tls = TLSHandler(session: try clientContext.makeSession(credentials: credentials), isServer: false,
+        let tls = TLSHandler(session: try clientContext().makeSession(credentials: credentials), isServer: false,
                              handshake: handshake)
         let client = HTTPClientHandler(host: relay.address, closed: OpenSSLExchange.closed)
         let target = invitation.endpoint(relay: relay.endpoint)
@@ -77,7 +80,12 @@ extension OpenSSLTransport {
             throw HealthSyncError(.deviceNotFound, "Cannot reach the relay's session address \(target)", cause: "\(error)")
         }
         let late = HealthSyncError(.timedOut, "The connection through \(relay.address) took longer than \(timeout)")
+        // Both run on the channel's loop: once the handshake is done, the timer
+        // (which may fire before this task resumes to cancel it) leaves the channel alone.
+        let settled = Mutex(false)
+        handshake.futureResult.whenComplete { _ in settled.withLock { $0 = true } }
         let timer = loop.scheduleTask(in: TimeAmount(answerWithin ?? timeout)) {
+            guard !settled.withLock({ $0 }) else { return }
             let why: any Error = answerWithin == nil ? late : RelaySessionLost(error: late)
             joined.fail(why)
             handshake.fail(why)
@@ -105,7 +113,7 @@ extension OpenSSLTransport {
     private func invitation(to route: RelayRoute, identity: TransportCredentials, timeout: Duration) async throws
         -> RelayInvitation {
         let relay = route.relay
-        let control = try await RelayControl.open(relay, identity: identity, context: relayContext, crypto: crypto,
+        let control = try await RelayControl.open(relay, identity: identity, context: try relayContext(), crypto: crypto,
                                                   group: group, timeout: timeout)
         let invitation: RelayInvitation
         do {

@@ -11,6 +11,7 @@ struct CertCommand: AsyncParsableCommand {
 
     struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "info",
             abstract: "Show the client, server and CA certificates and their status.")
 
         @OptionGroup var global: GlobalOptions
@@ -26,6 +27,7 @@ struct CertCommand: AsyncParsableCommand {
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write PEM files for openssl and curl.",
             discussion: """
                 A folder receives the files guide 001's `openssl s_client -cert client.pem -key client-key.pem \
@@ -57,6 +59,7 @@ struct KeychainCommand: AsyncParsableCommand {
 
     struct Clear: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clear",
             abstract: "Delete identity, CA, paired devices, revocations and tokens from the configured keystore.")
 
         @OptionGroup var global: GlobalOptions

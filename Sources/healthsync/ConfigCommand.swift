@@ -10,7 +10,7 @@ struct ConfigCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show every setting and where it comes from.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show every setting and where it comes from.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -22,6 +22,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract: "Set one key in the user configuration file (e.g. server.host 192.168.1.20).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The dotted key, as `config show` lists it.") var key: String
@@ -36,6 +37,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
     struct Reset: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reset",
             abstract: "Delete the user configuration file: the built-in defaults apply again.")
         @OptionGroup var global: GlobalOptions
 

@@ -48,6 +48,7 @@ struct SamplesCommand: AsyncParsableCommand {
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Store deterministic, plausible demo samples of every type for the last N days.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "How many whole days, ending last midnight (UTC).") var days = 7
@@ -61,6 +62,7 @@ struct SamplesCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import an Apple Health export (export.zip or export.xml) into the local sample store.",
             discussion: "Importing the same export again adds nothing: each sample's ID comes from what it is.")
         @OptionGroup var global: GlobalOptions
@@ -76,6 +78,7 @@ struct SamplesCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List samples from the local store (imported, synced, generated), oldest first or --latest first.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var filters: SampleFilterOptions
@@ -89,7 +92,7 @@ struct SamplesCommand: AsyncParsableCommand {
     }
 
     struct Count: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Count the samples in the local store, per type.")
+        static let configuration = CommandConfiguration(commandName: "count", abstract: "Count the samples in the local store, per type.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "Data types, comma-separated (see `healthsync types`), or all.") var types = "all"
         @Option(name: .long, help: "From this date (2026-01-07 or 2026-01-07T08:00:00Z).") var since: String?
@@ -106,6 +109,7 @@ struct SamplesCommand: AsyncParsableCommand {
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write the local samples as JSON, NDJSON, CSV or a FHIR R4 Bundle, to a file or standard output.",
             discussion: "Every matching sample is written (no limit unless --limit). The file is replaced atomically and "
                 + "created readable by you alone: it is health data.")

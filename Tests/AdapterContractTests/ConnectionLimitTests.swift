@@ -64,8 +64,9 @@ struct ConnectionLimitTests {
                                                   clientAnchor: pki.ca, serving: EchoPeer())
         let port = String(listener.endpoint.port)
         // Twelve silent connections into eight places: the four oldest are closed as the last ones arrive.
-        async let silent = hostile(["silent", "127.0.0.1", port, "127.0.0.4", "12", "2"])
-        try await Task.sleep(for: .milliseconds(500))
+        // (The script watches for 6 s; the client comes after 1.5 s, time for a loaded machine to open all twelve.)
+        async let silent = hostile(["silent", "127.0.0.1", port, "127.0.0.4", "12", "6"])
+        try await Task.sleep(for: .milliseconds(1500))
         // A real client still gets in (and, authenticated, is not the one to go).
         let link = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),
                                                timeout: .seconds(5))

@@ -43,19 +43,19 @@ struct RelayTransportTests {
         async let ended = member.ended()
         let route = RelayRoute(relay: relay, peer: ourID)
         let link = try await transport.connect(through: route, identity: pki.identity, credentials: pki.client,
-                                               anchor: .certificate(pki.ca), timeout: .seconds(5))
+                                               anchor: .certificate(pki.ca), timeout: .seconds(15))
         #expect(link.info.peer.chainCheck == .verified)
         #expect(link.info.peer.leaf?.fingerprint == pki.server.certificate.fingerprint)
         #expect(link.info.remoteAddress == relay.address)
-        let seen = try await link.status(timeout: .seconds(5))
+        let seen = try await link.status(timeout: .seconds(15))
         #expect(seen.deviceID == pki.client.certificate.publicKeyID)
         #expect(seen.name == Hex.encode(link.info.channelBinding))
         if kind == .openssl { #expect(link.info.session.version == "TLSv1.3") }
         // Several sessions at once, each its own.
         let second = try await transport.connect(through: route, identity: pki.identity, credentials: pki.client,
-                                                 anchor: .certificate(pki.ca), timeout: .seconds(5))
+                                                 anchor: .certificate(pki.ca), timeout: .seconds(15))
         #expect(second.info.channelBinding != link.info.channelBinding)
-        _ = try await second.status(timeout: .seconds(5))
+        _ = try await second.status(timeout: .seconds(15))
         await second.close()
         await link.close()
 
@@ -63,7 +63,7 @@ struct RelayTransportTests {
         let stranger = RelayRoute(relay: relay, peer: SyncthingDeviceID(certificateFingerprint: pki.strangerCA.fingerprint))
         let absent = await #expect(throws: HealthSyncError.self) {
             _ = try await transport.connect(through: stranger, identity: pki.identity, credentials: pki.client,
-                                            anchor: .certificate(pki.ca), timeout: .seconds(5))
+                                            anchor: .certificate(pki.ca), timeout: .seconds(15))
         }
         #expect(absent?.code == .deviceNotFound)
 
@@ -73,7 +73,7 @@ struct RelayTransportTests {
         try await Task.sleep(for: .milliseconds(300))
         let gone = await #expect(throws: HealthSyncError.self) {
             _ = try await transport.connect(through: route, identity: pki.identity, credentials: pki.client,
-                                            anchor: .certificate(pki.ca), timeout: .seconds(5))
+                                            anchor: .certificate(pki.ca), timeout: .seconds(15))
         }
         #expect(gone?.code == .deviceNotFound)
         if let running { _ = await running.process.terminate() }
@@ -93,7 +93,7 @@ struct RelayTransportTests {
         #expect(refused?.code == .fingerprintMismatch)
         let dialled = await #expect(throws: HealthSyncError.self) {
             _ = try await transport.connect(through: RelayRoute(relay: impostor, peer: ourID), identity: pki.identity,
-                                            credentials: pki.client, anchor: .certificate(pki.ca), timeout: .seconds(5))
+                                            credentials: pki.client, anchor: .certificate(pki.ca), timeout: .seconds(15))
         }
         #expect(dialled?.code == .fingerprintMismatch)
 
@@ -105,7 +105,7 @@ struct RelayTransportTests {
         #expect(why.code == .deviceNotFound || why.code == .timedOut)
         let down = await #expect(throws: HealthSyncError.self) {
             _ = try await transport.connect(through: RelayRoute(relay: relay, peer: ourID), identity: pki.identity,
-                                            credentials: pki.client, anchor: .certificate(pki.ca), timeout: .seconds(5))
+                                            credentials: pki.client, anchor: .certificate(pki.ca), timeout: .seconds(15))
         }
         #expect(down?.code == .deviceNotFound)
         #expect(down?.message.contains(relay.address) == true)
