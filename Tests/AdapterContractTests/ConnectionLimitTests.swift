@@ -64,14 +64,19 @@ struct ConnectionLimitTests {
                                                   clientAnchor: pki.ca, serving: EchoPeer())
         let port = String(listener.endpoint.port)
         // Twelve silent connections into eight places: the four oldest are closed as the last ones arrive.
-        // (The script watches for 6 s; the client comes after 1.5 s, time for a loaded machine to open all twelve.)
-        async let silent = hostile(["silent", "127.0.0.1", port, "127.0.0.4", "12", "6"])
-        try await Task.sleep(for: .milliseconds(1500))
+        // The client comes once all twelve are connected (the script says so on stderr).
+        let script = try BackgroundProcess("/usr/bin/python3", [Self.script, "silent", "127.0.0.1", port, "127.0.0.4", "12", "10"],
+                                           environment: ["PATH": "/usr/bin:/bin"])
+        try #require(await script.firstLine(within: 30, on: .standardError, containing: "connected 12") != nil,
+                     "\(script.printed(on: .standardError))")
         // A real client still gets in (and, authenticated, is not the one to go).
         let link = try await transport.connect(to: listener.endpoint, credentials: pki.client, anchor: .certificate(pki.ca),
                                                timeout: .seconds(5))
         _ = try await link.status(timeout: .seconds(5))
-        let quiet = try await silent
+        _ = await script.finish(within: 30)
+        let quiet = try #require(script.printed().last.flatMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }, "\(script.printed())")
         #expect((quiet["closed"] as? Int ?? 0) >= 5, "\(quiet)")
         _ = try await link.status(timeout: .seconds(5))
         await listener.close()

@@ -29,6 +29,8 @@ def silent(host, port, source, count, wait):
         s.bind((source, 0))
         s.connect((host, port))
         sockets.append((s, time.monotonic()))
+    # For a test that must act only once every connection is in (on stderr: stdout is the one JSON result).
+    print("connected %d" % count, file=sys.stderr, flush=True)
     closed = {}
     deadline = start + wait
     while len(closed) < count and time.monotonic() < deadline:
