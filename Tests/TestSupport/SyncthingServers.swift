@@ -40,8 +40,10 @@ public enum SyncthingServers {
                              prefix: [String] = []) async throws -> Relay? {
         guard installed else { return nil }
         let port = port == 0 ? freePort(host: host) : port
+        // strelaysrv closes a protocol-mode connection that has not joined within one ping interval
+        // of its handshake: under the whole suite on two cores, 5 s was sometimes too short for ours.
         let arguments = ["-pools", "", "-listen", "\(host):\(port)", "-status-srv", "", "-keys", folder,
-                         "-ping-interval", "5s", "-network-timeout", "10s"]
+                         "-ping-interval", "20s", "-network-timeout", "60s"]
         let process = try launch(relayProgram, arguments, prefix: prefix)
         guard let line = await printed(process, containing: "URI: relay://"),
               let start = line.range(of: "relay://"),
