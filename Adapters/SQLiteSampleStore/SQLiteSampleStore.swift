@@ -96,9 +96,18 @@ public final class SQLiteSampleStore: SampleStore {
         }
     }
 
+    /// Up to this many types, a page is found through the type index.
+    static let typesLookedUpByIndex = 3
+
     public func query(_ query: SampleQuery) throws -> SamplePage {
         let database = try open()
-        var conditions = ["type IN (\(Array(repeating: "?", count: query.types.count).joined(separator: ",")))"]
+        // For a few types, the (type, start_ms, id) index finds their rows; for
+        // more, SQLite would still take it and then sort every remaining row of
+        // those types for each page (a temporary B-tree per page: quadratic in
+        // pages). `+type` keeps it on (start_ms, id), read in order and stopped
+        // at the page's end.
+        let byStart = query.types.count > Self.typesLookedUpByIndex
+        var conditions = ["\(byStart ? "+" : "")type IN (\(Array(repeating: "?", count: query.types.count).joined(separator: ",")))"]
         var arguments: [any DatabaseValueConvertible] = query.types.map(\.rawValue)
         if let since = query.since {
             conditions.append("start_ms >= ?")
@@ -167,7 +176,10 @@ public final class SQLiteSampleStore: SampleStore {
         }
         if types?.isEmpty == true { return SampleChanges(samples: [], last: after, more: false) }
         let database = try open()
-        let filter = types.map { "AND type IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))" } ?? ""
+        // As in `query`: past a few types, stay on the seq index (read in order) rather than sort per page.
+        let filter = types.map {
+            "AND \($0.count > Self.typesLookedUpByIndex ? "+" : "")type IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))"
+        } ?? ""
         let sql = "SELECT \(Self.columns), seq FROM samples WHERE seq > ? \(filter) ORDER BY seq LIMIT ?"
         let arguments: [any DatabaseValueConvertible] = [after] + (types ?? []).map(\.rawValue) + [limit + 1]
         let decoder = JSONDecoder()

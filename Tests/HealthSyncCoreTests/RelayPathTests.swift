@@ -73,7 +73,7 @@ struct RelayPathTests {
             through: route, identity: TransportCredentials(key: loaded.identity.caKey, certificate: loaded.caCertificate),
             credentials: TransportCredentials(key: loaded.identity.deviceKey,
                                               certificate: try laptop.deps.crypto.parseCertificate(pem: try #require(peer.clientCertificatePEM))),
-            anchor: .none, timeout: .seconds(2))
+            anchor: .none, timeout: .seconds(15))
         defer { Task { await link.close() } }
         return link.info.peer.leaf?.fingerprint
     }
