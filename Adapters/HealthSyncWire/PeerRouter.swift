@@ -64,8 +64,8 @@ public struct PeerRouter: Sendable {
                 throw HealthSyncError(.invalidArgument, "after, limit and wait_ms must be whole numbers")
             }
             let bounded = min(Duration.milliseconds(wait), SampleChanges.maxWait)
-            return try .ok(try await requests.changes(after: after, limit: limit, wait: bounded,
-                                                      schema: SampleQueryString.schema(request.query), from: peer))
+            return try PeerWire.encode(try await requests.changes(after: after, limit: limit, wait: bounded,
+                                                                  schema: SampleQueryString.schema(request.query), from: peer))
         case ("POST", WireRoute.renewCertificate):
             let message = try WireCodec.decode(PeerWire.RenewalRequest.self, from: request.body)
             let reply = try await requests.renewCertificate(

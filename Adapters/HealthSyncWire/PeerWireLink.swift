@@ -60,8 +60,7 @@ public struct PeerWireLink: PeerLink {
         let wait = min(max(wait, .zero), SampleChanges.maxWait)
         if wait > .zero { query["wait_ms"] = String(Int(wait / .milliseconds(1))) }
         let request = WireRequest(method: "GET", path: WireRoute.healthChanges, query: query)
-        return try WireCodec.result(SampleChanges.self, from: try await exchange.send(request, timeout: wait + timeout),
-                                    maxBytes: WireCodec.maxResponseBytes)
+        return try PeerWire.changes(from: try await exchange.send(request, timeout: wait + timeout))
     }
 
     public func renewCertificate(_ request: RenewalRequest, timeout: Duration) async throws -> RenewalReply {

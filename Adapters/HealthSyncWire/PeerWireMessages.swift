@@ -24,6 +24,20 @@ enum PeerWire {
         return try .ok(json)
     }
 
+    /// GET health/changes, the same way.
+    static func encode(_ changes: SampleChanges) throws -> WireResponse {
+        if let body = SampleJSON.encode(changes) { return WireResponse(status: 200, body: body) }
+        return try .ok(changes)
+    }
+
+    static func changes(from response: WireResponse) throws -> SampleChanges {
+        if response.status == 200, response.body.count <= WireCodec.maxResponseBytes,
+           let changes = SampleJSONReader.changes(response.body) {
+            return changes
+        }
+        return try WireCodec.result(SampleChanges.self, from: response, maxBytes: WireCodec.maxResponseBytes)
+    }
+
     static func page(from response: WireResponse) throws -> SamplePage {
         let json: SampleJSONPage
         if response.status == 200, response.body.count <= WireCodec.maxResponseBytes,

@@ -23,6 +23,19 @@ public enum SampleJSON {
         return out
     }
 
+    /// The changes after a sequence number (GET health/changes, what sync
+    /// reads), nil as for `encode`: keys sorted as `WireCodec` writes them.
+    public static func encode(_ changes: SampleChanges) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + changes.samples.count * 240)
+        out += Array(#"{"last":"#.utf8)
+        out += Array(String(changes.last).utf8)
+        out += Array((changes.more ? #","more":true,"samples":"# : #","more":false,"samples":"#).utf8)
+        guard array(changes.samples, into: &out) else { return nil }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     /// Samples as a JSON array (`fetch --format json`), nil as for `encode`.
     public static func encode(_ samples: [HealthSample]) -> [UInt8]? {
         var out: [UInt8] = []

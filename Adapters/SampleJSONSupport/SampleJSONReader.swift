@@ -18,6 +18,45 @@ public struct SampleJSONReader {
         return reader.index == bytes.count ? page : nil
     }
 
+    /// The changes JSON `SampleJSON.encode(_: SampleChanges)` writes (keys in any order).
+    public static func changes(_ bytes: [UInt8]) -> SampleChanges? {
+        var reader = SampleJSONReader(bytes)
+        var samples: [HealthSample]?, last: Int64?, more: Bool?
+        let complete = reader.readObject { reader, key in
+            switch key {
+            case "samples" where samples == nil:
+                samples = reader.readSamples()
+                return samples != nil
+            case "last" where last == nil:
+                // A whole number a Double holds exactly, as sequence numbers are.
+                guard let number = reader.readNumber(), number >= 0, number <= 9_007_199_254_740_992,
+                      number == number.rounded(.towardZero) else { return false }
+                last = Int64(number)
+                return true
+            case "more" where more == nil:
+                more = reader.readBool()
+                return more != nil
+            default:
+                return false
+            }
+        }
+        reader.skipSpace()
+        guard complete, reader.index == bytes.count, let samples, let last, let more else { return nil }
+        return SampleChanges(samples: samples, last: last, more: more)
+    }
+
+    private mutating func readBool() -> Bool? {
+        skipSpace()
+        for (literal, value) in [("true", true), ("false", false)] {
+            let length = literal.utf8.count
+            if bytes.count - index >= length, bytes[index..<(index + length)].elementsEqual(literal.utf8) {
+                index += length
+                return value
+            }
+        }
+        return nil
+    }
+
     private mutating func readPage() -> SampleJSONPage? {
         var samples: [HealthSample]?
         var cursor: String??

@@ -84,6 +84,26 @@ struct SampleJSONTests {
         utcOffsetMinutes: -450, sourceVersion: "10.2", device: "<<HKDevice: 0x1>, name:Watch>",
         creationDate: Date(millisecondsSince1970: 1_790_000_061_000), details: #"{"points":[{"latitude":"1.5"}],"s":"a\/b"}"#)
 
+    /// What sync reads (GET health/changes): the same bytes as the generic encoder, read back by both readers.
+    @Test func changesAreWrittenAndReadAsTheGenericCodecDoes() throws {
+        for changes in [SampleChanges(samples: [Self.lossless, Self.sample("plain", value: 1, metadata: ["k": "v"])], last: 9_001, more: true),
+                        SampleChanges(samples: [], last: 0, more: false)] {
+            let fast = try #require(SampleJSON.encode(changes))
+            #expect(fast == (try WireCodec.encode(changes)))
+            #expect(SampleJSONReader.changes(fast) == changes)
+            #expect(try WireCodec.decode(SampleChanges.self, from: fast) == changes)
+        }
+        // Keys in another order and spaces are read; anything off is left to the generic codec.
+        #expect(SampleJSONReader.changes(Array(#" { "samples" : [ ] , "more" : false , "last" : 7 } "#.utf8))
+                == SampleChanges(samples: [], last: 7, more: false))
+        for wrong in [#"{"last":1.5,"more":false,"samples":[]}"#, #"{"last":-1,"more":false,"samples":[]}"#,
+                      #"{"last":1,"samples":[]}"#, #"{"last":1,"more":0,"samples":[]}"#,
+                      #"{"last":1,"more":true,"more":true,"samples":[]}"#, #"{"last":1,"more":true,"samples":[]}x"#,
+                      #"{"last":1,"more":true,"samples":[],"extra":1}"#, #"{"last":1e300,"more":true,"samples":[]}"#] {
+            #expect(SampleJSONReader.changes(Array(wrong.utf8)) == nil, "\(wrong)")
+        }
+    }
+
     @Test func theFieldsBesideTheValueTravelAlike() throws {
         let page = SampleJSONPage(samples: [Self.lossless, Self.sample("plain", value: 1)], nextCursor: nil)
         let fast = try #require(SampleJSON.encode(page))
