@@ -11,13 +11,7 @@ public enum HandshakeWait {
     /// `PROTOCOL_ERROR` saying `failed`.
     public static func established(_ handshake: EventLoopPromise<TLSEstablished>, on channel: any Channel, timeout: Duration,
                                    timedOut: HealthSyncError, failed: String) async throws -> TLSEstablished {
-        // Both run on the channel's loop: a deadline that fires after the
-        // handshake succeeded, before this task resumes to cancel it, must
-        // not close the connection it is about to hand over.
-        let settled = Mutex(false)
-        handshake.futureResult.whenComplete { _ in settled.withLock { $0 = true } }
-        let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            guard !settled.withLock({ $0 }) else { return }
+        let deadline = Self.deadline(on: channel.eventLoop, in: timeout, unless: handshake) {
             handshake.fail(timedOut)
             channel.close(promise: nil)
         }
@@ -27,6 +21,20 @@ public enum HandshakeWait {
         } catch {
             try? await channel.close()
             throw HealthSyncError.wrap(error, as: .protocolError, failed)
+        }
+    }
+
+    /// Runs `expire` on `loop` after `delay`, unless `handshake` completed
+    /// first. Both run on the loop, so a deadline that fires after the
+    /// handshake succeeded, before the awaiting task resumes to cancel it,
+    /// never closes the connection it is about to hand over.
+    public static func deadline(on loop: any EventLoop, in delay: Duration, unless handshake: EventLoopPromise<TLSEstablished>,
+                                _ expire: @escaping @Sendable () -> Void) -> Scheduled<Void> {
+        let settled = Mutex(false)
+        handshake.futureResult.whenComplete { _ in settled.withLock { $0 = true } }
+        return loop.scheduleTask(in: TimeAmount(delay)) {
+            guard !settled.withLock({ $0 }) else { return }
+            expire()
         }
     }
 

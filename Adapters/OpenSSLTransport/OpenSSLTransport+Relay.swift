@@ -4,7 +4,6 @@ import HealthSyncWire
 import NIOCore
 import NIOHTTPSupport
 import NIOPosix
-import Synchronization
 
 /// A relayed session that was lost before it began, through no fault of
 /// either device: worth asking the relay for a new one.
@@ -54,7 +53,7 @@ extension OpenSSLTransport {
         let loop = group.next()
         let handshake = loop.makePromise(of: TLSEstablished.self)
         let joined = loop.makePromise(of: Void.self)
-        let tls = TLSHandler(session: try clientContext().makeSession(credentials: credentials), isServer: false,
+        let tls = TLSHandler(session: try clientContext.get().makeSession(credentials: credentials), isServer: false,
                              handshake: handshake)
         let client = HTTPClientHandler(host: relay.address, closed: OpenSSLExchange.closed)
         let target = invitation.endpoint(relay: relay.endpoint)
@@ -80,12 +79,7 @@ extension OpenSSLTransport {
             throw HealthSyncError(.deviceNotFound, "Cannot reach the relay's session address \(target)", cause: "\(error)")
         }
         let late = HealthSyncError(.timedOut, "The connection through \(relay.address) took longer than \(timeout)")
-        // Both run on the channel's loop: once the handshake is done, the timer
-        // (which may fire before this task resumes to cancel it) leaves the channel alone.
-        let settled = Mutex(false)
-        handshake.futureResult.whenComplete { _ in settled.withLock { $0 = true } }
-        let timer = loop.scheduleTask(in: TimeAmount(answerWithin ?? timeout)) {
-            guard !settled.withLock({ $0 }) else { return }
+        let timer = HandshakeWait.deadline(on: loop, in: answerWithin ?? timeout, unless: handshake) {
             let why: any Error = answerWithin == nil ? late : RelaySessionLost(error: late)
             joined.fail(why)
             handshake.fail(why)
@@ -113,7 +107,7 @@ extension OpenSSLTransport {
     private func invitation(to route: RelayRoute, identity: TransportCredentials, timeout: Duration) async throws
         -> RelayInvitation {
         let relay = route.relay
-        let control = try await RelayControl.open(relay, identity: identity, context: try relayContext(), crypto: crypto,
+        let control = try await RelayControl.open(relay, identity: identity, context: try relayContext.get(), crypto: crypto,
                                                   group: group, timeout: timeout)
         let invitation: RelayInvitation
         do {

@@ -5,7 +5,6 @@ import HealthSyncWire
 import NIOCore
 import NIOHTTPSupport
 import NIOPosix
-import Synchronization
 
 /// The `Transport` port over the network: TLS 1.3 only through system
 /// OpenSSL (the shared TLS stage), HTTP/1.1 from the shared NIO plumbing,
@@ -19,10 +18,10 @@ public final class OpenSSLTransport: Transport {
     let group: any EventLoopGroup
     private let idleTimeout: Duration
     private let limits: ConnectionLimits
-    /// Made on first use: an SSL_CTX costs OpenSSL a few milliseconds of
-    /// algorithm fetching, which commands that never connect (`status
-    /// --offline`, `samples list`) should not pay at start-up.
-    private let contexts = Mutex<(client: TLSContext?, relay: TLSContext?)>((nil, nil))
+    /// Outgoing peer connections.
+    let clientContext = LazyTLSContext()
+    /// Protocol-mode connections to Syncthing relays offer `bep-relay`.
+    let relayContext = LazyTLSContext(alpn: ["bep-relay"])
 
     /// `idleTimeoutMilliseconds`: how long a client may stay silent (while
     /// no request of its own is being answered) before it is cut off;
@@ -35,26 +34,6 @@ public final class OpenSSLTransport: Transport {
         self.group = group
         self.limits = limits
         idleTimeout = .milliseconds(idleTimeoutMilliseconds)
-    }
-
-    /// The context outgoing peer connections use.
-    func clientContext() throws -> TLSContext {
-        try contexts.withLock { contexts in
-            if let made = contexts.client { return made }
-            let made = try TLSContext(server: false)
-            contexts.client = made
-            return made
-        }
-    }
-
-    /// Protocol-mode connections to Syncthing relays offer `bep-relay`.
-    func relayContext() throws -> TLSContext {
-        try contexts.withLock { contexts in
-            if let made = contexts.relay { return made }
-            let made = try TLSContext(server: false, alpn: ["bep-relay"])
-            contexts.relay = made
-            return made
-        }
     }
 
     public func listen(on endpoint: Endpoint, credentials: TransportCredentials, clientAnchor: Certificate,
@@ -98,7 +77,7 @@ public final class OpenSSLTransport: Transport {
         let source = relay.address
         let (tls, handler) = try serverStages(credentials: credentials, clientAnchor: clientAnchor, requests: requests,
                                               remote: { _ in source })
-        let control = try await RelayControl.open(relay, identity: identity, context: try relayContext(), crypto: crypto,
+        let control = try await RelayControl.open(relay, identity: identity, context: try relayContext.get(), crypto: crypto,
                                                   group: group, timeout: .seconds(10))
         do {
             try await control.send(.joinRelayRequest)
@@ -126,7 +105,7 @@ public final class OpenSSLTransport: Transport {
                         timeout: Duration) async throws -> any PeerLink {
         let loop = group.next()
         let handshake = loop.makePromise(of: TLSEstablished.self)
-        let tls = TLSHandler(session: try clientContext().makeSession(credentials: credentials), isServer: false,
+        let tls = TLSHandler(session: try clientContext.get().makeSession(credentials: credentials), isServer: false,
                              handshake: handshake)
         let channel: any Channel
         do {

@@ -96,18 +96,19 @@ public final class SQLiteSampleStore: SampleStore {
         }
     }
 
-    /// Up to this many types, a page is found through the type index.
-    static let typesLookedUpByIndex = 3
+    /// `type IN (?, …)` for `count` types. For a few, the (type, start_ms, id)
+    /// index finds their rows; for more, SQLite would still take it and then
+    /// sort every remaining row of those types for each page (a temporary
+    /// B-tree per page: quadratic in pages). `+type` keeps a query on the
+    /// index of its ORDER BY ((start_ms, id) or seq), read in order and
+    /// stopped at the page's end.
+    static func typeCondition(count: Int) -> String {
+        "\(count > 3 ? "+" : "")type IN (\(Array(repeating: "?", count: count).joined(separator: ",")))"
+    }
 
     public func query(_ query: SampleQuery) throws -> SamplePage {
         let database = try open()
-        // For a few types, the (type, start_ms, id) index finds their rows; for
-        // more, SQLite would still take it and then sort every remaining row of
-        // those types for each page (a temporary B-tree per page: quadratic in
-        // pages). `+type` keeps it on (start_ms, id), read in order and stopped
-        // at the page's end.
-        let byStart = query.types.count > Self.typesLookedUpByIndex
-        var conditions = ["\(byStart ? "+" : "")type IN (\(Array(repeating: "?", count: query.types.count).joined(separator: ",")))"]
+        var conditions = [Self.typeCondition(count: query.types.count)]
         var arguments: [any DatabaseValueConvertible] = query.types.map(\.rawValue)
         if let since = query.since {
             conditions.append("start_ms >= ?")
@@ -176,10 +177,7 @@ public final class SQLiteSampleStore: SampleStore {
         }
         if types?.isEmpty == true { return SampleChanges(samples: [], last: after, more: false) }
         let database = try open()
-        // As in `query`: past a few types, stay on the seq index (read in order) rather than sort per page.
-        let filter = types.map {
-            "AND \($0.count > Self.typesLookedUpByIndex ? "+" : "")type IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))"
-        } ?? ""
+        let filter = types.map { "AND " + Self.typeCondition(count: $0.count) } ?? ""
         let sql = "SELECT \(Self.columns), seq FROM samples WHERE seq > ? \(filter) ORDER BY seq LIMIT ?"
         let arguments: [any DatabaseValueConvertible] = [after] + (types ?? []).map(\.rawValue) + [limit + 1]
         let decoder = JSONDecoder()

@@ -5,7 +5,6 @@ import HealthSyncWire
 import NIOCore
 import NIOHTTPSupport
 import NIOPosix
-import Synchronization
 
 /// The `GlobalDiscovery` port against a Syncthing discovery server
 /// (`stdiscosrv`, protocol v3): HTTPS through system OpenSSL (the shared
@@ -19,7 +18,7 @@ public final class SyncthingGlobalDiscovery: GlobalDiscovery {
     private let group: any EventLoopGroup
     /// Go's HTTP server refuses a TLS client whose ALPN names nothing it
     /// speaks. Made on first use: most commands never reach a discovery server.
-    private let context = Mutex<TLSContext?>(nil)
+    private let context = LazyTLSContext(alpn: ["http/1.1"])
 
     /// At most this many bytes of an answer are read.
     static let maxAnswerBytes = 64 * 1024
@@ -32,15 +31,6 @@ public final class SyncthingGlobalDiscovery: GlobalDiscovery {
     public init(crypto: any Crypto, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.crypto = crypto
         self.group = group
-    }
-
-    private func tlsContext() throws -> TLSContext {
-        try context.withLock { context in
-            if let made = context { return made }
-            let made = try TLSContext(server: false, alpn: ["http/1.1"])
-            context = made
-            return made
-        }
     }
 
     public func announce(_ addresses: [GlobalAddress], to server: ReachServer, identity: TransportCredentials,
@@ -99,7 +89,7 @@ public final class SyncthingGlobalDiscovery: GlobalDiscovery {
                           timeout: Duration) async throws -> WireResponse {
         let loop = group.next()
         let handshake = loop.makePromise(of: TLSEstablished.self)
-        let tls = TLSHandler(session: try tlsContext().makeSession(credentials: identity), isServer: false, handshake: handshake)
+        let tls = TLSHandler(session: try context.get().makeSession(credentials: identity), isServer: false, handshake: handshake)
         let closed = HealthSyncError(.protocolError, "The discovery server \(server.address) closed the connection without an answer")
         let channel: any Channel
         do {

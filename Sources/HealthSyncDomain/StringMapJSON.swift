@@ -17,14 +17,16 @@ public enum StringMapJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func string(_ text: String, into out: inout [UInt8]) {
+    /// `text` as a JSON string, escaped as JSONEncoder escapes it; `/` too
+    /// unless `escapingSlashes` is false (`.withoutEscapingSlashes`, as the wire codec writes).
+    public static func string(_ text: String, escapingSlashes: Bool = true, into out: inout [UInt8]) {
         let hex: StaticString = "0123456789abcdef"
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
             case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "/"): out += [UInt8(ascii: "\\"), UInt8(ascii: "/")]
+            case UInt8(ascii: "/") where escapingSlashes: out += [UInt8(ascii: "\\"), UInt8(ascii: "/")]
             case 0x08: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
             case 0x0c: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
             case 0x0a: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]

@@ -74,6 +74,10 @@ struct SampleJSONTests {
         // Same keys in the same order, and the same bytes for plain values.
         let plain = SampleJSONPage(samples: [Self.sample("a", value: 58, metadata: ["k": "v"])], nextCursor: nil)
         #expect(SampleJSON.encode(plain) == (try WireCodec.encode(plain)))
+        // Escapes too: slashes as they are, control characters as JSONEncoder writes them.
+        let escaped = SampleJSONPage(samples: [Self.sample("a/b", value: 1, metadata: ["k": "\u{8}\u{c}\u{1f}\n\"\\/é"])],
+                                     nextCursor: nil)
+        #expect(SampleJSON.encode(escaped) == (try WireCodec.encode(escaped)))
     }
 
     /// Schema 2's fields beside the value: the same bytes from both encoders, read back by both readers.
