@@ -79,7 +79,7 @@ let package = Package(
         adapter("FileKeyStore", ["KeyStoreSupport"]),
         adapter("SQLiteKeyStore", ["KeyStoreSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         adapter("MemoryKeyStore"),
-        adapter("SQLiteSampleStore", [.product(name: "GRDB", package: "GRDB.swift")]),
+        adapter("SQLiteSampleStore", [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         adapter("MemorySampleStore"),
         adapter("LibYAMLConfigReader", ["CYAML"]),
         adapter("LoopbackTransport", ["HealthSyncWire"]),

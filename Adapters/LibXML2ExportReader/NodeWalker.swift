@@ -103,9 +103,13 @@ struct NodeWalker {
     /// The current element's attributes (values bounded in length).
     private func attributes() -> [String: String] {
         var attributes: [String: String] = [:]
+        attributes.reserveCapacity(Int(max(0, xmlTextReaderAttributeCount(reader))))
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
             guard let name = xmlTextReaderConstLocalName(reader), let value = xmlTextReaderConstValue(reader) else { continue }
-            attributes[String(cString: name)] = String(String(cString: value).prefix(ExportRecord.maxTextLength))
+            let text = String(cString: value)
+            // Counting UTF-8 bytes is cheap; walking characters for `prefix` is not, and is rarely needed.
+            attributes[String(cString: name)] = text.utf8.count <= ExportRecord.maxTextLength ? text
+                : String(text.prefix(ExportRecord.maxTextLength))
         }
         xmlTextReaderMoveToElement(reader)
         return attributes

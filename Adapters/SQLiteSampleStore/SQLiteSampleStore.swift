@@ -12,8 +12,6 @@ public final class SQLiteSampleStore: SampleStore {
     private let databasePath: String
     private let files: any FileSystem
     private let pool = Mutex<(any DatabaseWriter)?>(nil)
-    /// Rows per INSERT statement batch inside one transaction.
-    private static let batchSize = 500
 
     public init(directory: String, fileSystem: any FileSystem) {
         self.directory = directory
@@ -26,47 +24,9 @@ public final class SQLiteSampleStore: SampleStore {
         let database = try open()
         return try run {
             try database.write { db -> UpsertCounts in
-                var counts = UpsertCounts()
-                // Each stored or changed row gets the next sequence number; an
-                // identical row keeps its own (no change to sync).
-                var sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM samples") ?? 0
-                let insert = try db.makeStatement(sql: """
-                    INSERT INTO samples (\(Self.columns), seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO NOTHING
-                    """)
-                let update = try db.makeStatement(sql: """
-                    UPDATE samples SET type = ?2, value = ?3, unit = ?4, start_ms = ?5, end_ms = ?6, source_name = ?7,
-                        metadata = ?8, text = ?9, utc_offset = ?10, source_version = ?11, device = ?12,
-                        creation_ms = ?13, details = ?14, seq = ?15
-                    WHERE id = ?1 AND (type, value, unit, start_ms, end_ms, source_name, metadata, text, utc_offset,
-                                       source_version, device, creation_ms, details)
-                        IS NOT (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-                    """)
-                let storedSequence = try db.makeStatement(sql: "SELECT seq FROM samples WHERE id = ?")
-                for sample in samples {
-                    let metadata = StringMapJSON.encode(sample.metadata)
-                    let arguments: StatementArguments = [
-                        sample.id, sample.type.rawValue, sample.value, sample.unit,
-                        sample.startDate.millisecondsSince1970, sample.endDate.millisecondsSince1970,
-                        sample.sourceName, metadata, sample.text, sample.utcOffsetMinutes, sample.sourceVersion,
-                        sample.device, sample.creationDate?.millisecondsSince1970, sample.details, sequence + 1,
-                    ]
-                    try insert.execute(arguments: arguments)
-                    if db.changesCount > 0 {
-                        counts.inserted += 1
-                        sequence += 1
-                        continue
-                    }
-                    try update.execute(arguments: arguments)
-                    if db.changesCount > 0 {
-                        counts.updated += 1
-                        sequence += 1
-                        continue
-                    }
-                    let stored = try Int64.fetchOne(storedSequence, arguments: [sample.id]) ?? 0
-                    if stored > repeatsAfter { counts.repeated += 1 } else { counts.unchanged += 1 }
-                }
-                return counts
+                let writer = try SampleRowWriter(db, repeatsAfter: repeatsAfter)
+                for sample in samples { try writer.write(sample) }
+                return writer.counts
             }
         }
     }
@@ -149,10 +109,7 @@ public final class SQLiteSampleStore: SampleStore {
     }
 
     /// The columns `sample(_:decoder:)` reads, in its order.
-    private static let columns = """
-        id, type, value, unit, start_ms, end_ms, source_name, metadata, text, utc_offset, source_version, device, \
-        creation_ms, details
-        """
+    private static let columns = SampleRowWriter.columns
 
     /// A sample from a row of `columns` (by position: by name costs a lookup per value); nil when unreadable.
     private static func sample(_ row: Row, decoder: JSONDecoder) -> HealthSample? {
@@ -248,7 +205,7 @@ public final class SQLiteSampleStore: SampleStore {
         try run { try database.write { try $0.execute(sql: "DELETE FROM samples; DELETE FROM sync_state") } }
     }
 
-    private func open() throws -> any DatabaseWriter {
+    func open() throws -> any DatabaseWriter {
         try pool.withLock { pool in
             if let pool { return pool }
             // On a read-only file system (a mounted backup) the store is read as
@@ -319,7 +276,8 @@ public final class SQLiteSampleStore: SampleStore {
         }
     }
 
-    private func run<T>(_ body: () throws -> T) throws -> T {
+    /// `body`, its errors as `STORAGE_FAILURE` naming the store.
+    func run<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as HealthSyncError {

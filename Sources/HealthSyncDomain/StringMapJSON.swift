@@ -7,7 +7,7 @@ public enum StringMapJSON {
         if map.isEmpty { return "{}" }
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(2 + map.count * 48)
-        for (index, key) in (map.count == 1 ? Array(map.keys) : map.keys.sorted()).enumerated() {
+        for (index, key) in (map.count == 1 ? Array(map.keys) : sortedAsJSONEncoder(map.keys)).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             string(key, into: &out)
             out.append(UInt8(ascii: ":"))
@@ -15,6 +15,12 @@ public enum StringMapJSON {
         }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Keys in JSONEncoder's `.sortedKeys` order: by their UTF-8 bytes
+    /// (`String`'s `<` compares normalized text, and puts "e\u{301}" after "l").
+    public static func sortedAsJSONEncoder(_ keys: some Sequence<String>) -> [String] {
+        keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// `text` as a JSON string, escaped as JSONEncoder escapes it; `/` too

@@ -14,6 +14,16 @@ public protocol SampleStore: Sendable {
     /// `repeatsAfter` (the `latestSequence()` taken when a run of upserts
     /// began) counts as `repeated`: the run itself stored it before.
     func upsert(_ samples: [HealthSample], repeatsAfter: Int64) throws -> UpsertCounts
+    /// Upserts every batch `produce` hands to the function it is given, as
+    /// `upsert(_:repeatsAfter:)` would one after the other, in as few
+    /// transactions as the store holds well (each of many batches), possibly
+    /// written on another thread while `produce` makes the next batch. When
+    /// it returns, every batch handed over is stored; when `produce` or a
+    /// write throws, the transaction under way is rolled back (batches of
+    /// transactions committed before it stay) and the error is thrown.
+    /// Returns the counts of all the batches together.
+    func upsertBatches(repeatsAfter: Int64,
+                       _ produce: (_ store: ([HealthSample]) throws -> Void) throws -> Void) throws -> UpsertCounts
     /// The highest sequence number given so far (0 for an empty store).
     func latestSequence() throws -> Int64
     /// One page of samples matching the query, at most `query.limit`; the
@@ -40,6 +50,14 @@ public protocol SampleStore: Sendable {
 }
 
 extension SampleStore {
+    /// One transaction per batch, on the caller's thread: for stores where a transaction costs nothing.
+    public func upsertBatches(repeatsAfter: Int64,
+                              _ produce: (_ store: ([HealthSample]) throws -> Void) throws -> Void) throws -> UpsertCounts {
+        var counts = UpsertCounts()
+        try produce { counts += try upsert($0, repeatsAfter: repeatsAfter) }
+        return counts
+    }
+
     public func syncPosition(for device: DeviceID) throws -> Int64 { try syncRecord(for: device).position }
 
     /// How many samples are stored per type.

@@ -8,7 +8,9 @@ import HealthSyncPorts
 /// same export adds nothing, and elements the export repeats exactly are
 /// stored once and reported as merged.
 public struct ImportService: Sendable {
-    static let batchSize = 5000
+    /// Elements per batch: the store may hold a few batches at once while
+    /// the next is read (2000: peak RSS 44 MB on a 200 000-element export, 5000: 50 MB, no faster).
+    static let batchSize = 2000
     static let idKey = Array("HealthSync Apple Health import v2".utf8)
 
     private let deps: Dependencies
@@ -20,7 +22,6 @@ public struct ImportService: Sendable {
         var read = 0
         var types: [String: Int] = [:]
         var skipped: [String: Int] = [:]
-        var counts = UpsertCounts()
         let baseline = try deps.sampleStore.latestSequence()
         let started = deps.clock.now()
         var position = ExportPosition(bytesRead: 0, totalBytes: nil)
@@ -29,25 +30,28 @@ public struct ImportService: Sendable {
                                                 unit: .bytes, elapsed: deps.clock.now().timeIntervalSince(started),
                                                 finished: finished)))
         }
-        let summary = try deps.exportReader.records(in: path, batchSize: Self.batchSize, progress: { at in
-            position = at
-            publish()
-        }) { batch in
-            var samples: [HealthSample] = []
-            samples.reserveCapacity(batch.count)
-            for record in batch {
-                for outcome in AppleHealthMapping.samples(from: record, id: identify) {
-                    read += 1
-                    switch outcome {
-                    case .success(let sample):
-                        samples.append(sample)
-                        types[sample.type.rawValue, default: 0] += 1
-                    case .failure(let reason):
-                        skipped[reason.description, default: 0] += 1
+        var summary = ExportReadSummary(entry: nil, recoveredErrors: 0)
+        let counts = try deps.sampleStore.upsertBatches(repeatsAfter: baseline) { store in
+            summary = try deps.exportReader.records(in: path, batchSize: Self.batchSize, progress: { at in
+                position = at
+                publish()
+            }) { batch in
+                var samples: [HealthSample] = []
+                samples.reserveCapacity(batch.count)
+                for record in batch {
+                    for outcome in AppleHealthMapping.samples(from: record, id: identify) {
+                        read += 1
+                        switch outcome {
+                        case .success(let sample):
+                            samples.append(sample)
+                            types[sample.type.rawValue, default: 0] += 1
+                        case .failure(let reason):
+                            skipped[reason.description, default: 0] += 1
+                        }
                     }
                 }
+                try store(samples)
             }
-            counts += try deps.sampleStore.upsert(samples, repeatsAfter: baseline)
         }
         publish(finished: true)
         return ImportReport(file: name ?? path, entry: summary.entry, read: read, imported: counts.inserted + counts.updated,

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import HealthSyncDomain
+import HealthSyncPorts
+import Synchronization
+
+/// `upsertBatches`: a bulk write (an import) on a thread of its own, in few transactions.
+extension SQLiteSampleStore {
+    /// Samples per transaction of `upsertBatches`: the WAL grows by about one
+    /// transaction's pages, and a commit per 5000-sample batch rewrote most of
+    /// the ID index's pages each time (its keys are random).
+    static let samplesPerTransaction = 200_000
+
+    public func upsertBatches(repeatsAfter: Int64,
+                              _ produce: (_ store: ([HealthSample]) throws -> Void) throws -> Void) throws -> UpsertCounts {
+        let database = try open()
+        let handOff = BatchHandOff(capacity: 2)
+        let outcome = Mutex<Result<UpsertCounts, HealthSyncError>>(.success(UpsertCounts()))
+        let done = DispatchSemaphore(value: 0)
+        // SQLite writes on a thread of its own while the caller reads and maps the next batch.
+        let writer = Thread { [self] in
+            defer { done.signal() }
+            do {
+                let counts = try run {
+                    try database.writeWithoutTransaction { db in try Self.write(handOff, into: db, repeatsAfter: repeatsAfter) }
+                }
+                outcome.withLock { $0 = .success(counts) }
+            } catch {
+                let failure = error as? HealthSyncError ?? HealthSyncError(.storageFailure, "The sample store failed", cause: "\(error)")
+                handOff.fail(failure)
+                outcome.withLock { $0 = .failure(failure) }
+            }
+        }
+        writer.start()
+        do {
+            try produce { try handOff.put($0) }
+        } catch {
+            handOff.finish(abandoned: true)
+            done.wait()
+            throw error
+        }
+        handOff.finish(abandoned: false)
+        done.wait()
+        return try outcome.withLock { $0 }.get()
+    }
+
+    /// The secondary indexes as the migrations made them, for `write(_:into:repeatsAfter:)` to build again.
+    static let secondaryIndexes = [
+        "CREATE INDEX samples_by_type_start ON samples (type, start_ms, id)",
+        "CREATE INDEX samples_by_start ON samples (start_ms, id)",
+        "CREATE INDEX samples_by_seq ON samples (seq)",
+    ]
+
+    /// The writing side of `upsertBatches`: batches from `handOff` in
+    /// transactions of `samplesPerTransaction`. Into an empty store (a first
+    /// import) it is one transaction, and the secondary indexes are dropped
+    /// at its start and built at its end: one sort instead of a B-tree insert
+    /// per row and index, and a failure leaves the store as it was.
+    private static func write(_ handOff: BatchHandOff, into db: Database, repeatsAfter: Int64) throws -> UpsertCounts {
+        var counts = UpsertCounts()
+        var writer: SampleRowWriter?
+        var rows = 0
+        var rebuild = false, began = false
+        do {
+            while let batch = handOff.take() {
+                let current: SampleRowWriter
+                if let writer {
+                    current = writer
+                } else {
+                    try db.beginTransaction(.immediate)
+                    if !began, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM samples LIMIT 1)") == 0 {
+                        rebuild = true
+                        for name in ["samples_by_type_start", "samples_by_start", "samples_by_seq"] {
+                            try db.execute(sql: "DROP INDEX IF EXISTS \(name)")
+                        }
+                    }
+                    began = true
+                    // Read again in each transaction: another process may have written between two.
+                    current = try SampleRowWriter(db, repeatsAfter: repeatsAfter)
+                    writer = current
+                }
+                for sample in batch { try current.write(sample) }
+                rows += batch.count
+                if rows >= samplesPerTransaction, !rebuild {
+                    try db.commit()
+                    counts += current.counts
+                    writer = nil
+                    rows = 0
+                }
+            }
+            guard let writer else { return counts }
+            if handOff.isAbandoned {
+                try db.rollback()
+                return counts
+            }
+            if rebuild {
+                for index in secondaryIndexes { try db.execute(sql: index) }
+            }
+            try db.commit()
+            counts += writer.counts
+            return counts
+        } catch {
+            if writer != nil { try? db.rollback() }
+            throw error
+        }
+    }
+}

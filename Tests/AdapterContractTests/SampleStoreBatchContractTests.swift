@@ -1,0 +1,102 @@
+import Foundation
+import HealthSyncDomain
+import HealthSyncPorts
+import HealthSyncTestSupport
+import SQLiteSampleStore
+import Testing
+
+@Suite("SampleStore contract: batches")
+struct SampleStoreBatchContractTests {
+    typealias Fixture = SampleStoreContractTests
+
+    struct Stop: Error {}
+
+    static let batches: [[HealthSample]] = [
+        [Fixture.sample("old", .steps, minute: 0), Fixture.sample("new", .weight, minute: 1)],
+        [Fixture.sample("new", .weight, minute: 1), Fixture.sample("old", .steps, minute: 0, value: 2)],
+        (0..<300).map { Fixture.sample("many-\($0)", .heartRate, minute: 10 + $0) },
+    ]
+
+    /// Batches count as the same upserts one after the other would, in a store
+    /// that already holds data (transactions of many batches) and in an empty one.
+    @Test(arguments: SampleStoreKind.allCases, [true, false])
+    func batchesCountAsUpsertsOneAfterAnother(_ kind: SampleStoreKind, holdingData: Bool) throws {
+        let batched = kind.make(in: TemporaryDirectory()), oneByOne = kind.make(in: TemporaryDirectory())
+        if holdingData {
+            for store in [batched, oneByOne] { try store.upsert([Fixture.sample("old", .steps, minute: 0)]) }
+        }
+        let baseline = try batched.latestSequence()
+        let counts = try batched.upsertBatches(repeatsAfter: baseline) { store in
+            for batch in Self.batches { try store(batch) }
+        }
+        var expected = UpsertCounts()
+        for batch in Self.batches { expected += try oneByOne.upsert(batch, repeatsAfter: baseline) }
+        #expect(counts == expected)
+        #expect(counts == (holdingData ? UpsertCounts(inserted: 301, updated: 1, unchanged: 1, repeated: 1)
+                                       : UpsertCounts(inserted: 302, updated: 1, unchanged: 0, repeated: 1)))
+        #expect(try batched.latestSequence() == baseline + Int64(counts.inserted + counts.updated))
+        #expect(try batched.countByType() == [.steps: 1, .weight: 1, .heartRate: 300])
+        let page = try batched.query(try SampleQuery(types: [.steps, .weight], limit: 10))
+        #expect(page.samples.map(\.id) == ["old", "new"])
+        #expect(page.samples.first?.value == 2)
+        let changes = try batched.changes(after: baseline, types: [.heartRate], limit: 1000)
+        #expect(changes.samples.map(\.id) == (0..<300).map { "many-\($0)" })
+    }
+
+    /// A producer that fails has its error thrown, and leaves no half batch behind.
+    @Test(arguments: SampleStoreKind.allCases)
+    func aFailingProducerLeavesNoHalfBatch(_ kind: SampleStoreKind) throws {
+        let store = kind.make(in: TemporaryDirectory())
+        #expect(throws: Stop.self) {
+            try store.upsertBatches(repeatsAfter: 0) { write in
+                try write(Self.batches[2])
+                throw Stop()
+            }
+        }
+        #expect([0, 300].contains(try store.count(types: nil)))
+        try store.upsert([Fixture.sample("after", .steps, minute: 0)])
+        #expect(try store.count(types: [.steps]) == 1)
+    }
+
+    /// SQLite: batches into an empty store are one transaction (a failure
+    /// stores none of them) whose indexes are built at its end, as the
+    /// migrations made them.
+    @Test func aFirstSQLiteImportIsAllOrNothingWithTheSameIndexes() throws {
+        let failed = TemporaryDirectory()
+        let store = SampleStoreKind.sqlite.make(in: failed)
+        #expect(throws: Stop.self) {
+            try store.upsertBatches(repeatsAfter: 0) { write in
+                for batch in Self.batches { try write(batch) }
+                throw Stop()
+            }
+        }
+        #expect(try store.count(types: nil) == 0)
+        #expect(try Self.indexes(in: failed) == Self.indexes(of: .upsert))
+        let imported = TemporaryDirectory()
+        let batched = SampleStoreKind.sqlite.make(in: imported)
+        _ = try batched.upsertBatches(repeatsAfter: 0) { write in
+            for batch in Self.batches { try write(batch) }
+        }
+        #expect(try Self.indexes(in: imported) == Self.indexes(of: .upsert))
+        #expect(try Self.indexes(in: imported).contains { $0.contains("samples_by_type_start") })
+        #expect(try batched.query(try SampleQuery(types: [.heartRate], limit: 2)).samples.map(\.id) == ["many-0", "many-1"])
+    }
+
+    enum Writing { case upsert }
+
+    static func indexes(of writing: Writing) throws -> [String] {
+        let directory = TemporaryDirectory()
+        try SampleStoreKind.sqlite.make(in: directory).upsert([Fixture.sample("a", .steps, minute: 0)])
+        return try indexes(in: directory)
+    }
+
+    /// The index definitions in the store's database, as sqlite3 lists them.
+    static func indexes(in directory: TemporaryDirectory) throws -> [String] {
+        let sqlite = try #require(ProcessRunner.which("sqlite3"), "sqlite3 is needed")
+        let result = try ProcessRunner.run(sqlite, [directory.file("state/samples.sqlite"),
+                                                    "SELECT name || ': ' || IFNULL(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name"],
+                                           environment: [:])
+        #expect(result.status == 0, "\(result.standardError)")
+        return result.standardOutput.split(separator: "\n").map(String.init)
+    }
+}
