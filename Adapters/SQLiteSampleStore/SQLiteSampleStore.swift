@@ -85,22 +85,20 @@ public final class SQLiteSampleStore: SampleStore {
         }
         arguments.append(query.limit + 1)
         let sql = "SELECT \(Self.columns) FROM samples WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
-        let decoder = JSONDecoder()
         let unreadable = HealthSyncError(.storageFailure, "The sample store \(databasePath) has an unreadable row")
-        // Columns by position (in the SELECT's order): by name costs a lookup per value.
         let (samples, more) = try run {
             try database.read { db -> ([HealthSample], Bool) in
                 var samples: [HealthSample] = []
                 samples.reserveCapacity(query.limit)
                 var more = false
-                let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-                while let row = try rows.next() {
+                try SampleRowReader.rows(of: try db.makeStatement(sql: sql), arguments: StatementArguments(arguments)) { row in
                     guard samples.count < query.limit else {
                         more = true
-                        break
+                        return false
                     }
-                    guard let sample = Self.sample(row, decoder: decoder) else { throw unreadable }
+                    guard let sample = SampleRowReader.sample(row) else { throw unreadable }
                     samples.append(sample)
+                    return true
                 }
                 return (samples, more)
             }
@@ -111,23 +109,6 @@ public final class SQLiteSampleStore: SampleStore {
     /// The columns `sample(_:decoder:)` reads, in its order.
     private static let columns = SampleRowWriter.columns
 
-    /// A sample from a row of `columns` (by position: by name costs a lookup per value); nil when unreadable.
-    private static func sample(_ row: Row, decoder: JSONDecoder) -> HealthSample? {
-        guard let id = row[0] as String?, let typeName = row[1] as String?,
-              let type = HealthDataType(rawValue: typeName), let value = row[2] as Double?,
-              let unit = row[3] as String?, let start = row[4] as Int64?, let end = row[5] as Int64?,
-              let source = row[6] as String?, let metadataText = row[7] as String? else { return nil }
-        var metadata: [String: String] = [:]
-        if metadataText != "{}" {
-            guard let decoded = try? decoder.decode([String: String].self, from: Data(metadataText.utf8)) else { return nil }
-            metadata = decoded
-        }
-        return HealthSample(id: id, type: type, value: value, unit: unit, startDate: Date(millisecondsSince1970: start),
-                            endDate: Date(millisecondsSince1970: end), sourceName: source, metadata: metadata,
-                            text: row[8], utcOffsetMinutes: row[9], sourceVersion: row[10], device: row[11],
-                            creationDate: (row[12] as Int64?).map(Date.init(millisecondsSince1970:)), details: row[13])
-    }
-
     public func changes(after: Int64, types: [HealthDataType]?, limit: Int) throws -> SampleChanges {
         guard (1...SampleChanges.maxLimit).contains(limit) else {
             throw HealthSyncError(.invalidArgument, "limit must be between 1 and \(SampleChanges.maxLimit)")
@@ -137,24 +118,23 @@ public final class SQLiteSampleStore: SampleStore {
         let filter = types.map { "AND " + Self.typeCondition(count: $0.count) } ?? ""
         let sql = "SELECT \(Self.columns), seq FROM samples WHERE seq > ? \(filter) ORDER BY seq LIMIT ?"
         let arguments: [any DatabaseValueConvertible] = [after] + (types ?? []).map(\.rawValue) + [limit + 1]
-        let decoder = JSONDecoder()
         let unreadable = HealthSyncError(.storageFailure, "The sample store \(databasePath) has an unreadable row")
         return try run {
             try database.read { db in
                 var samples: [HealthSample] = []
                 var last = after
                 var more = false
-                let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-                while let row = try rows.next() {
+                try SampleRowReader.rows(of: try db.makeStatement(sql: sql), arguments: StatementArguments(arguments)) { row in
                     guard samples.count < limit else {
                         more = true
-                        break
+                        return false
                     }
-                    guard let sample = Self.sample(row, decoder: decoder), let sequence = row[14] as Int64? else {
+                    guard let sample = SampleRowReader.sample(row), let sequence = SampleRowReader.integer(row, 14) else {
                         throw unreadable
                     }
                     samples.append(sample)
                     last = sequence
+                    return true
                 }
                 return SampleChanges(samples: samples, last: last, more: more)
             }
@@ -175,15 +155,29 @@ public final class SQLiteSampleStore: SampleStore {
 
     public func setSyncPosition(_ position: Int64, for device: DeviceID, at time: Date, received: Int) throws {
         let database = try open()
-        try run {
+        try run { try database.write { try Self.record(position, for: device, at: time, received: received, in: $0) } }
+    }
+
+    public func upsert(_ samples: [HealthSample], syncedTo position: Int64, from device: DeviceID, at time: Date) throws -> Int {
+        let database = try open()
+        return try run {
+            // One transaction (one commit, one WAL sync) for the page and the position after it.
             try database.write { db in
-                try db.execute(sql: """
-                    INSERT INTO sync_state (device_id, seq, last_sync_ms, received) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq, last_sync_ms = excluded.last_sync_ms,
-                        received = received + excluded.received
-                    """, arguments: [device.hex, position, time.millisecondsSince1970, received])
+                let writer = try SampleRowWriter(db, repeatsAfter: .max)
+                for sample in samples { try writer.write(sample) }
+                let stored = writer.counts.inserted + writer.counts.updated
+                try Self.record(position, for: device, at: time, received: stored, in: db)
+                return stored
             }
         }
+    }
+
+    private static func record(_ position: Int64, for device: DeviceID, at time: Date, received: Int, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO sync_state (device_id, seq, last_sync_ms, received) VALUES (?, ?, ?, ?)
+            ON CONFLICT(device_id) DO UPDATE SET seq = excluded.seq, last_sync_ms = excluded.last_sync_ms,
+                received = received + excluded.received
+            """, arguments: [device.hex, position, time.millisecondsSince1970, received])
     }
 
     public func count(types: [HealthDataType]?) throws -> Int {

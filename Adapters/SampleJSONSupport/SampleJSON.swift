@@ -11,13 +11,13 @@ public enum SampleJSON {
     public static func encode(_ page: SampleJSONPage) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(64 + page.samples.count * 240)
-        out += Array(#"{"#.utf8)
+        out.append(contentsOf: #"{"#.utf8)
         if let cursor = page.nextCursor {
-            out += Array(#""nextCursor":"#.utf8)
+            out.append(contentsOf: #""nextCursor":"#.utf8)
             string(cursor, into: &out)
             out.append(UInt8(ascii: ","))
         }
-        out += Array(#""samples":"#.utf8)
+        out.append(contentsOf: #""samples":"#.utf8)
         guard array(page.samples, into: &out) else { return nil }
         out.append(UInt8(ascii: "}"))
         return out
@@ -28,9 +28,9 @@ public enum SampleJSON {
     public static func encode(_ changes: SampleChanges) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(64 + changes.samples.count * 240)
-        out += Array(#"{"last":"#.utf8)
-        out += Array(String(changes.last).utf8)
-        out += Array((changes.more ? #","more":true,"samples":"# : #","more":false,"samples":"#).utf8)
+        out.append(contentsOf: #"{"last":"#.utf8)
+        out.append(contentsOf: String(changes.last).utf8)
+        out.append(contentsOf: (changes.more ? #","more":true,"samples":"# : #","more":false,"samples":"#).utf8)
         guard array(changes.samples, into: &out) else { return nil }
         out.append(UInt8(ascii: "}"))
         return out
@@ -59,54 +59,54 @@ public enum SampleJSON {
         // Keys in sorted order, optional ones only when present (as WireCodec writes them).
         out.append(UInt8(ascii: "{"))
         if let creation = sample.creationDate {
-            out += Array(#""creationDate":""#.utf8)
-            out += Array(Timestamp.format(creation).utf8)
-            out += Array(#"","#.utf8)
+            out.append(contentsOf: #""creationDate":""#.utf8)
+            Timestamp.format(creation, into: &out)
+            out.append(contentsOf: #"","#.utf8)
         }
         if let details = sample.details {
-            out += Array(#""details":"#.utf8)
+            out.append(contentsOf: #""details":"#.utf8)
             string(details, into: &out)
             out.append(UInt8(ascii: ","))
         }
         if let device = sample.device {
-            out += Array(#""device":"#.utf8)
+            out.append(contentsOf: #""device":"#.utf8)
             string(device, into: &out)
             out.append(UInt8(ascii: ","))
         }
-        out += Array(#""endDate":""#.utf8)
-        out += Array(Timestamp.format(sample.endDate).utf8)
-        out += Array(#"","id":"#.utf8)
+        out.append(contentsOf: #""endDate":""#.utf8)
+        Timestamp.format(sample.endDate, into: &out)
+        out.append(contentsOf: #"","id":"#.utf8)
         string(sample.id, into: &out)
-        out += Array(#","metadata":{"#.utf8)
-        for (position, key) in sample.metadata.keys.sorted().enumerated() {
+        out.append(contentsOf: #","metadata":{"#.utf8)
+        for (position, key) in (sample.metadata.count < 2 ? Array(sample.metadata.keys) : StringMapJSON.sortedAsJSONEncoder(sample.metadata.keys)).enumerated() {
             if position > 0 { out.append(UInt8(ascii: ",")) }
             string(key, into: &out)
             out.append(UInt8(ascii: ":"))
             string(sample.metadata[key] ?? "", into: &out)
         }
-        out += Array(#"},"sourceName":"#.utf8)
+        out.append(contentsOf: #"},"sourceName":"#.utf8)
         string(sample.sourceName, into: &out)
         if let version = sample.sourceVersion {
-            out += Array(#","sourceVersion":"#.utf8)
+            out.append(contentsOf: #","sourceVersion":"#.utf8)
             string(version, into: &out)
         }
-        out += Array(#","startDate":""#.utf8)
-        out += Array(Timestamp.format(sample.startDate).utf8)
+        out.append(contentsOf: #","startDate":""#.utf8)
+        Timestamp.format(sample.startDate, into: &out)
         out.append(UInt8(ascii: "\""))
         if let text = sample.text {
-            out += Array(#","text":"#.utf8)
+            out.append(contentsOf: #","text":"#.utf8)
             string(text, into: &out)
         }
-        out += Array(#","type":"#.utf8)
+        out.append(contentsOf: #","type":"#.utf8)
         string(sample.type.rawValue, into: &out)
-        out += Array(#","unit":"#.utf8)
+        out.append(contentsOf: #","unit":"#.utf8)
         string(sample.unit, into: &out)
         if let offset = sample.utcOffsetMinutes {
-            out += Array(#","utcOffsetMinutes":"#.utf8)
-            out += Array(String(offset).utf8)
+            out.append(contentsOf: #","utcOffsetMinutes":"#.utf8)
+            out.append(contentsOf: String(offset).utf8)
         }
-        out += Array(#","value":"#.utf8)
-        out += Array(number(sample.value).utf8)
+        out.append(contentsOf: #","value":"#.utf8)
+        out.append(contentsOf: number(sample.value).utf8)
         out.append(UInt8(ascii: "}"))
         return true
     }

@@ -9,6 +9,14 @@ public enum Timestamp {
     /// dates from days, after H. Hinnant) because it runs for every date of
     /// every sample on the wire.
     public static func format(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        format(date, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `format(date)` appended to `out` (the wire's sample writer puts three in every sample).
+    public static func format(_ date: Date, into out: inout [UInt8]) {
         let millis = date.millisecondsSince1970
         let day = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
         let inDay = millis - day * 86_400_000
@@ -18,21 +26,22 @@ public enum Timestamp {
             let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
             let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle())
             let digits = String(millis - seconds * 1000)
-            return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+            out.append(contentsOf: (whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z").utf8)
+            return
         }
         // Fixed positions: YYYY-MM-DDTHH:MM:SS.mmmZ
-        var bytes = Array("0000-00-00T00:00:00.000Z".utf8)
+        let start = out.count
+        out.append(contentsOf: "0000-00-00T00:00:00.000Z".utf8)
         func put(_ value: Int64, at end: Int, width: Int) {
             var rest = value
-            for index in stride(from: end + width - 1, through: end, by: -1) {
-                bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            for index in stride(from: start + end + width - 1, through: start + end, by: -1) {
+                out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
             }
         }
         put(year, at: 0, width: 4); put(month, at: 5, width: 2); put(dayOfMonth, at: 8, width: 2)
         put(inDay / 3_600_000, at: 11, width: 2); put(inDay / 60_000 % 60, at: 14, width: 2)
         put(inDay / 1000 % 60, at: 17, width: 2); put(inDay % 1000, at: 20, width: 3)
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.f{1,3}]Z` (UTC only), checking every field.

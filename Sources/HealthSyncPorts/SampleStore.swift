@@ -45,6 +45,12 @@ public protocol SampleStore: Sendable {
     /// Records how far samples from `device` have been received, at `time`,
     /// adding `received` to the samples counted as having come from it.
     func setSyncPosition(_ position: Int64, for device: DeviceID, at time: Date, received: Int) throws
+    /// Upserts `samples` (as `upsert(_:)`) and records `position` for
+    /// `device` at `time`, adding the samples that were new or changed to
+    /// its received count, together: a sync interrupted between two pages
+    /// resumes right after the last page stored, and counts it once.
+    /// Returns how many were new or changed.
+    func upsert(_ samples: [HealthSample], syncedTo position: Int64, from device: DeviceID, at time: Date) throws -> Int
     /// The position, last sync time and received count for `device` (zeros before the first sync).
     func syncRecord(for device: DeviceID) throws -> SyncRecord
 }
@@ -62,6 +68,13 @@ extension SampleStore {
 
     /// How many samples are stored per type.
     public func countByType() throws -> [HealthDataType: Int] { try countByType(since: nil, until: nil) }
+
+    /// `upsert(_:)` then `setSyncPosition`: for stores whose calls cannot be interrupted between the two.
+    public func upsert(_ samples: [HealthSample], syncedTo position: Int64, from device: DeviceID, at time: Date) throws -> Int {
+        let stored = try upsert(samples)
+        try setSyncPosition(position, for: device, at: time, received: stored)
+        return stored
+    }
 
     /// Inserts samples (as `upsert(_:repeatsAfter:)`); returns how many were new or changed.
     @discardableResult

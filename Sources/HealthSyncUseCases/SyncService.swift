@@ -8,7 +8,7 @@ import HealthSyncPorts
 /// shares is its own `share.types`); an identical sample is not a change, so
 /// what came from a device and goes back to it stops there.
 public struct SyncService: Sendable {
-    static let pageSize = 5000
+    static let pageSize = SampleChanges.maxLimit
 
     private let deps: Dependencies
 
@@ -73,28 +73,33 @@ public struct SyncService: Sendable {
     func pull(from record: PeerRecord, over link: any PeerLink,
               wait: Duration) async throws -> (sent: Int, received: Int, position: Int64) {
         var position = try deps.sampleStore.syncPosition(for: record.deviceID)
-        var sent = 0, received = 0, wait = wait
+        var sent = 0, received = 0
         let started = deps.clock.now()
         func progress(finished: Bool = false) {
             deps.bus.publish(.progress(TaskProgress(task: "sync \(record.name)", done: Int64(sent), total: nil, unit: .samples,
                                                     elapsed: deps.clock.now().timeIntervalSince(started), finished: finished)))
         }
         defer { if sent > 0 { progress(finished: true) } }
+        var next = try await link.changes(after: position, limit: Self.pageSize, wait: wait, timeout: deps.settings.timeout)
         while true {
-            let changes = try await link.changes(after: position, limit: Self.pageSize, wait: wait, timeout: deps.settings.timeout)
-            wait = .zero
+            let changes = next
             guard changes.samples.count <= Self.pageSize, changes.last >= position,
                   changes.last > position || (changes.samples.isEmpty && !changes.more) else {
                 throw HealthSyncError(.protocolError, "\(record.name) sent a page of changes that does not move forward")
             }
+            // The next page is asked for before this one is stored: the peer
+            // reads and sends it while this device writes (one request at a time still).
+            async let following = changes.more
+                ? link.changes(after: changes.last, limit: Self.pageSize, wait: .zero, timeout: deps.settings.timeout) : nil
             // Counted as stored: what came from here and comes back is not new.
-            let stored = try deps.sampleStore.upsert(changes.samples)
+            let stored = try deps.sampleStore.upsert(changes.samples, syncedTo: changes.last, from: record.deviceID,
+                                                     at: deps.clock.now())
             received += stored
             sent += changes.samples.count
-            if changes.more { progress() }
-            try deps.sampleStore.setSyncPosition(changes.last, for: record.deviceID, at: deps.clock.now(), received: stored)
             position = changes.last
-            if !changes.more { break }
+            guard let upcoming = try await following else { break }
+            progress()
+            next = upcoming
         }
         if received > 0 { deps.bus.publish(.samplesFetched(from: record.deviceID, count: received)) }
         return (sent, received, position)

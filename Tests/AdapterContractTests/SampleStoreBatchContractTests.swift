@@ -58,6 +58,40 @@ struct SampleStoreBatchContractTests {
         #expect(try store.count(types: [.steps]) == 1)
     }
 
+    /// A page of a sync and the position after it are stored together.
+    @Test(arguments: SampleStoreKind.allCases)
+    func aSyncedPageAndItsPositionAreStoredTogether(_ kind: SampleStoreKind) throws {
+        let store = kind.make(in: TemporaryDirectory())
+        let phone = try #require(DeviceID(bytes: Array(repeating: 3, count: 32)))
+        let time = Fixture.base.addingTimeInterval(3600)
+        try store.upsert([Fixture.sample("known", .steps, minute: 0)])
+        let stored = try store.upsert([Fixture.sample("known", .steps, minute: 0), Fixture.sample("new", .steps, minute: 1)],
+                                      syncedTo: 42, from: phone, at: time)
+        #expect(stored == 1)
+        #expect(try store.syncRecord(for: phone) == SyncRecord(position: 42, lastSync: time, received: 1))
+        #expect(try store.upsert([Fixture.sample("later", .steps, minute: 2)], syncedTo: 50, from: phone, at: time) == 1)
+        #expect(try store.syncRecord(for: phone) == SyncRecord(position: 50, lastSync: time, received: 2))
+        #expect(try store.count(types: [.steps]) == 3)
+    }
+
+    /// SQLite: a row whose values are not what the store writes (another
+    /// program's, a damaged file) is reported, not trapped on or misread.
+    @Test func anUnreadableSQLiteRowIsAStorageFailure() throws {
+        let directory = TemporaryDirectory()
+        let store = SampleStoreKind.sqlite.make(in: directory)
+        try store.upsert([Fixture.sample("a", .steps, minute: 0)])
+        #expect(try store.query(try SampleQuery(types: [.steps])).samples.count == 1)
+        let sqlite = try #require(ProcessRunner.which("sqlite3"), "sqlite3 is needed")
+        for damage in ["UPDATE samples SET start_ms = 'soon'", "UPDATE samples SET start_ms = 0, id = x'07'",
+                       "UPDATE samples SET id = 'a', metadata = '{\"k\":'", "UPDATE samples SET metadata = '{}', text = x'00ff'"] {
+            let result = try ProcessRunner.run(sqlite, [directory.file("state/samples.sqlite"), damage], environment: [:])
+            #expect(result.status == 0, "\(result.standardError)")
+            let reopened = SampleStoreKind.sqlite.make(in: directory)
+            #expect(throws: HealthSyncError.self, "\(damage)") { try reopened.query(try SampleQuery(types: [.steps])) }
+            #expect(throws: HealthSyncError.self, "\(damage)") { try reopened.changes(after: 0, types: nil, limit: 10) }
+        }
+    }
+
     /// SQLite: batches into an empty store are one transaction (a failure
     /// stores none of them) whose indexes are built at its end, as the
     /// migrations made them.
