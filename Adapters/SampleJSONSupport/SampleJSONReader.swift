@@ -194,15 +194,17 @@ public struct SampleJSONReader {
         skipSpace()
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
+        var high: UInt8 = 0
         // The common case: no escapes, one slice.
         while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
             guard bytes[index] >= 0x20 else { return nil }
+            high |= bytes[index]
             index += 1
         }
         guard index < bytes.count else { return nil }
         if bytes[index] == UInt8(ascii: "\"") {
             defer { index += 1 }
-            return String(validating: bytes[start..<index], as: UTF8.self)
+            return Self.text(bytes, start..<index, ascii: high < 0x80)
         }
         var out = Array(bytes[start..<index])
         while index < bytes.count {
@@ -210,7 +212,7 @@ public struct SampleJSONReader {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(validating: out, as: UTF8.self)
+                return Self.text(out, 0..<out.count, ascii: false)
             case UInt8(ascii: "\\"):
                 guard index < bytes.count else { return nil }
                 let escaped = bytes[index]
@@ -240,6 +242,18 @@ public struct SampleJSONReader {
             }
         }
         return nil
+    }
+
+    /// The UTF-8 in `range` of `bytes` as a string; nil when it is not valid
+    /// UTF-8. Not `String(validating:as:)`: it is generic, unspecialized
+    /// here, and its metadata lookups took a lock two decoding threads fought over.
+    static func text(_ bytes: [UInt8], _ range: Range<Int>, ascii: Bool) -> String? {
+        bytes.withUnsafeBufferPointer { buffer in
+            let slice = UnsafeBufferPointer(rebasing: buffer[range])
+            let text = String(decoding: slice, as: UTF8.self)
+            // Decoding repairs what is not UTF-8: the text is the same bytes exactly when there was nothing to repair.
+            return ascii || text.utf8.elementsEqual(slice) ? text : nil
+        }
     }
 
     private mutating func readHex4() -> UInt32? {

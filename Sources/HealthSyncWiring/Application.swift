@@ -35,9 +35,10 @@ public struct Application: Sendable {
     public var localSamples: LocalSamplesService { LocalSamplesService(dependencies) }
 
     /// The writer of `format` (nil for `table`, which is no document).
-    public func sampleEncoder(_ format: SampleFormat) -> (any SampleEncoder)? {
+    /// The writer of `format`'s documents (nil for a table); `id` names a FHIR Bundle.
+    public func sampleEncoder(_ format: SampleFormat, id: String = "healthsync-export") -> (any SampleEncoder)? {
         SampleDocument.Format(rawValue: format.rawValue).map {
-            SampleDocument(format: $0, id: "healthsync-export", timestamp: dependencies.clock.now())
+            SampleDocument(format: $0, id: id, timestamp: dependencies.clock.now())
         }
     }
     public var peerService: PeerService { PeerService(dependencies, pairing: pairingHost) }

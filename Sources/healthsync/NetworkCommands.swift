@@ -24,14 +24,68 @@ struct FetchCommand: AsyncParsableCommand {
     func run() async throws {
         var global = self.global
         if let timeout { global.extraFlags.append(("transport.timeout_ms", String(timeout))) }
+        let json = global.json
         try await CommandRunner(global: global).run { application, _ in
-            let result = try await application.fetching.fetch(
-                types: try HealthDataType.parseList(types), limit: limit, since: try DateArgument.parse(since, "since"),
-                until: try DateArgument.parse(until, "until"), newestFirst: latest, device: device, host: host,
-                debugTLS: debugTls)
+            let types = try HealthDataType.parseList(types)
+            let since = try DateArgument.parse(since, "since"), until = try DateArgument.parse(until, "until")
+            // A document (not --json's report) is written page by page as pages come: a fetch of millions never
+            // sits in memory. On a failure part way, what came is on stdout and the exit code says it failed.
+            if !json, application.sampleEncoder(format) != nil {
+                let output = DocumentOutput(application: application, format: format)
+                _ = try await application.fetching.fetch(types: types, limit: limit, since: since, until: until, newestFirst: latest,
+                                                         device: device, host: host, debugTLS: debugTls) { try output.write($0) }
+                output.finish()
+                return nil
+            }
+            let result = try await application.fetching.fetch(types: types, limit: limit, since: since, until: until,
+                                                              newestFirst: latest, device: device, host: host, debugTLS: debugTls)
             return .fetched(FetchReport(device: result.peer.name, deviceID: result.peer.deviceID, format: format,
                                         samples: result.samples))
         }
+    }
+}
+
+/// A sample document written to standard output as its pages come, as the
+/// terminal presenter would print it whole: a FHIR Bundle named after its
+/// first sample, exactly one newline at the end, and on a terminal, no
+/// control character a peer's text could carry.
+final class DocumentOutput {
+    private let application: Application
+    private let format: SampleFormat
+    private var encoder: (any SampleEncoder)?
+    private var wroteBytes = false
+    private let terminal = isatty(STDOUT_FILENO) != 0
+
+    init(application: Application, format: SampleFormat) {
+        self.application = application
+        self.format = format
+    }
+
+    func write(_ samples: [HealthSample]) throws {
+        var current = encoder ?? start(id: samples.first?.id ?? "empty")
+        emit(current.write(samples))
+        encoder = current
+    }
+
+    func finish() {
+        let current = encoder ?? start(id: "empty")
+        var end = current.end()
+        if !wroteBytes && end.isEmpty { end = [0x0a] }
+        emit(end)
+    }
+
+    private func start(id: String) -> any SampleEncoder {
+        // Only the document formats come here (the caller checked).
+        let encoder = application.sampleEncoder(format, id: id) ?? application.sampleEncoder(.json, id: id)!
+        emit(encoder.start())
+        return encoder
+    }
+
+    private func emit(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        wroteBytes = true
+        let data = terminal ? Data(Printable.terminal(String(decoding: bytes, as: UTF8.self)).utf8) : Data(bytes)
+        FileHandle.standardOutput.write(data)
     }
 }
 
