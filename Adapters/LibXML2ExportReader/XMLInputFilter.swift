@@ -1,3 +1,4 @@
+import Glibc
 import HealthSyncDomain
 
 /// What libxml2 reads: the export without its inline DTD (iOS 16 exports
@@ -32,9 +33,27 @@ final class XMLInputFilter: ByteSource {
         } else {
             count = try source.read(into: buffer)
         }
-        for index in 0..<count {
-            if Self.isForbidden(buffer[index]) { buffer[index] = 0x20 }
-            try track(buffer[index])
+        guard count > 0, let base = buffer.baseAddress else { return count }
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        // A tight loop over the bytes (the compiler vectorises it), then the
+        // scan, which jumps over text and quoted values with memchr: byte by
+        // byte through a state machine, this was a tenth of an import.
+        for index in 0..<count where Self.isForbidden(bytes[index]) { bytes[index] = 0x20 }
+        var index = 0
+        while index < count {
+            switch scan {
+            case .text:
+                guard let found = memchr(bytes + index, Int32(UInt8(ascii: "<")), count - index) else { return count }
+                index = bytes.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                scan = .tagOpen
+            case .quoted(let quote):
+                guard let found = memchr(bytes + index, Int32(quote), count - index) else { return count }
+                index = bytes.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                scan = .startTag
+            default:
+                try track(bytes[index])
+                index += 1
+            }
         }
         return count
     }
