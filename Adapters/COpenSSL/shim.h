@@ -197,6 +197,35 @@ static inline void hs_ticket_keys_rotate(hs_ticket_keys *keys, time_t now, long 
     if (hs_ticket_key_fill(&keys->current) != 1) keys->current = keys->previous;
 }
 
+/// HMAC-SHA256 keyed once, for `hs_hmac_sha256_with` to copy: the one-shot
+/// HMAC() fetches the algorithm and hashes the key again on every call.
+static inline EVP_MAC_CTX *hs_hmac_sha256_keyed(const unsigned char *key, size_t key_length) {
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (mac == NULL) return NULL;
+    EVP_MAC_CTX *context = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);
+    if (context == NULL) return NULL;
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_MAC_init(context, key, key_length, params) != 1) {
+        EVP_MAC_CTX_free(context);
+        return NULL;
+    }
+    return context;
+}
+
+/// HMAC-SHA256 of `data` with a context from `hs_hmac_sha256_keyed` (left as it is: a copy is used).
+static inline int hs_hmac_sha256_with(const EVP_MAC_CTX *keyed, const unsigned char *data, size_t length,
+                                      unsigned char out[32]) {
+    EVP_MAC_CTX *context = EVP_MAC_CTX_dup(keyed);
+    if (context == NULL) return 0;
+    size_t written = 0;
+    int ok = EVP_MAC_update(context, data, length) == 1 && EVP_MAC_final(context, out, &written, 32) == 1 && written == 32;
+    EVP_MAC_CTX_free(context);
+    return ok;
+}
+
 static inline int hs_ticket_callback(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *cipher,
                                      EVP_MAC_CTX *mac, int encrypt) {
     hs_ticket_keys *keys = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), hs_ticket_keys_index);

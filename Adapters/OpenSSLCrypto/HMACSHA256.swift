@@ -29,3 +29,28 @@ enum HMACSHA256 {
         return Array(output.prefix(length))
     }
 }
+
+/// HMAC-SHA256 keyed once for many messages (an import MACs every element
+/// with one key): the one-shot `HMAC()` fetches the algorithm and hashes the
+/// key again each time. Its context is freed with it.
+final class KeyedHMACSHA256: Sendable {
+    // Safe to share across threads: the context is only ever read (EVP_MAC_CTX_dup copies it for each MAC).
+    private nonisolated(unsafe) let context: OpaquePointer?
+    private let key: [UInt8]
+
+    init(key: [UInt8]) {
+        self.key = key
+        context = key.withUnsafeBufferPointer { hs_hmac_sha256_keyed($0.baseAddress, $0.count) }
+    }
+
+    deinit { EVP_MAC_CTX_free(context) }
+
+    func mac(_ data: [UInt8]) -> [UInt8] {
+        guard let context else { return HMACSHA256.mac(key: key, data: data) }
+        var out = [UInt8](repeating: 0, count: 32)
+        let ok = data.withUnsafeBufferPointer { hs_hmac_sha256_with(context, $0.baseAddress, $0.count, &out) }
+        // It fails only when out of memory.
+        precondition(ok == 1, "HMAC-SHA256 failed")
+        return out
+    }
+}

@@ -140,6 +140,11 @@ public struct OpenSSLCrypto: Crypto {
 
     public func hmacSHA256(key: [UInt8], data: [UInt8]) -> [UInt8] { HMACSHA256.mac(key: key, data: data) }
 
+    public func hmacSHA256(key: [UInt8]) -> @Sendable ([UInt8]) -> [UInt8] {
+        let keyed = KeyedHMACSHA256(key: key)
+        return { keyed.mac($0) }
+    }
+
     /// Maps X509_V_ERR_* codes onto what the trust policy decides on.
     static func chainCheck(forVerifyError code: Int32) -> ChainCheck {
         switch code {

@@ -65,4 +65,14 @@ public protocol Crypto: Sendable {
     func sha256(_ bytes: [UInt8]) -> [UInt8]
     /// HMAC-SHA256 of `data` under `key`.
     func hmacSHA256(key: [UInt8], data: [UInt8]) -> [UInt8]
+    /// HMAC-SHA256 under `key` for many messages: the same MACs as
+    /// `hmacSHA256(key:data:)`, keyed once. The key lives as long as the function.
+    func hmacSHA256(key: [UInt8]) -> @Sendable ([UInt8]) -> [UInt8]
+}
+
+extension Crypto {
+    /// Keyed for each message: for adapters where keying costs nothing.
+    public func hmacSHA256(key: [UInt8]) -> @Sendable ([UInt8]) -> [UInt8] {
+        { data in self.hmacSHA256(key: key, data: data) }
+    }
 }

@@ -31,6 +31,8 @@ public struct ImportService: Sendable {
                                                 finished: finished)))
         }
         var summary = ExportReadSummary(entry: nil, recoveredErrors: 0)
+        let mac = deps.crypto.hmacSHA256(key: Self.idKey)
+        func identify(_ identity: [UInt8]) -> String { AppleHealthMapping.uuid(fromDigest: mac(identity)) }
         let counts = try deps.sampleStore.upsertBatches(repeatsAfter: baseline) { store in
             summary = try deps.exportReader.records(in: path, batchSize: Self.batchSize, progress: { at in
                 position = at
@@ -57,9 +59,5 @@ public struct ImportService: Sendable {
         return ImportReport(file: name ?? path, entry: summary.entry, read: read, imported: counts.inserted + counts.updated,
                             unchanged: counts.unchanged, merged: counts.repeated, types: types, skipped: skipped,
                             recoveredErrors: summary.recoveredErrors, missingFiles: summary.missingFiles)
-    }
-
-    private func identify(_ identity: [UInt8]) -> String {
-        AppleHealthMapping.uuid(fromDigest: deps.crypto.hmacSHA256(key: Self.idKey, data: identity))
     }
 }

@@ -181,3 +181,41 @@ struct OpenSSLCryptoTests {
         #expect(error.message.contains("P-256"))
     }
 }
+
+/// HMAC-SHA256 one-shot and keyed once give RFC 4231's MACs (test cases 1, 2
+/// and 6: a short key, a text key, a key longer than a block), and the same
+/// as each other for any message, from many threads at once.
+@Suite("HMAC-SHA256")
+struct HMACSHA256Tests {
+    static let vectors: [(key: [UInt8], data: [UInt8], mac: String)] = [
+        (Array(repeating: 0x0b, count: 20), Array("Hi There".utf8),
+         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+        (Array("Jefe".utf8), Array("what do ya want for nothing?".utf8),
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+        (Array(repeating: 0xaa, count: 131), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+    ]
+
+    @Test func oneShotAndKeyedGiveRFC4231sMACs() async {
+        let crypto = OpenSSLCrypto()
+        for vector in Self.vectors {
+            #expect(Hex.encode(crypto.hmacSHA256(key: vector.key, data: vector.data)) == vector.mac)
+            let keyed = crypto.hmacSHA256(key: vector.key)
+            #expect(Hex.encode(keyed(vector.data)) == vector.mac)
+            #expect(keyed([]) == crypto.hmacSHA256(key: vector.key, data: []))
+        }
+        let keyed = crypto.hmacSHA256(key: Array("HealthSync Apple Health import v2".utf8))
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    (0..<200).allSatisfy { round in
+                        let data = Array("\(index)-\(round)".utf8)
+                        return keyed(data) == crypto.hmacSHA256(key: Array("HealthSync Apple Health import v2".utf8), data: data)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results == Array(repeating: true, count: 8))
+    }
+}
