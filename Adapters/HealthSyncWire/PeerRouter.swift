@@ -8,8 +8,14 @@ import HealthSyncPorts
 /// decode at the edge, call the application, map errors at the edge.
 public struct PeerRouter: Sendable {
     private let requests: any PeerRequests
+    private let prefetch: PagePrefetch
 
-    public init(_ requests: any PeerRequests) { self.requests = requests }
+    /// `executor` runs the pages made ahead (where the transport runs its
+    /// handlers: they read the store synchronously); the global one when nil.
+    public init(_ requests: any PeerRequests, executor: (any TaskExecutor)? = nil) {
+        self.requests = requests
+        prefetch = PagePrefetch(executor: executor)
+    }
 
     /// See `PeerRequests.admitsClientsWithoutCertificate`.
     public var admitsClientsWithoutCertificate: Bool { requests.admitsClientsWithoutCertificate }
@@ -28,6 +34,20 @@ public struct PeerRouter: Sendable {
             return try await route(request, from: peer)
         } catch {
             return WireResponse(error: HealthSyncError.wrap(error, as: .protocolError, "The request failed"))
+        }
+    }
+
+    /// Starts making the answer for the page after `cursor`, when there is one (see `PagePrefetch`).
+    private func makeAhead(after cursor: SampleCursor?, of query: SampleQuery, for peer: ConnectionInfo) {
+        guard let cursor, !peer.channelBinding.isEmpty, let next = try? query.after(cursor) else { return }
+        let requests = self.requests
+        prefetch.start(next, on: peer.channelBinding) {
+            do {
+                let page = try await requests.samples(next, from: peer)
+                return (try PeerWire.encode(page), page.nextCursor)
+            } catch {
+                return (WireResponse(error: HealthSyncError.wrap(error, as: .protocolError, "The request failed")), nil)
+            }
         }
     }
 
@@ -56,7 +76,16 @@ public struct PeerRouter: Sendable {
             return try .ok(SampleQueryString.schema(request.query) >= 2 ? shared : shared.filter(HealthDataType.schemaOne.contains))
         case ("GET", WireRoute.healthData):
             let query = try SampleQueryString.query(from: request.query)
-            return try PeerWire.encode(try await requests.samples(query, from: peer))
+            if let ahead = prefetch.take(query, on: peer.channelBinding) {
+                // Made before this request came: trust is checked again now (an unpairing in between refuses it).
+                _ = try await requests.status(from: peer)
+                let answer = await ahead.value
+                makeAhead(after: answer.next, of: query, for: peer)
+                return answer.response
+            }
+            let page = try await requests.samples(query, from: peer)
+            makeAhead(after: page.nextCursor, of: query, for: peer)
+            return try PeerWire.encode(page)
         case ("GET", WireRoute.healthChanges):
             guard let after = Int64(request.query["after"] ?? "0"), after >= 0,
                   let limit = Int(request.query["limit"] ?? "1000"),

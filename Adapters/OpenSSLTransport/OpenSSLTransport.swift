@@ -51,7 +51,7 @@ public final class OpenSSLTransport: Transport {
         -> (@Sendable (any Channel) throws -> TLSHandler, @Sendable (any Channel) -> any ChannelHandler) {
         let context = try TLSContext(server: true, credentials: credentials, clientCA: clientAnchor)
         let crypto = self.crypto, clock = self.clock
-        let router = PeerRouter(requests)
+        let router = PeerRouter(requests, executor: HandlerExecutor.shared)
         return ({ channel in
             let handshake = channel.eventLoop.makePromise(of: TLSEstablished.self)
             // A refused client (not from our CA, no pairing session open) is told to the log.
