@@ -10,11 +10,17 @@ final class PagePrefetch: Sendable {
     static let maxEntries = 8
     static let lifetime: Duration = .seconds(10)
 
-    /// A page's answer and the cursor after it (nil on the last page, or when it failed).
-    typealias Answer = (response: WireResponse, next: SampleCursor?)
+    /// What a client asks for, page by page: samples by query (`fetch`), changes after a sequence number (`sync`).
+    enum Ask: Sendable, Equatable {
+        case samples(SampleQuery)
+        case changes(after: Int64, limit: Int, schema: Int)
+    }
+
+    /// A page's answer and the request for the page after it (nil on the last page, or when it failed).
+    typealias Answer = (response: WireResponse, next: Ask?)
 
     private struct Entry {
-        let query: SampleQuery
+        let query: Ask
         let answer: Task<Answer, Never>
         let number: UInt64
     }
@@ -30,7 +36,7 @@ final class PagePrefetch: Sendable {
     init(executor: (any TaskExecutor)?) { self.executor = executor }
 
     /// The answer made ahead for `query` on `connection`, if it is the one made (it is handed out once).
-    func take(_ query: SampleQuery, on connection: [UInt8]) -> Task<Answer, Never>? {
+    func take(_ query: Ask, on connection: [UInt8]) -> Task<Answer, Never>? {
         state.withLock { state in
             guard let entry = state.entries[connection] else { return nil }
             state.entries[connection] = nil
@@ -43,7 +49,7 @@ final class PagePrefetch: Sendable {
     }
 
     /// Starts making `answer` for `query` on `connection`, replacing what was made ahead there.
-    func start(_ query: SampleQuery, on connection: [UInt8], _ answer: @escaping @Sendable () async -> Answer) {
+    func start(_ query: Ask, on connection: [UInt8], _ answer: @escaping @Sendable () async -> Answer) {
         let task = Task(executorPreference: executor) { await answer() }
         let number = state.withLock { state -> UInt64 in
             state.made += 1

@@ -37,18 +37,40 @@ public struct PeerRouter: Sendable {
         }
     }
 
-    /// Starts making the answer for the page after `cursor`, when there is one (see `PagePrefetch`).
-    private func makeAhead(after cursor: SampleCursor?, of query: SampleQuery, for peer: ConnectionInfo) {
-        guard let cursor, !peer.channelBinding.isEmpty, let next = try? query.after(cursor) else { return }
-        let requests = self.requests
-        prefetch.start(next, on: peer.channelBinding) {
-            do {
-                let page = try await requests.samples(next, from: peer)
-                return (try PeerWire.encode(page), page.nextCursor)
-            } catch {
-                return (WireResponse(error: HealthSyncError.wrap(error, as: .protocolError, "The request failed")), nil)
+    /// The answer to `ask` and what the page after it would be asked with.
+    private func answer(_ ask: PagePrefetch.Ask, wait: Duration = .zero, from peer: ConnectionInfo) async throws -> PagePrefetch.Answer {
+        switch ask {
+        case .samples(let query):
+            let page = try await requests.samples(query, from: peer)
+            return (try PeerWire.encode(page), page.nextCursor.flatMap { try? query.after($0) }.map { .samples($0) })
+        case .changes(let after, let limit, let schema):
+            let changes = try await requests.changes(after: after, limit: limit, wait: wait, schema: schema, from: peer)
+            return (try PeerWire.encode(changes), changes.more ? .changes(after: changes.last, limit: limit, schema: schema) : nil)
+        }
+    }
+
+    /// Answers a page request: from the answer made ahead for it when there
+    /// is one (trust checked again now: an unpairing in between refuses it),
+    /// then starts making the next page's (see `PagePrefetch`).
+    private func page(_ ask: PagePrefetch.Ask, wait: Duration = .zero, from peer: ConnectionInfo) async throws -> WireResponse {
+        let answered: PagePrefetch.Answer
+        if wait == .zero, let ahead = prefetch.take(ask, on: peer.channelBinding) {
+            _ = try await requests.status(from: peer)
+            answered = await ahead.value
+        } else {
+            answered = try await answer(ask, wait: wait, from: peer)
+        }
+        if let next = answered.next, !peer.channelBinding.isEmpty {
+            let router = self
+            prefetch.start(next, on: peer.channelBinding) {
+                do {
+                    return try await router.answer(next, from: peer)
+                } catch {
+                    return (WireResponse(error: HealthSyncError.wrap(error, as: .protocolError, "The request failed")), nil)
+                }
             }
         }
+        return answered.response
     }
 
     private func route(_ request: WireRequest, from peer: ConnectionInfo) async throws -> WireResponse {
@@ -75,17 +97,7 @@ public struct PeerRouter: Sendable {
             let shared = try await requests.status(from: peer).sharedTypes
             return try .ok(SampleQueryString.schema(request.query) >= 2 ? shared : shared.filter(HealthDataType.schemaOne.contains))
         case ("GET", WireRoute.healthData):
-            let query = try SampleQueryString.query(from: request.query)
-            if let ahead = prefetch.take(query, on: peer.channelBinding) {
-                // Made before this request came: trust is checked again now (an unpairing in between refuses it).
-                _ = try await requests.status(from: peer)
-                let answer = await ahead.value
-                makeAhead(after: answer.next, of: query, for: peer)
-                return answer.response
-            }
-            let page = try await requests.samples(query, from: peer)
-            makeAhead(after: page.nextCursor, of: query, for: peer)
-            return try PeerWire.encode(page)
+            return try await page(.samples(try SampleQueryString.query(from: request.query)), from: peer)
         case ("GET", WireRoute.healthChanges):
             guard let after = Int64(request.query["after"] ?? "0"), after >= 0,
                   let limit = Int(request.query["limit"] ?? "1000"),
@@ -93,8 +105,8 @@ public struct PeerRouter: Sendable {
                 throw HealthSyncError(.invalidArgument, "after, limit and wait_ms must be whole numbers")
             }
             let bounded = min(Duration.milliseconds(wait), SampleChanges.maxWait)
-            return try PeerWire.encode(try await requests.changes(after: after, limit: limit, wait: bounded,
-                                                                  schema: SampleQueryString.schema(request.query), from: peer))
+            return try await page(.changes(after: after, limit: limit, schema: SampleQueryString.schema(request.query)),
+                                  wait: bounded, from: peer)
         case ("POST", WireRoute.renewCertificate):
             let message = try WireCodec.decode(PeerWire.RenewalRequest.self, from: request.body)
             let reply = try await requests.renewCertificate(

@@ -43,8 +43,12 @@ struct PagePrefetchTests {
             return SamplePage(samples: page, nextCursor: after.count > query.limit ? page.last.map(SampleCursor.init(after:)) : nil)
         }
 
+        /// The stored samples as changes: sample i has sequence number i + 1.
         func changes(after: Int64, limit: Int, wait: Duration, schema: Int, from peer: ConnectionInfo) async throws -> SampleChanges {
-            SampleChanges(samples: [], last: after, more: false)
+            try authorize()
+            reads.withLock { $0 += 1 }
+            let page = Array(stored.dropFirst(Int(after)).prefix(limit))
+            return SampleChanges(samples: page, last: after + Int64(page.count), more: Int(after) + page.count < stored.count)
         }
         func renewCertificate(_ request: RenewalRequest, from peer: ConnectionInfo) async throws -> RenewalReply {
             throw HealthSyncError(.notPaired)
@@ -112,6 +116,26 @@ struct PagePrefetchTests {
         #expect(try Self.page(last).samples.count == 5)
         try await Task.sleep(for: .milliseconds(100))
         #expect(peer.reads.withLock { $0 } == 4)
+    }
+
+    @Test func changesForSyncAreMadeAheadToo() async throws {
+        let peer = PagingPeer(), router = PeerRouter(peer)
+        func changes(after: Int64) -> WireRequest {
+            WireRequest(method: "GET", path: WireRoute.healthChanges, query: ["after": String(after), "limit": "10", "schema": "2"])
+        }
+        var seen: [String] = []
+        var after: Int64 = 0
+        for _ in 0..<3 {
+            let answer = await router.handle(changes(after: after), from: Self.connection(5))
+            let page = try #require(SampleJSONReader.changes(answer.body))
+            seen += page.samples.map(\.id)
+            after = page.last
+            if !page.more { break }
+            try await Self.reads(peer, reach: Int(after) / 10 + 1)
+        }
+        #expect(seen == peer.stored.map(\.id))
+        // Three pages, each read once: the second and third were made ahead.
+        #expect(peer.reads.withLock { $0 } == 3)
     }
 
     @Test func aPageMadeAheadIsRefusedWhenTrustEndedMeanwhile() async throws {
