@@ -197,6 +197,23 @@ static inline void hs_ticket_keys_rotate(hs_ticket_keys *keys, time_t now, long 
     if (hs_ticket_key_fill(&keys->current) != 1) keys->current = keys->previous;
 }
 
+/// Replaces an SSL's memory BIOs that hold no data but a buffer over
+/// `above` bytes (what a handshake's flights or a large response grew them
+/// to: a memory BIO never shrinks) with new, empty ones; the old ones are
+/// freed. An idle connection then keeps only what it needs.
+static inline void hs_ssl_release_idle_bios(SSL *ssl, size_t above) {
+    BIO *bios[2] = { SSL_get_rbio(ssl), SSL_get_wbio(ssl) };
+    for (int index = 0; index < 2; index++) {
+        BIO *bio = bios[index];
+        BUF_MEM *memory = NULL;
+        if (bio == NULL || BIO_ctrl_pending(bio) != 0 || BIO_get_mem_ptr(bio, &memory) != 1 || memory == NULL
+            || memory->max <= above) continue;
+        BIO *fresh = BIO_new(BIO_s_mem());
+        if (fresh == NULL) continue;
+        if (index == 0) SSL_set0_rbio(ssl, fresh); else SSL_set0_wbio(ssl, fresh);
+    }
+}
+
 /// HMAC-SHA256 keyed once, for `hs_hmac_sha256_with` to copy: the one-shot
 /// HMAC() fetches the algorithm and hashes the key again on every call.
 static inline EVP_MAC_CTX *hs_hmac_sha256_keyed(const unsigned char *key, size_t key_length) {

@@ -19,8 +19,19 @@ public struct TLSEstablished: Sendable {
 /// `channelInactive` from inside a failing write).
 public final class SSLSession: @unchecked Sendable {
     let ssl: OpaquePointer
-    let network: OpaquePointer   // our side of the wbio: ciphertext to send
-    let incoming: OpaquePointer  // the rbio: ciphertext received
+    private(set) var network: OpaquePointer   // our side of the wbio: ciphertext to send
+    private(set) var incoming: OpaquePointer  // the rbio: ciphertext received
+
+    /// Buffers over this size are given back when their BIO is empty.
+    static let idleBufferBytes = 1024
+
+    /// Swaps a drained BIO whose buffer grew (a handshake's flights, a page
+    /// of samples) for a new one: 10 000 idle connections held ~7 KB each in them.
+    func releaseIdleBuffers() {
+        hs_ssl_release_idle_bios(ssl, Self.idleBufferBytes)
+        if let rbio = SSL_get_rbio(ssl) { incoming = rbio }
+        if let wbio = SSL_get_wbio(ssl) { network = wbio }
+    }
 
     public init(_ ssl: OpaquePointer) throws {
         guard let incoming = BIO_new(BIO_s_mem()), let network = BIO_new(BIO_s_mem()) else {
@@ -142,6 +153,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             let queued = pending
             pending.removeAll()
             for (buffer, promise) in queued { encrypt(buffer, context: context, promise: promise) }
+            session.releaseIdleBuffers()
             return
         }
         let code = SSL_get_error(session.ssl, result)
@@ -168,7 +180,10 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             let code = SSL_get_error(session.ssl, 0)
             flushCiphertext(context: context, promise: nil)
-            if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE { break }
+            if code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE {
+                session.releaseIdleBuffers()
+                break
+            }
             // A close_notify, or an alert (in TLS 1.3 a refused client
             // certificate shows up here, on the client's first read).
             // Drained on both sides; only a client is told why it was refused.
@@ -205,6 +220,7 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
             remaining.moveReaderIndex(forwardBy: Int(written))
         }
         flushCiphertext(context: context, promise: promise)
+        session.releaseIdleBuffers()
     }
 
     /// Sends whatever OpenSSL wrote into the network BIO.
