@@ -69,6 +69,8 @@ public final class HTTPServerHandler<Context: Sendable>: ChannelInboundHandler {
                 return
             }
             self.context = connection
+            // The chain is parsed into the context: its PEM text need not stay for the connection's life.
+            established = nil
             head = nil
             // The whole request is here: its deadline is met.
             context.triggerUserOutboundEvent(RequestReceived(), promise: nil)
