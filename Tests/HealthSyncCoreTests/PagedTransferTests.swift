@@ -23,12 +23,19 @@ struct PagedTransferTests {
         }
     }
 
-    @Test func aFetchOfSeveralPagesComesPageByPageInOrder() async throws {
-        let phone = try world.device("phone", seed: 661), laptop = try world.device("laptop", seed: 662)
+    /// A phone holding `count` samples and a laptop paired with it.
+    func paired(holding count: Int, seed: UInt64) async throws
+        -> (phone: WorldDevice, laptop: WorldDevice, listener: any TransportListener, stored: [HealthSample]) {
+        let phone = try world.device("phone", seed: seed), laptop = try world.device("laptop", seed: seed + 1)
         let listener = try await phone.serve()
         _ = try await phone.pairByToken(laptop, advertising: listener.endpoint)
-        let stored = Self.samples(SampleQuery.maxPageSize * 2 + 500)
+        let stored = Self.samples(count)
         try phone.deps.sampleStore.upsert(stored)
+        return (phone, laptop, listener, stored)
+    }
+
+    @Test func aFetchOfSeveralPagesComesPageByPageInOrder() async throws {
+        let (_, laptop, listener, stored) = try await paired(holding: SampleQuery.maxPageSize * 2 + 500, seed: 661)
         var pages: [[HealthSample]] = []
         let fetched = try await laptop.application.fetching.fetch(types: [.heartRate, .steps], limit: stored.count - 100) {
             pages.append($0)
@@ -47,11 +54,7 @@ struct PagedTransferTests {
     }
 
     @Test func aSyncOfSeveralPagesStoresEachOnceAndResumes() async throws {
-        let phone = try world.device("phone", seed: 663), laptop = try world.device("laptop", seed: 664)
-        let listener = try await phone.serve()
-        _ = try await phone.pairByToken(laptop, advertising: listener.endpoint)
-        let stored = Self.samples(SampleChanges.maxLimit * 2 + 7)
-        try phone.deps.sampleStore.upsert(stored)
+        let (phone, laptop, listener, stored) = try await paired(holding: SampleChanges.maxLimit * 2 + 7, seed: 663)
         let report = try await laptop.application.syncing.sync()
         #expect(report.devices.map(\.received) == [stored.count])
         #expect(try laptop.deps.sampleStore.count(types: nil) == stored.count)
