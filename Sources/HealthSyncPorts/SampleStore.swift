@@ -21,7 +21,8 @@ public protocol SampleStore: Sendable {
     /// it returns, every batch handed over is stored; when `produce` or a
     /// write throws, the transaction under way is rolled back (batches of
     /// transactions committed before it stay) and the error is thrown.
-    /// Returns the counts of all the batches together.
+    /// Returns the counts of all the batches together. `produce` must not
+    /// write to this store itself (the writer it would wait for is this one).
     func upsertBatches(repeatsAfter: Int64,
                        _ produce: (_ store: ([HealthSample]) throws -> Void) throws -> Void) throws -> UpsertCounts
     /// The highest sequence number given so far (0 for an empty store).
