@@ -57,6 +57,8 @@ extension SQLiteSampleStore {
     /// at its start and built at its end: one sort instead of a B-tree insert
     /// per row and index, and a failure leaves the store as it was.
     private static func write(_ handOff: BatchHandOff, into db: Database, repeatsAfter: Int64) throws -> UpsertCounts {
+        try db.execute(sql: "PRAGMA cache_size = -\(bulkCacheKiB)")
+        defer { try? db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)") }
         var counts = UpsertCounts()
         var writer: SampleRowWriter?
         var rows = 0
