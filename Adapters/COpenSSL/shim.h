@@ -164,39 +164,6 @@ static inline int hs_ssl_ctx_tls13_only(SSL_CTX *ctx) {
         && SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") == 1;
 }
 
-/// Session resumption for a server context: a session ID context (without
-/// one OpenSSL answers every resumption of a verified session with an
-/// internal_error alert), tickets that live an hour, and ticket keys of
-/// this context only, rotated by `hs_ticket_keys_rotate`.
-typedef struct {
-    unsigned char name[16], aes[32], hmac[32];
-    time_t made;
-} hs_ticket_key;
-
-typedef struct {
-    hs_ticket_key current, previous;
-    int has_previous;
-    /// The context is shared by every event loop's thread.
-    CRYPTO_RWLOCK *lock;
-} hs_ticket_keys;
-
-static int hs_ticket_keys_index = -1;
-static CRYPTO_ONCE hs_ticket_keys_once = CRYPTO_ONCE_STATIC_INIT;
-
-static inline int hs_ticket_key_fill(hs_ticket_key *key) {
-    key->made = time(NULL);
-    return RAND_bytes(key->name, 16) == 1 && RAND_bytes(key->aes, 32) == 1 && RAND_bytes(key->hmac, 32) == 1;
-}
-
-/// Every `period` seconds the current key becomes the previous one (still
-/// accepted, renewing the ticket) and a new one encrypts; older ones are gone.
-static inline void hs_ticket_keys_rotate(hs_ticket_keys *keys, time_t now, long period) {
-    if (now - keys->current.made < period) return;
-    keys->previous = keys->current;
-    keys->has_previous = 1;
-    if (hs_ticket_key_fill(&keys->current) != 1) keys->current = keys->previous;
-}
-
 /// Replaces an SSL's memory BIOs that hold no data but a buffer over
 /// `above` bytes (what a handshake's flights or a large response grew them
 /// to: a memory BIO never shrinks) with new, empty ones; the old ones are
@@ -243,63 +210,25 @@ static inline int hs_hmac_sha256_with(const EVP_MAC_CTX *keyed, const unsigned c
     return ok;
 }
 
-static inline int hs_ticket_callback(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *cipher,
-                                     EVP_MAC_CTX *mac, int encrypt) {
-    hs_ticket_keys *keys = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), hs_ticket_keys_index);
-    // No keys: issue no ticket, accept none (a full handshake follows).
-    if (keys == NULL) return 0;
-    hs_ticket_key key;
-    int renew = 0, found = 1;
-    if (CRYPTO_THREAD_write_lock(keys->lock) != 1) return 0;
-    hs_ticket_keys_rotate(keys, time(NULL), 3600);
-    key = keys->current;
-    if (!encrypt && memcmp(name, keys->current.name, 16) != 0) {
-        if (keys->has_previous && memcmp(name, keys->previous.name, 16) == 0) { key = keys->previous; renew = 1; }
-        else found = 0;
-    }
-    CRYPTO_THREAD_unlock(keys->lock);
-    int result = -1;
-    OSSL_PARAM params[3];
-    if (!found) { result = 0; goto done; }
-    if (encrypt) {
-        if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1) goto done;
-        memcpy(name, key.name, 16);
-    }
-    if (EVP_CipherInit_ex(cipher, EVP_aes_256_cbc(), NULL, key.aes, iv, encrypt) != 1) goto done;
-    params[0] = OSSL_PARAM_construct_octet_string("key", key.hmac, 32);
-    params[1] = OSSL_PARAM_construct_utf8_string("digest", "sha256", 0);
-    params[2] = OSSL_PARAM_construct_end();
-    if (EVP_MAC_CTX_set_params(mac, params) != 1) goto done;
-    result = renew ? 2 : 1;
-done:
-    OPENSSL_cleanse(&key, sizeof key);
-    return result;
-}
-
-static inline void hs_ticket_keys_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
-    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
-    if (ptr == NULL) return;
-    hs_ticket_keys *keys = ptr;
-    CRYPTO_THREAD_lock_free(keys->lock);
-    OPENSSL_cleanse(keys, sizeof(hs_ticket_keys));
-    OPENSSL_free(keys);
-}
-
-static inline void hs_ticket_keys_make_index(void) {
-    hs_ticket_keys_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, hs_ticket_keys_free);
-}
-
-static inline int hs_ssl_ctx_enable_resumption(SSL_CTX *ctx) {
+/// Session resumption for a server context: a session ID context (without
+/// one OpenSSL answers every resumption of a verified session with an
+/// internal_error alert) and sessions kept in this context's own cache,
+/// at most `cache_size` of them (the oldest go first) for an hour each.
+/// TLS 1.3 "stateful" tickets: a ticket only names a cached session, so
+/// no session state ever leaves this process under a ticket key, and
+/// neither issuing a ticket nor resuming one encodes and decodes the
+/// session again, as OpenSSL 3.0 does with every stateless ticket (the
+/// client's certificate parsed once more each time: a third of a full
+/// handshake's cost, in a profile). One ticket per handshake: HealthSync's
+/// own client does not resume, and a client that does needs one.
+static inline int hs_ssl_ctx_enable_resumption(SSL_CTX *ctx, long cache_size) {
     static const unsigned char context[] = "healthsync/1";
     if (SSL_CTX_set_session_id_context(ctx, context, sizeof(context) - 1) != 1) return 0;
     SSL_CTX_set_timeout(ctx, 3600);
-    if (CRYPTO_THREAD_run_once(&hs_ticket_keys_once, hs_ticket_keys_make_index) != 1 || hs_ticket_keys_index < 0) return 0;
-    hs_ticket_keys *keys = OPENSSL_zalloc(sizeof(hs_ticket_keys));
-    if (keys == NULL) return 0;
-    keys->lock = CRYPTO_THREAD_lock_new();
-    if (keys->lock == NULL || hs_ticket_key_fill(&keys->current) != 1) { hs_ticket_keys_free(NULL, keys, NULL, 0, 0, NULL); return 0; }
-    if (SSL_CTX_set_ex_data(ctx, hs_ticket_keys_index, keys) != 1) { hs_ticket_keys_free(NULL, keys, NULL, 0, 0, NULL); return 0; }
-    return SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, hs_ticket_callback) == 1;
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+    SSL_CTX_sess_set_cache_size(ctx, cache_size);
+    return SSL_CTX_set_num_tickets(ctx, 1);
 }
 
 /// Whether the session was resumed (SSL_session_reused is a macro in some versions).

@@ -16,8 +16,8 @@ public final class TLSContext: @unchecked Sendable {
 
     /// A context; a server's `credentials` are loaded into it once, so each
     /// connection's `SSL` inherits them instead of parsing PEM again. A
-    /// server resumes sessions (tickets under keys of this context, rotated
-    /// hourly) and, for sessions made with `requireKnownClient`, verifies
+    /// server resumes sessions (from a cache of its own, at most
+    /// `sessionCacheSize` for an hour each) and, for sessions made with `requireKnownClient`, verifies
     /// at the handshake that the client's certificate chains to `clientCA`.
     public init(server: Bool, credentials: TransportCredentials? = nil, clientCA: Certificate? = nil,
                 alpn: [String]? = nil) throws {
@@ -35,7 +35,7 @@ public final class TLSContext: @unchecked Sendable {
         self.isServer = server
         if let credentials { try Self.use(credentials, on: context) }
         if server {
-            guard hs_ssl_ctx_enable_resumption(context) == 1 else {
+            guard hs_ssl_ctx_enable_resumption(context, Self.sessionCacheSize) == 1 else {
                 throw HealthSyncError(.cryptoFailure, "Cannot set up TLS session resumption", cause: TLSErrors.drain())
             }
         }
@@ -49,6 +49,11 @@ public final class TLSContext: @unchecked Sendable {
     }
 
     deinit { SSL_CTX_free(context) }
+
+    /// Sessions a server keeps for resumption: a handful of paired devices
+    /// and the tools their users point at it need far fewer; the bound keeps
+    /// a flood of handshakes from growing the cache (about 1 KB a session).
+    static let sessionCacheSize = 1024
 
     /// A session for one connection, presenting `credentials` (if any);
     /// with `requireKnownClient`, the handshake fails unless the client

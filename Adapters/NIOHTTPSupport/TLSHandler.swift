@@ -43,7 +43,16 @@ public final class SSLSession: @unchecked Sendable {
         self.incoming = incoming
     }
 
-    deinit { SSL_free(ssl) }
+    deinit {
+        // SSL_free drops the session from a server's cache unless the
+        // connection was shut down with close_notify, which HealthSync's
+        // peers (and curl, and s_time) mostly do not send. A session whose
+        // handshake finished stays resumable, as a stateless ticket would:
+        // OpenSSL has already dropped it if a fatal alert ended the
+        // connection, and every resumed connection is checked again.
+        if SSL_is_init_finished(ssl) == 1 { SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_SENT_SHUTDOWN) }
+        SSL_free(ssl)
+    }
 }
 
 /// The optional TLS stage of a pipeline: drives OpenSSL 3 through memory
