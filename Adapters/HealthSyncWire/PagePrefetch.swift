@@ -48,6 +48,13 @@ final class PagePrefetch: Sendable {
         }
     }
 
+    /// Drops what was made ahead for `connection`, which has closed: no
+    /// request can ask for it any more, and its page goes with it now.
+    func drop(_ connection: [UInt8]) {
+        let entry = state.withLock { $0.entries.removeValue(forKey: connection) }
+        entry?.answer.cancel()
+    }
+
     /// Starts making `answer` for `query` on `connection`, replacing what was made ahead there.
     func start(_ query: Ask, on connection: [UInt8], _ answer: @escaping @Sendable () async -> Answer) {
         let task = Task(executorPreference: executor) { await answer() }

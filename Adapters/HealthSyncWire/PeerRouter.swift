@@ -25,6 +25,12 @@ public struct PeerRouter: Sendable {
         requests.handshakeRefused(from: address, reason: reason)
     }
 
+    /// The connection with this channel binding has closed: what was made
+    /// ahead for it is dropped.
+    public func connectionClosed(channelBinding: [UInt8]) {
+        prefetch.drop(channelBinding)
+    }
+
     /// Answers one request; every failure becomes an error response.
     public func handle(_ request: WireRequest, from peer: ConnectionInfo) async -> WireResponse {
         guard request.body.count <= WireCodec.maxRequestBytes else {

@@ -141,7 +141,13 @@ final class LoopbackExchange: WireExchange {
         }
     }
 
-    func close() async { open.withLock { $0 = false } }
+    func close() async {
+        let wasOpen = open.withLock { open in
+            defer { open = false }
+            return open
+        }
+        if wasOpen { router.connectionClosed(channelBinding: serverView.channelBinding) }
+    }
 }
 
 /// A device's place on an in-memory relay: it ends when the device leaves

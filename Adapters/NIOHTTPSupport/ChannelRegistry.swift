@@ -27,6 +27,7 @@ final class ChannelRegistry: Sendable {
         var nextOrder = 0
         var closedSinceTrim = 0
         var lastTrim: ContinuousClock.Instant?
+        var settleTrimScheduled = false
 
         func isWaiting(_ arrival: (id: ObjectIdentifier, order: Int)) -> Bool {
             guard let entry = entries[arrival.id] else { return false }
@@ -83,7 +84,8 @@ final class ChannelRegistry: Sendable {
         }
         evicted?.close(promise: nil)
         guard admitted else { return false }
-        channel.closeFuture.whenComplete { [weak self] _ in self?.remove(id) }
+        let loop = channel.eventLoop
+        channel.closeFuture.whenComplete { [weak self] _ in self?.remove(id, loop: loop) }
         return true
     }
 
@@ -104,8 +106,8 @@ final class ChannelRegistry: Sendable {
 
     var count: Int { state.withLock { $0.entries.count } }
 
-    private func remove(_ id: ObjectIdentifier) {
-        let trim = state.withLock { state -> Bool in
+    private func remove(_ id: ObjectIdentifier, loop: any EventLoop) {
+        let (trim, settle) = state.withLock { state -> (Bool, Bool) in
             Self.forget(id, in: &state)
             state.closedSinceTrim += 1
             // After a burst of connections is gone, or the last one (a large
@@ -114,13 +116,35 @@ final class ChannelRegistry: Sendable {
             // stream of short connections does not pay for it each time.
             let now = ContinuousClock.now
             let burst = state.closedSinceTrim >= 512 && state.entries.count < 64
-            let idle = state.entries.isEmpty && state.lastTrim.map { now - $0 >= .seconds(1) } ?? true
-            guard burst || idle else { return false }
+            let idle = state.entries.isEmpty
+            // What the last connection's requests still hold when it closes
+            // (a handler finishing, the page made ahead for it) is freed just
+            // after: once idle, trimmed again a moment later.
+            let settle = idle && !state.settleTrimScheduled
+            if settle { state.settleTrimScheduled = true }
+            guard burst || (idle && state.lastTrim.map { now - $0 >= .seconds(1) } ?? true) else { return (false, settle) }
             state.closedSinceTrim = 0
             state.lastTrim = now
-            return true
+            return (true, settle)
         }
         if trim { _ = malloc_trim(0) }
+        if settle {
+            loop.scheduleTask(in: Self.settleDelay) { [weak self] in self?.settled() }
+        }
+    }
+
+    /// How long after the last connection closed memory is trimmed again.
+    static let settleDelay: TimeAmount = .seconds(1)
+
+    private func settled() {
+        let idle = state.withLock { state -> Bool in
+            state.settleTrimScheduled = false
+            guard state.entries.isEmpty else { return false }
+            state.closedSinceTrim = 0
+            state.lastTrim = ContinuousClock.now
+            return true
+        }
+        if idle { _ = malloc_trim(0) }
     }
 
     private static func forget(_ id: ObjectIdentifier, in state: inout State) {

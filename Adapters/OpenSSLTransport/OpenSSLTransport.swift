@@ -56,8 +56,13 @@ public final class OpenSSLTransport: Transport {
             let handshake = channel.eventLoop.makePromise(of: TLSEstablished.self)
             // A refused client (not from our CA, no pairing session open) is told to the log.
             let address = remote(channel)
-            handshake.futureResult.whenFailure { error in
-                router.refused(from: address, reason: HealthSyncError.wrap(error, as: .protocolError, "The TLS handshake failed"))
+            handshake.futureResult.whenComplete { result in
+                switch result {
+                case .success(let established):
+                    channel.closeFuture.whenComplete { _ in router.connectionClosed(channelBinding: established.channelBinding) }
+                case .failure(let error):
+                    router.refused(from: address, reason: HealthSyncError.wrap(error, as: .protocolError, "The TLS handshake failed"))
+                }
             }
             return TLSHandler(session: try context.makeSession(requireKnownClient: !router.admitsClientsWithoutCertificate),
                               isServer: true, handshake: handshake)

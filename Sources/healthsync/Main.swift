@@ -19,6 +19,7 @@ struct HealthSyncCommand: AsyncParsableCommand {
     /// Parses and runs, mapping usage errors to exit code 1 (and to a JSON
     /// error document with --json).
     static func main() async {
+        MallocArenas.limitToCores()
         do {
             var command = try parseAsRoot(SecretArguments.askingWhenLeftOut(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? any AsyncParsableCommand {
