@@ -82,6 +82,10 @@ public enum HTTPBootstrap {
         return ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: backlog)
+            // Requests are small (a TLS flight, an HTTP request of a few
+            // hundred bytes), and each connection keeps its receive buffer while
+            // idle: 512 bytes, where NIO's adaptive one starts at 2048 and grows.
+            .childChannelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 512))
             .childChannelInitializer { channel in
                 let admitted = admit?(channel) ?? channel.eventLoop.makeSucceededVoidFuture()
                 return admitted.flatMapThrowing { try pipeline.install(on: channel, source: SourceAddress.of(channel)) }

@@ -49,9 +49,12 @@ enum CertificateParser {
         return request
     }
 
-    static func certificate(from x509: OpaquePointer) throws -> Certificate {
+    /// The certificate `x509` holds; `given` is the PEM it was read from,
+    /// kept (its storage shared, not copied) when it is what OpenSSL writes.
+    static func certificate(from x509: OpaquePointer, given: String? = nil) throws -> Certificate {
         let der = try OpenSSLSupport.certificateDER(x509)
         let pem = try OpenSSLSupport.collect { PEM_write_bio_X509($0, x509) == 1 }
+        let text = given.flatMap { $0.utf8.elementsEqual(pem) ? $0 : nil } ?? String(decoding: pem, as: UTF8.self)
         guard let key = X509_get0_pubkey(x509),
               let notBefore = OpenSSLSupport.date(X509_get0_notBefore(x509)),
               let notAfter = OpenSSLSupport.date(X509_get0_notAfter(x509)) else {
@@ -65,7 +68,7 @@ enum CertificateParser {
         let isCA = X509_check_ca(x509) >= 1
         ERR_clear_error()
         return Certificate(
-            der: der, pem: String(decoding: pem, as: UTF8.self),
+            der: der, pem: text,
             subject: OpenSSLSupport.commonName(X509_get_subject_name(x509)),
             issuer: OpenSSLSupport.commonName(X509_get_issuer_name(x509)),
             serial: serialHex(x509), notBefore: notBefore, notAfter: notAfter, subjectAltNames: names,

@@ -97,7 +97,7 @@ public struct OpenSSLCrypto: Crypto {
     public func parseCertificate(pem: String) throws -> Certificate {
         let x509 = try CertificateParser.load(pem: pem)
         defer { X509_free(x509) }
-        return try CertificateParser.certificate(from: x509)
+        return try CertificateParser.certificate(from: x509, given: pem)
     }
 
     public func verify(_ leaf: Certificate, intermediates: [Certificate], anchor: Certificate,

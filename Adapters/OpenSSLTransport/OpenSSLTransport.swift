@@ -59,7 +59,8 @@ public final class OpenSSLTransport: Transport {
             handshake.futureResult.whenComplete { result in
                 switch result {
                 case .success(let established):
-                    channel.closeFuture.whenComplete { _ in router.connectionClosed(channelBinding: established.channelBinding) }
+                    let binding = established.channelBinding
+                    channel.closeFuture.whenComplete { _ in router.connectionClosed(channelBinding: binding) }
                 case .failure(let error):
                     router.refused(from: address, reason: HealthSyncError.wrap(error, as: .protocolError, "The TLS handshake failed"))
                 }
