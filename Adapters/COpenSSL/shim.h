@@ -221,6 +221,18 @@ static inline int hs_hmac_sha256_with(const EVP_MAC_CTX *keyed, const unsigned c
 /// client's certificate parsed once more each time: a third of a full
 /// handshake's cost, in a profile). One ticket per handshake: HealthSync's
 /// own client does not resume, and a client that does needs one.
+/// OpenSSL's session cache drops its oldest entry when full, whether or
+/// not a client still resumes it: a resumed session is put back at the
+/// front, so what is in use stays while the tickets each handshake issues
+/// push out what is not.
+static inline void hs_ssl_keep_resumed_session(const SSL *ssl, int where, int ret) {
+    (void)ret;
+    if ((where & SSL_CB_ACCEPT_LOOP) == 0 || SSL_get_state(ssl) != TLS_ST_SR_FINISHED) return;
+    if (!SSL_session_reused((SSL *)ssl)) return;
+    SSL_SESSION *session = SSL_get_session(ssl);
+    if (session != NULL) SSL_CTX_add_session(SSL_get_SSL_CTX(ssl), session);
+}
+
 static inline int hs_ssl_ctx_enable_resumption(SSL_CTX *ctx, long cache_size) {
     static const unsigned char context[] = "healthsync/1";
     if (SSL_CTX_set_session_id_context(ctx, context, sizeof(context) - 1) != 1) return 0;
@@ -228,6 +240,7 @@ static inline int hs_ssl_ctx_enable_resumption(SSL_CTX *ctx, long cache_size) {
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
     SSL_CTX_sess_set_cache_size(ctx, cache_size);
+    SSL_CTX_set_info_callback(ctx, hs_ssl_keep_resumed_session);
     return SSL_CTX_set_num_tickets(ctx, 1);
 }
 

@@ -51,9 +51,10 @@ public final class TLSContext: @unchecked Sendable {
     deinit { SSL_CTX_free(context) }
 
     /// Sessions a server keeps for resumption: a handful of paired devices
-    /// and the tools their users point at it need far fewer; the bound keeps
-    /// a flood of handshakes from growing the cache (about 1 KB a session).
-    static let sessionCacheSize = 1024
+    /// and the tools their users point at it need far fewer (one in use is
+    /// kept at the front); the bound keeps a flood of handshakes from growing
+    /// the cache (a session holds its client's certificate, about 5 KB).
+    static let sessionCacheSize = 256
 
     /// A session for one connection, presenting `credentials` (if any);
     /// with `requireKnownClient`, the handshake fails unless the client
