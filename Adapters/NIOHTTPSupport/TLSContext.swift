@@ -50,11 +50,12 @@ public final class TLSContext: @unchecked Sendable {
 
     deinit { SSL_CTX_free(context) }
 
-    /// Sessions a server keeps for resumption: a handful of paired devices
-    /// and the tools their users point at it need far fewer (one in use is
-    /// kept at the front); the bound keeps a flood of handshakes from growing
-    /// the cache (a session holds its client's certificate, about 5 KB).
-    static let sessionCacheSize = 256
+    /// Sessions a server keeps for resumption: HealthSync's own client does
+    /// not resume, and the tools a user points at it need a few (one in use
+    /// is kept at the front). Each holds its client's certificate (~5 KB),
+    /// and long-lived ones scattered through the heap keep glibc from giving
+    /// back what a burst of handshakes used.
+    static let sessionCacheSize = 64
 
     /// A session for one connection, presenting `credentials` (if any);
     /// with `requireKnownClient`, the handshake fails unless the client
