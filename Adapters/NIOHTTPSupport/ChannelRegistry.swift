@@ -26,8 +26,7 @@ final class ChannelRegistry: Sendable {
         var arrivals = CircularBuffer<(id: ObjectIdentifier, order: Int)>()
         var nextOrder = 0
         var closedSinceTrim = 0
-        var lastTrim: ContinuousClock.Instant?
-        var settleTrimScheduled = false
+        var idleTrimScheduled = false
 
         func isWaiting(_ arrival: (id: ObjectIdentifier, order: Int)) -> Bool {
             guard let entry = entries[arrival.id] else { return false }
@@ -107,41 +106,35 @@ final class ChannelRegistry: Sendable {
     var count: Int { state.withLock { $0.entries.count } }
 
     private func remove(_ id: ObjectIdentifier, loop: any EventLoop) {
-        let (trim, settle) = state.withLock { state -> (Bool, Bool) in
+        let (burst, idle) = state.withLock { state -> (Bool, Bool) in
             Self.forget(id, in: &state)
             state.closedSinceTrim += 1
-            // After a burst of connections is gone, or the last one (a large
-            // fetch's pages, say), give the memory back to the system: glibc
-            // keeps freed arenas otherwise. At most once a second, so that a
-            // stream of short connections does not pay for it each time.
-            let now = ContinuousClock.now
+            // Give memory back to the system (glibc keeps freed arenas
+            // otherwise) after a burst of connections is gone, at once, and a
+            // moment after the last one closed: what its requests still hold
+            // then (a handler finishing, the page made ahead for it) is freed
+            // just after. One idle trim waits at a time, so a stream of short
+            // connections pays for it at most once per `idleTrimDelay`.
             let burst = state.closedSinceTrim >= 512 && state.entries.count < 64
-            let idle = state.entries.isEmpty
-            // What the last connection's requests still hold when it closes
-            // (a handler finishing, the page made ahead for it) is freed just
-            // after: once idle, trimmed again a moment later.
-            let settle = idle && !state.settleTrimScheduled
-            if settle { state.settleTrimScheduled = true }
-            guard burst || (idle && state.lastTrim.map { now - $0 >= .seconds(1) } ?? true) else { return (false, settle) }
-            state.closedSinceTrim = 0
-            state.lastTrim = now
-            return (true, settle)
+            if burst { state.closedSinceTrim = 0 }
+            let idle = state.entries.isEmpty && !state.idleTrimScheduled
+            if idle { state.idleTrimScheduled = true }
+            return (burst, idle)
         }
-        if trim { _ = malloc_trim(0) }
-        if settle {
-            loop.scheduleTask(in: Self.settleDelay) { [weak self] in self?.settled() }
+        if burst { _ = malloc_trim(0) }
+        if idle {
+            loop.scheduleTask(in: Self.idleTrimDelay) { [weak self] in self?.trimIfIdle() }
         }
     }
 
-    /// How long after the last connection closed memory is trimmed again.
-    static let settleDelay: TimeAmount = .seconds(1)
+    /// How long after the last connection closed memory is trimmed.
+    static let idleTrimDelay: TimeAmount = .seconds(1)
 
-    private func settled() {
+    private func trimIfIdle() {
         let idle = state.withLock { state -> Bool in
-            state.settleTrimScheduled = false
+            state.idleTrimScheduled = false
             guard state.entries.isEmpty else { return false }
             state.closedSinceTrim = 0
-            state.lastTrim = ContinuousClock.now
             return true
         }
         if idle { _ = malloc_trim(0) }
