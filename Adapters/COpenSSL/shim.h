@@ -210,17 +210,6 @@ static inline int hs_hmac_sha256_with(const EVP_MAC_CTX *keyed, const unsigned c
     return ok;
 }
 
-/// Session resumption for a server context: a session ID context (without
-/// one OpenSSL answers every resumption of a verified session with an
-/// internal_error alert) and sessions kept in this context's own cache,
-/// at most `cache_size` of them (the oldest go first) for an hour each.
-/// TLS 1.3 "stateful" tickets: a ticket only names a cached session, so
-/// no session state ever leaves this process under a ticket key, and
-/// neither issuing a ticket nor resuming one encodes and decodes the
-/// session again, as OpenSSL 3.0 does with every stateless ticket (the
-/// client's certificate parsed once more each time: a third of a full
-/// handshake's cost, in a profile). One ticket per handshake: HealthSync's
-/// own client does not resume, and a client that does needs one.
 /// OpenSSL's session cache drops its oldest entry when full, whether or
 /// not a client still resumes it: a resumed session is put back at the
 /// front, so what is in use stays while the tickets each handshake issues
@@ -233,6 +222,17 @@ static inline void hs_ssl_keep_resumed_session(const SSL *ssl, int where, int re
     if (session != NULL) SSL_CTX_add_session(SSL_get_SSL_CTX(ssl), session);
 }
 
+/// Session resumption for a server context: a session ID context (without
+/// one OpenSSL answers every resumption of a verified session with an
+/// internal_error alert) and sessions kept in this context's own cache,
+/// at most `cache_size` of them (the oldest go first) for an hour each.
+/// TLS 1.3 "stateful" tickets: a ticket only names a cached session, so
+/// no session state ever leaves this process under a ticket key, and
+/// neither issuing a ticket nor resuming one encodes and decodes the
+/// session again, as OpenSSL 3.0 does with every stateless ticket (the
+/// client's certificate parsed once more each time: a third of a full
+/// handshake's cost, in a profile). One ticket per handshake: HealthSync's
+/// own client does not resume, and a client that does needs one.
 static inline int hs_ssl_ctx_enable_resumption(SSL_CTX *ctx, long cache_size) {
     static const unsigned char context[] = "healthsync/1";
     if (SSL_CTX_set_session_id_context(ctx, context, sizeof(context) - 1) != 1) return 0;

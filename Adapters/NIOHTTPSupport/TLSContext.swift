@@ -17,8 +17,9 @@ public final class TLSContext: @unchecked Sendable {
     /// A context; a server's `credentials` are loaded into it once, so each
     /// connection's `SSL` inherits them instead of parsing PEM again. A
     /// server resumes sessions (from a cache of its own, at most
-    /// `sessionCacheSize` for an hour each) and, for sessions made with `requireKnownClient`, verifies
-    /// at the handshake that the client's certificate chains to `clientCA`.
+    /// `sessionCacheSize` for an hour each) and, for sessions made with
+    /// `requireKnownClient`, verifies at the handshake that the client's
+    /// certificate chains to `clientCA`.
     public init(server: Bool, credentials: TransportCredentials? = nil, clientCA: Certificate? = nil,
                 alpn: [String]? = nil) throws {
         self.alpn = alpn
