@@ -47,6 +47,26 @@ static inline int hs_pkey_is_p256(EVP_PKEY *pkey) {
     return strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0;
 }
 
+/// Writes the SubjectPublicKeyInfo DER of a P-256 key whose point is
+/// uncompressed (91 bytes: the fixed header, then the point) and returns 91;
+/// 0 for any other key. i2d_PUBKEY gives the same bytes through OpenSSL 3.0's
+/// encoder framework, a lookup of every encoder on each call.
+static inline int hs_p256_spki(EVP_PKEY *pkey, unsigned char out[91]) {
+    static const unsigned char header[26] = {
+        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+        0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+    };
+    size_t length = 0;
+    if (!hs_pkey_is_p256(pkey)) return 0;
+    if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out + 26, 65, &length) != 1
+        || length != 65 || out[26] != 0x04) {
+        ERR_clear_error();
+        return 0;
+    }
+    memcpy(out, header, sizeof header);
+    return 91;
+}
+
 /// Adds one X.509v3 extension given in openssl.cnf syntax ("critical,CA:TRUE").
 static inline int hs_x509_add_ext(X509 *cert, X509 *issuer, int nid, const char *value) {
     X509V3_CTX ctx;

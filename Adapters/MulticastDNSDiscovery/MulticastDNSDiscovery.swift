@@ -23,9 +23,12 @@ public struct MulticastDNSDiscovery: LocalDiscovery {
     public static let groupIPv4 = "224.0.0.251"
     public static let groupIPv6 = "ff02::fb"
     public static let port = 5353
-    private let group: any EventLoopGroup
+    private let chosenGroup: (any EventLoopGroup)?
+    /// The group given, else NIO's shared one, started at its first use: a
+    /// command that never opens a socket starts no event-loop threads.
+    private var group: any EventLoopGroup { chosenGroup ?? MultiThreadedEventLoopGroup.singleton }
 
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) { self.group = group }
+    public init(group: (any EventLoopGroup)? = nil) { chosenGroup = group }
 
     /// The IPv4 group, and the IPv6 group on each interface that has IPv6
     /// (a link-local group needs its interface: `ff02::fb%eth0`).

@@ -11,13 +11,16 @@ import NIOPosix
 /// loopback TCP port (browser extensions). The token and the socket's
 /// directory, not TLS, protect it.
 public final class NIOControlChannel: ControlChannel {
-    private let group: any EventLoopGroup
+    private let chosenGroup: (any EventLoopGroup)?
+    /// The group given, else NIO's shared one, started at its first use: a
+    /// command that never opens a socket starts no event-loop threads.
+    private var group: any EventLoopGroup { chosenGroup ?? MultiThreadedEventLoopGroup.singleton }
     private let idleTimeout: Duration
 
     /// `idleTimeoutMilliseconds`: how long a client may stay silent (while
     /// none of its requests is being answered) before it is cut off.
-    public init(idleTimeoutMilliseconds: Int = 30_000, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
-        self.group = group
+    public init(idleTimeoutMilliseconds: Int = 30_000, group: (any EventLoopGroup)? = nil) {
+        chosenGroup = group
         idleTimeout = .milliseconds(idleTimeoutMilliseconds)
     }
 

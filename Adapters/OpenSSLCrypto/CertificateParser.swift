@@ -55,7 +55,7 @@ enum CertificateParser {
         let der = try OpenSSLSupport.certificateDER(x509)
         let pem = try OpenSSLSupport.collect { PEM_write_bio_X509($0, x509) == 1 }
         let text = given.flatMap { $0.utf8.elementsEqual(pem) ? $0 : nil } ?? String(decoding: pem, as: UTF8.self)
-        guard let key = X509_get0_pubkey(x509),
+        guard X509_get0_pubkey(x509) != nil,
               let notBefore = OpenSSLSupport.date(X509_get0_notBefore(x509)),
               let notAfter = OpenSSLSupport.date(X509_get0_notAfter(x509)) else {
             throw HealthSyncError(.cryptoFailure, "The certificate lacks a key or validity")
@@ -73,7 +73,7 @@ enum CertificateParser {
             issuer: OpenSSLSupport.commonName(X509_get_issuer_name(x509)),
             serial: serialHex(x509), notBefore: notBefore, notAfter: notAfter, subjectAltNames: names,
             fingerprint: SHA256Fingerprint(bytes: OpenSSLSupport.sha256(der))!,
-            publicKeyID: DeviceID(bytes: OpenSSLSupport.sha256(try OpenSSLSupport.publicKeyDER(key)))!,
+            publicKeyID: DeviceID(bytes: OpenSSLSupport.sha256(try OpenSSLSupport.publicKeyDER(ofCertificate: x509)))!,
             isCA: isCA)
     }
 

@@ -6,7 +6,7 @@ import HealthSyncPorts
 /// The `Crypto` port over system OpenSSL 3: P-256 keys, ECDSA-SHA256
 /// certificates and CSRs, chain verification at a given time, SHA-256.
 public struct OpenSSLCrypto: Crypto {
-    public init() {}
+    public init() { _ = OpenSSLSupport.initialized }
 
     public func generatePrivateKey() throws -> SecretBytes {
         ERR_clear_error()
@@ -126,14 +126,13 @@ public struct OpenSSLCrypto: Crypto {
         }
     }
 
+    /// X509_check_private_key's test (the certificate holds the key's public
+    /// half), as equal hashes of the two SubjectPublicKeyInfo encodings: the
+    /// certificate is not parsed again (each parse runs OpenSSL 3.0's decoder
+    /// lookup for its key), and any difference in encoding is a mismatch.
     public func certificate(_ certificate: Certificate, matches key: SecretBytes) -> Bool {
-        guard let x509 = try? CertificateParser.load(der: certificate.der) else { return false }
-        defer { X509_free(x509) }
-        guard let pkey = try? OpenSSLSupport.loadPrivateKey(key) else { return false }
-        defer { EVP_PKEY_free(pkey) }
-        let matches = X509_check_private_key(x509, pkey) == 1
-        ERR_clear_error()
-        return matches
+        guard let id = try? deviceID(ofPrivateKey: key) else { return false }
+        return id == certificate.publicKeyID
     }
 
     public func sha256(_ bytes: [UInt8]) -> [UInt8] { OpenSSLSupport.sha256(bytes) }

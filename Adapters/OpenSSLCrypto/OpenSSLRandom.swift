@@ -4,7 +4,7 @@ import HealthSyncPorts
 
 /// The `EntropySource` port over OpenSSL's CSPRNG (`RAND_bytes`).
 public struct OpenSSLRandom: EntropySource {
-    public init() {}
+    public init() { _ = OpenSSLSupport.initialized }
 
     public func bytes(_ count: Int) throws -> [UInt8] {
         guard count > 0 else { return [] }

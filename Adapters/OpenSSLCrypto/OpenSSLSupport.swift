@@ -5,6 +5,14 @@ import HealthSyncDomain
 /// Small helpers over OpenSSL's C API: memory BIOs, the error queue, DER
 /// encodings. All pointers are created and freed inside one call.
 enum OpenSSLSupport {
+    /// OpenSSL initialised without its exit handler: OPENSSL_cleanup freed
+    /// every provider, decoder and table at each command's exit (about half
+    /// a millisecond), memory the kernel takes back with the process anyway.
+    /// Evaluated by the adapters' initialisers, before any other OpenSSL call.
+    static let initialized: Bool = {
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil) == 1
+    }()
+
     /// PEM inputs larger than this are refused before OpenSSL sees them.
     static let maxPEMBytes = 64 * 1024
 
@@ -48,7 +56,18 @@ enum OpenSSLSupport {
 
     /// The DER encoding of a key's public half (SubjectPublicKeyInfo).
     static func publicKeyDER(_ pkey: OpaquePointer) throws -> [UInt8] {
-        try der(pkey, i2d_PUBKEY, what: "a public key")
+        var spki = [UInt8](repeating: 0, count: 91)
+        if hs_p256_spki(pkey, &spki) == 91 { return spki }
+        return try der(pkey, i2d_PUBKEY, what: "a public key")
+    }
+
+    /// A certificate's SubjectPublicKeyInfo as it holds it: encoded again from
+    /// the parsed structure, not from the key (no encoder lookup).
+    static func publicKeyDER(ofCertificate x509: OpaquePointer) throws -> [UInt8] {
+        guard let key = X509_get_X509_PUBKEY(x509) else {
+            throw HealthSyncError(.cryptoFailure, "The certificate has no public key")
+        }
+        return try der(key, i2d_X509_PUBKEY, what: "a certificate's public key")
     }
 
     static func certificateDER(_ x509: OpaquePointer) throws -> [UInt8] {

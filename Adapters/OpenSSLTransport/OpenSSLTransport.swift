@@ -15,7 +15,10 @@ import NIOPosix
 public final class OpenSSLTransport: Transport {
     let crypto: any Crypto
     let clock: any WallClock
-    let group: any EventLoopGroup
+    private let chosenGroup: (any EventLoopGroup)?
+    /// The group given, else NIO's shared one, started at its first use: a
+    /// command that never opens a socket starts no event-loop threads.
+    var group: any EventLoopGroup { chosenGroup ?? MultiThreadedEventLoopGroup.singleton }
     private let idleTimeout: Duration
     private let limits: ConnectionLimits
     /// Outgoing peer connections.
@@ -28,10 +31,10 @@ public final class OpenSSLTransport: Transport {
     /// `limits`: deadlines and caps for connections not yet authenticated.
     public init(crypto: any Crypto, clock: any WallClock, idleTimeoutMilliseconds: Int = 30_000,
                 limits: ConnectionLimits = ConnectionLimits(),
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+                group: (any EventLoopGroup)? = nil) throws {
         self.crypto = crypto
         self.clock = clock
-        self.group = group
+        chosenGroup = group
         self.limits = limits
         idleTimeout = .milliseconds(idleTimeoutMilliseconds)
     }

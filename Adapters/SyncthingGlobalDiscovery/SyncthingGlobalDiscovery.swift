@@ -15,7 +15,10 @@ import NIOPosix
 /// coming from a stranger.
 public final class SyncthingGlobalDiscovery: GlobalDiscovery {
     private let crypto: any Crypto
-    private let group: any EventLoopGroup
+    private let chosenGroup: (any EventLoopGroup)?
+    /// The group given, else NIO's shared one, started at its first use: a
+    /// command that never opens a socket starts no event-loop threads.
+    private var group: any EventLoopGroup { chosenGroup ?? MultiThreadedEventLoopGroup.singleton }
     /// Go's HTTP server refuses a TLS client whose ALPN names nothing it
     /// speaks. Made on first use: most commands never reach a discovery server.
     private let context = LazyTLSContext(alpn: ["http/1.1"])
@@ -28,9 +31,9 @@ public final class SyncthingGlobalDiscovery: GlobalDiscovery {
     static let shortestWait = Duration.seconds(10)
     static let longestWait = Duration.seconds(3600)
 
-    public init(crypto: any Crypto, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+    public init(crypto: any Crypto, group: (any EventLoopGroup)? = nil) throws {
         self.crypto = crypto
-        self.group = group
+        chosenGroup = group
     }
 
     public func announce(_ addresses: [GlobalAddress], to server: ReachServer, identity: TransportCredentials,

@@ -9,9 +9,11 @@ import Synchronization
 /// The `LocalDiscovery` port over UDP with SwiftNIO: probes go to unicast
 /// or broadcast addresses (SO_BROADCAST), answers come back to the sender.
 public struct UDPLocalDiscovery: LocalDiscovery {
-    private let group: any EventLoopGroup
+    /// NIO's shared group, started at its first use: a command that never
+    /// opens a socket starts no event-loop threads.
+    private var group: any EventLoopGroup { MultiThreadedEventLoopGroup.singleton }
 
-    public init() { group = MultiThreadedEventLoopGroup.singleton }
+    public init() {}
 
     public func broadcastTargets(port: Int) -> [Endpoint] {
         (NetworkInterfaces.broadcastAddresses() + ["127.0.0.1"]).map { Endpoint(host: $0, port: port) }

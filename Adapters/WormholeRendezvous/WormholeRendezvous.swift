@@ -12,12 +12,15 @@ import NIOWebSocket
 /// expected, and an `error` it sends is a `PROTOCOL_ERROR` saying what it
 /// said.
 public final class WormholeRendezvous: Rendezvous {
-    private let group: any EventLoopGroup
+    private let chosenGroup: (any EventLoopGroup)?
+    /// The group given, else NIO's shared one, started at its first use: a
+    /// command that never opens a socket starts no event-loop threads.
+    private var group: any EventLoopGroup { chosenGroup ?? MultiThreadedEventLoopGroup.singleton }
 
     /// The largest frame read from the server (its messages are a few hundred bytes).
     static let maxFrameBytes = 64 * 1024
 
-    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) { self.group = group }
+    public init(group: (any EventLoopGroup)? = nil) { chosenGroup = group }
 
     public func host(on server: MailboxServer, appID: String, side: String, timeout: Duration) async throws -> any RendezvousSession {
         let connection = try await MailboxConnection.open(server, group: group, timeout: timeout)

@@ -23,12 +23,31 @@ public struct DeviceService: Sendable {
     public func status(stateDir: String) throws -> StatusReport {
         let loaded = try IdentityService(deps).ensureIdentity()
         let peers = try deps.keyStore.peers()
-        let summaries = try peers.map(summary)
-        let primary = peers.first { $0.role == .sharing } ?? peers.first
+        return report(stateDir: stateDir, identity: loaded, peers: peers, summaries: try peers.map(summary))
+    }
+
+    /// `status(stateDir:)` with the identity's check (both certificates and
+    /// both keys through OpenSSL's decoders) beside the peers' summaries
+    /// (their certificates, the sample store's sync records): independent, and
+    /// a command has two cores. A damaged identity is still the error told.
+    public func concurrentStatus(stateDir: String) async throws -> StatusReport {
+        async let identity = IdentityService(deps).ensureIdentity()
+        let peers = Result { () throws -> ([PeerRecord], [DeviceSummary]) in
+            let records = try deps.keyStore.peers()
+            return (records, try records.map(summary))
+        }
+        let loaded = try await identity
+        let (records, summaries) = try peers.get()
+        return report(stateDir: stateDir, identity: loaded, peers: records, summaries: summaries)
+    }
+
+    private func report(stateDir: String, identity loaded: LoadedIdentity, peers: [PeerRecord],
+                        summaries: [DeviceSummary]) -> StatusReport {
+        let primary = peers.firstIndex { $0.role == .sharing } ?? peers.indices.first
         var report = StatusReport(
             paired: primary != nil, device: DeviceLine(name: deps.deviceName, deviceID: loaded.deviceID),
-            peer: try primary.map(summary), peers: summaries, secure: primary == nil ? "none" : "mTLS",
-            fingerprint: primary?.caFingerprint ?? loaded.caCertificate.fingerprint,
+            peer: primary.map { summaries[$0] }, peers: summaries, secure: primary == nil ? "none" : "mTLS",
+            fingerprint: primary.map { peers[$0].caFingerprint } ?? loaded.caCertificate.fingerprint,
             enabledTypes: deps.sharedTypes.count, version: deps.version, stateDir: stateDir,
             keystore: deps.keyStore.adapterName)
         if !deps.settings.relays.isEmpty || !deps.settings.discoveryServers.isEmpty {
@@ -41,7 +60,7 @@ public struct DeviceService: Sendable {
     /// serving this state directory says — it knows the same and more —
     /// with a live check of the paired sharing device.
     public func status(stateDir: String, daemon: DaemonClient, offline: Bool) async throws -> StatusReport {
-        let local = try status(stateDir: stateDir)
+        let local = try await concurrentStatus(stateDir: stateDir)
         if offline { return local }
         let report = (try? await daemon.status()) ?? local
         return report.with(live: await liveCheck())

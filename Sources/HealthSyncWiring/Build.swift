@@ -26,11 +26,17 @@ import TerminalPrompt
 import UDPLocalDiscovery
 import MulticastDNSDiscovery
 
+/// What the process built for runs: a service (a daemon, a sharing session)
+/// answers several peers at once; a command makes one request and exits.
+public enum ProcessKind: Sendable {
+    case service, command
+}
+
 /// The composition root: the only place that constructs adapters. The CLI
 /// and the tests call this same function; the configuration alone decides
 /// which adapters a device gets.
 public func build(config: Config, environment: RuntimeEnvironment = .process,
-                  overrides: Overrides = Overrides()) throws -> Application {
+                  overrides: Overrides = Overrides(), process: ProcessKind = .service) throws -> Application {
     let files = PosixFileSystem()
     let stateDir = try resolveStateDir(config, environment: environment.variables)
 
@@ -40,7 +46,8 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     case .memory: MemoryKeyStore()
     }
     let sampleStore: any SampleStore = switch config.samples.adapter {
-    case .sqlite: SQLiteSampleStore(directory: stateDir, fileSystem: files)
+    case .sqlite: SQLiteSampleStore(directory: stateDir, fileSystem: files,
+                                    access: process == .service ? .concurrent : .serial)
     case .memory: MemorySampleStore()
     }
     let presenter: any Presenter = switch config.presenter.adapter {

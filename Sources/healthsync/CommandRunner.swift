@@ -18,13 +18,13 @@ struct CommandRunner {
                        flags: global.configFlags, allowMissingFile: allowMissingFile)
     }
 
-    /// Runs `body` on a freshly built application.
-    func run(allowMissingConfig: Bool = false,
+    /// Runs `body` on a freshly built application (`process`: `.service` for one that serves peers).
+    func run(allowMissingConfig: Bool = false, process: ProcessKind = .command,
              _ body: @Sendable (Application, LoadedConfig) async throws -> Report?) async throws {
         var presenter = makeFallbackPresenter(json: global.json, environment: environment)
         do {
             let loaded = try load(allowMissingFile: allowMissingConfig)
-            let application = try build(config: loaded.config, environment: environment)
+            let application = try build(config: loaded.config, environment: environment, process: process)
             presenter = application.presenter
             if let report = try await application.presentingEvents({ try await body(application, loaded) }) {
                 presenter.show(report)

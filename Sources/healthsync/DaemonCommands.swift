@@ -28,7 +28,7 @@ struct DaemonCommand: AsyncParsableCommand {
     func run() async throws {
         var global = self.global
         if let logLevel { global.extraFlags.append(("log.level", logLevel)) }
-        try await CommandRunner(global: global).run { application, _ in
+        try await CommandRunner(global: global).run(process: .service) { application, _ in
             let config = application.config
             let running = try await application.daemon.start(
                 peerEndpoint: try listenEndpoint(application, port: listen.port),
@@ -68,7 +68,7 @@ struct ShareCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Stop after the first device pairs.") var once = false
 
     func run() async throws {
-        try await CommandRunner(global: global).run { application, _ in
+        try await CommandRunner(global: global).run(process: .service) { application, _ in
             let sharing = application.sharing, prompt = application.prompt(autoAccept: yes)
             let endpoint = try listenEndpoint(application, port: listen.port)
             let advertise = listen.advertise, qrPng = self.qrPng, once = self.once

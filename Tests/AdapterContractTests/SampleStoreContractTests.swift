@@ -8,13 +8,14 @@ import SQLiteSampleStore
 import Testing
 
 enum SampleStoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqlite, memory
+    case sqlite, sqliteSerial = "sqlite-serial", memory
 
     var testDescription: String { rawValue }
 
     func make(in directory: TemporaryDirectory) -> any SampleStore {
         switch self {
         case .sqlite: SQLiteSampleStore(directory: directory.file("state"), fileSystem: PosixFileSystem())
+        case .sqliteSerial: SQLiteSampleStore(directory: directory.file("state"), fileSystem: PosixFileSystem(), access: .serial)
         case .memory: MemorySampleStore()
         }
     }
@@ -189,6 +190,22 @@ struct SampleStoreChangesContractTests {
 
 @Suite("SQLite sample store migration")
 struct SQLiteSampleStoreMigrationTests {
+    /// A command's single connection makes the store a daemon's pool opens
+    /// later (WAL mode, kept in the file), and each sees what the other wrote.
+    @Test func aSerialStoreAndAPoolShareOneWALDatabase() async throws {
+        let directory = TemporaryDirectory()
+        let state = directory.file("state")
+        let command = SQLiteSampleStore(directory: state, fileSystem: PosixFileSystem(), access: .serial)
+        try command.upsert([SampleStoreContractTests.sample("a", .steps, minute: 0)])
+        let sqlite = try #require(ProcessRunner.which("sqlite3"), "sqlite3 is needed")
+        let mode = try await ProcessRunner.runDetached(sqlite, [state + "/samples.sqlite", "PRAGMA journal_mode"], environment: [:])
+        #expect(mode.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "wal")
+        let daemon = SQLiteSampleStore(directory: state, fileSystem: PosixFileSystem())
+        #expect(try daemon.count(types: nil) == 1)
+        try daemon.upsert([SampleStoreContractTests.sample("b", .steps, minute: 1)])
+        #expect(try command.changes(after: 0, types: nil, limit: 10).samples.map(\.id) == ["a", "b"])
+    }
+
     /// A samples.sqlite written before sequence numbers existed (schema v1)
     /// is migrated: its rows become changes for the first sync.
     @Test func aVersionOneDatabaseIsMigrated() async throws {
