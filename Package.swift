@@ -69,8 +69,9 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZBar", path: "Adapters/CZBar",
                        providers: [.apt(["libzbar-dev"])]),
-        .systemLibrary(name: "CLibXML2", path: "Adapters/CLibXML2", pkgConfig: "libxml-2.0",
-                       providers: [.apt(["libxml2-dev"])]),
+        // No pkgConfig: it would link libxml2 (and ICU, liblzma) into every start-up;
+        // LibXML2ExportReader opens it when an export is read, and names its headers.
+        .systemLibrary(name: "CLibXML2", path: "Adapters/CLibXML2", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", path: "Adapters/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
@@ -99,7 +100,9 @@ let package = Package(
         adapter("MulticastDNSDiscovery", ["DiscoverySupport", "DNSSupport", nioCore, nioPosix]),
         adapter("WormholeRendezvous", [nioCore, nioPosix, nioHTTP1, .product(name: "NIOWebSocket", package: "swift-nio")]),
         adapter("SyncthingGlobalDiscovery", ["HealthSyncWire", "NIOHTTPSupport", nioCore, nioPosix]),
-        adapter("LibXML2ExportReader", ["CLibXML2", "CZlib"]),
+        .target(name: "LibXML2ExportReader", dependencies: [domain, ports, "CLibXML2", "CZlib", "DynamicLibrarySupport"],
+                path: "Adapters/LibXML2ExportReader",
+                swiftSettings: [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])]),
         adapter("LibQREncode", ["CQREncode", "DynamicLibrarySupport"]),
         adapter("LibPNGZBar", ["CPNG", "CZBar", "DynamicLibrarySupport"]),
         adapter("TerminalPresenter", ["SampleJSONSupport"]),

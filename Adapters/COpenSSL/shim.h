@@ -10,6 +10,7 @@
 #include <time.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/decoder.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -65,6 +66,18 @@ static inline int hs_p256_spki(EVP_PKEY *pkey, unsigned char out[91]) {
     }
     memcpy(out, header, sizeof header);
     return 91;
+}
+
+/// Loads what OpenSSL 3.0 builds at its first key decode (the configuration,
+/// the default provider, every decoder it offers): a context for decoding a PEM
+/// EC key pair, made and freed, decodes nothing. 1 on success.
+static inline int hs_warm_decoders(void) {
+    EVP_PKEY *pkey = NULL;
+    OSSL_DECODER_CTX *ctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "PEM", NULL, "EC", EVP_PKEY_KEYPAIR, NULL, NULL);
+    int ok = ctx != NULL && OSSL_DECODER_CTX_get_num_decoders(ctx) > 0;
+    OSSL_DECODER_CTX_free(ctx);
+    ERR_clear_error();
+    return ok;
 }
 
 /// Adds one X.509v3 extension given in openssl.cnf syntax ("critical,CA:TRUE").

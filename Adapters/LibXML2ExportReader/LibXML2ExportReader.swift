@@ -109,10 +109,11 @@ final class ReadContext {
 
     func run(entry: String?, path: String, files: ExportFiles, batchSize: Int,
              _ body: ([ExportRecord]) throws -> Void) throws -> ExportReadSummary {
+        let xml = try XMLLibrary.shared.get()
         let opaque = Unmanaged.passUnretained(self).toOpaque()
         let options = Int32(XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
             | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
-        guard let reader = xmlReaderForIO({ context, buffer, length in
+        guard let reader = xml.readerForIO({ context, buffer, length in
             guard let context, let buffer, length > 0 else { return -1 }
             let reading = Unmanaged<ReadContext>.fromOpaque(context).takeUnretainedValue()
             do {
@@ -126,12 +127,12 @@ final class ReadContext {
         }, nil, opaque, "export.xml", nil, options) else {
             throw HealthSyncError(.cryptoFailure, "libxml2 could not start reading \(path)")
         }
-        defer { xmlFreeTextReader(reader) }
-        xmlTextReaderSetErrorHandler(reader, { context, _, _, _ in
+        defer { xml.freeReader(reader) }
+        xml.setErrorHandler(reader, { context, _, _, _ in
             guard let context else { return }
             Unmanaged<ReadContext>.fromOpaque(context).takeUnretainedValue().recoveredErrors += 1
         }, opaque)
-        var walker = NodeWalker(reader: reader, files: files)
+        var walker = NodeWalker(xml, reader: reader, files: files)
         try walker.walk(batchSize: batchSize, body)
         if let readError { throw HealthSyncError.wrap(readError, as: .invalidArgument, "\(path) cannot be read") }
         if !walker.sawRoot {

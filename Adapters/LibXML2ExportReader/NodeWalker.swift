@@ -18,12 +18,14 @@ struct NodeWalker {
         "Correlation": ("Record", .record), "Workout": ("WorkoutRoute", .workoutRoute),
     ]
 
+    let xml: XMLLibrary
     let reader: xmlTextReaderPtr
     let files: ExportFiles
     private(set) var sawRoot = false
     private(set) var missingFiles = 0
 
-    init(reader: xmlTextReaderPtr, files: ExportFiles) {
+    init(_ xml: XMLLibrary, reader: xmlTextReaderPtr, files: ExportFiles) {
+        self.xml = xml
         self.reader = reader
         self.files = files
     }
@@ -31,9 +33,9 @@ struct NodeWalker {
     mutating func walk(batchSize: Int, _ body: ([ExportRecord]) throws -> Void) throws {
         var batch: [ExportRecord] = []
         batch.reserveCapacity(batchSize)
-        while xmlTextReaderRead(reader) == 1 {
-            guard xmlTextReaderNodeType(reader) == Self.element else { continue }
-            let depth = xmlTextReaderDepth(reader)
+        while xml.read(reader) == 1 {
+            guard xml.nodeType(reader) == Self.element else { continue }
+            let depth = xml.depth(reader)
             let name = localName()
             if depth == 0 {
                 guard name == "HealthData" else { return }
@@ -57,9 +59,9 @@ struct NodeWalker {
         var children: [ExportElement] = []
         var members: [ExportRecord] = []
         let member = Self.memberNames[name]
-        if xmlTextReaderIsEmptyElement(reader) == 0 {
-            while xmlTextReaderRead(reader) == 1 {
-                let type = xmlTextReaderNodeType(reader), at = xmlTextReaderDepth(reader)
+        if xml.isEmptyElement(reader) == 0 {
+            while xml.read(reader) == 1 {
+                let type = xml.nodeType(reader), at = xml.depth(reader)
                 if type == Self.endElement && at == depth { break }
                 guard type == Self.element else { continue }
                 let child = localName()
@@ -103,19 +105,19 @@ struct NodeWalker {
     /// The current element's attributes (values bounded in length).
     private func attributes() -> [String: String] {
         var attributes: [String: String] = [:]
-        attributes.reserveCapacity(Int(max(0, xmlTextReaderAttributeCount(reader))))
-        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-            guard let name = xmlTextReaderConstLocalName(reader), let value = xmlTextReaderConstValue(reader) else { continue }
+        attributes.reserveCapacity(Int(max(0, xml.attributeCount(reader))))
+        while xml.moveToNextAttribute(reader) == 1 {
+            guard let name = xml.localName(reader), let value = xml.value(reader) else { continue }
             let text = String(cString: value)
             // Counting UTF-8 bytes is cheap; walking characters for `prefix` is not, and is rarely needed.
             attributes[String(cString: name)] = text.utf8.count <= ExportRecord.maxTextLength ? text
                 : String(text.prefix(ExportRecord.maxTextLength))
         }
-        xmlTextReaderMoveToElement(reader)
+        xml.moveToElement(reader)
         return attributes
     }
 
     private func localName() -> String {
-        xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
+        xml.localName(reader).map { String(cString: $0) } ?? ""
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HealthSyncDomain
 import HealthSyncPorts
 import JSONPresenter
+import OpenSSLCrypto
 import PosixFileSystem
 import TerminalPresenter
 
@@ -10,6 +11,13 @@ public func loadConfig(explicitFile: String?, environment: [String: String], fla
                        allowMissingFile: Bool = false) throws -> LoadedConfig {
     try ConfigLoader(files: PosixFileSystem()).load(explicitFile: explicitFile, environment: environment,
                                                     flags: flags, allowMissingFile: allowMissingFile)
+}
+
+/// Called once at a process's start, before its arguments are parsed: the
+/// one-time set-up of the libraries every command uses begins on the other
+/// core meanwhile (OpenSSL's configuration and decoders).
+public func prepareProcess() {
+    OpenSSLCrypto.prepareInBackground()
 }
 
 /// The editor of the user configuration file on the real file system.
