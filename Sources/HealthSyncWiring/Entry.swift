@@ -16,7 +16,7 @@ public func loadConfig(explicitFile: String?, environment: [String: String], fla
 /// Called once at a process's start, before its arguments are parsed: the
 /// one-time set-up of the libraries every command uses begins on the other
 /// core meanwhile (OpenSSL's configuration and decoders).
-public func prepareProcess() {
+public func prepareLibraries() {
     OpenSSLCrypto.prepareInBackground()
 }
 

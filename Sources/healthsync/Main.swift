@@ -26,7 +26,7 @@ struct HealthSyncCommand: AsyncParsableCommand {
             return
         }
         MallocArenas.limitToCores()
-        prepareProcess()
+        prepareLibraries()
         do {
             var command = try parseAsRoot(SecretArguments.askingWhenLeftOut(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? any AsyncParsableCommand {
