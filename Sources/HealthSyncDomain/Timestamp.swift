@@ -44,6 +44,17 @@ public enum Timestamp {
         put(inDay / 1000 % 60, at: 17, width: 2); put(inDay % 1000, at: 20, width: 3)
     }
 
+    /// `2026-01-07T08:00:00Z`: UTC to the second, as JSONEncoder's `.iso8601`
+    /// strategy writes it (the presenter's documents), without the ICU time-zone
+    /// set-up Foundation's formatter makes at its first use (a millisecond of `status`).
+    public static func formatSeconds(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        format(date, into: &bytes)
+        guard bytes.count == 24 else { return date.formatted(Date.ISO8601FormatStyle()) }
+        return String(decoding: bytes.prefix(19), as: UTF8.self) + "Z"
+    }
+
     /// Parses `YYYY-MM-DDTHH:MM:SS[.f{1,3}]Z` (UTC only), checking every field.
     public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)

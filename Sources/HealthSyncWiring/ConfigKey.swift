@@ -20,7 +20,8 @@ struct ConfigKey: Sendable {
     /// The environment variable that sets this key (`transport.timeout_ms` →
     /// `HEALTHSYNC_TRANSPORT_TIMEOUT_MS`).
     var environmentName: String {
-        "HEALTHSYNC_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
+        // Swift's own replacing: Foundation's replacingOccurrences bridges through NSString on Linux.
+        "HEALTHSYNC_" + path.uppercased().replacing(".", with: "_")
     }
 
     static func string(_ path: String, _ keyPath: WritableKeyPath<Config, String> & Sendable,

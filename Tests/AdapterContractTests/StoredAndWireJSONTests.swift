@@ -32,6 +32,11 @@ struct StateJSONTests {
             let reference = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle())
             #expect(text.prefix(19) == reference.prefix(19), "\(millis)")
             #expect(Timestamp.parse(text) == date, "\(text)")
+            // The presenter's documents: what JSONEncoder's .iso8601 would have written.
+            let iso = JSONEncoder()
+            iso.dateEncodingStrategy = .iso8601
+            let expected = String(decoding: try iso.encode([date]), as: UTF8.self)
+            #expect("[\"\(Timestamp.formatSeconds(date))\"]" == expected, "\(millis)")
         }
     }
 
