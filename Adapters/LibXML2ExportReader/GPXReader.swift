@@ -46,7 +46,7 @@ enum GPXReader {
                             default: break
                             }
                         }
-                        xml.moveToElement(reader)
+                        _ = xml.moveToElement(reader)
                         point = attributes
                         if xml.isEmptyElement(reader) != 0 {
                             points.append(ExportElement(name: "Location", attributes: attributes))

@@ -113,7 +113,7 @@ struct NodeWalker {
             attributes[String(cString: name)] = text.utf8.count <= ExportRecord.maxTextLength ? text
                 : String(text.prefix(ExportRecord.maxTextLength))
         }
-        xml.moveToElement(reader)
+        _ = xml.moveToElement(reader)
         return attributes
     }
 

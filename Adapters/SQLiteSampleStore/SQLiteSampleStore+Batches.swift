@@ -13,35 +13,70 @@ extension SQLiteSampleStore {
 
     public func upsertBatches(repeatsAfter: Int64,
                               _ produce: (_ store: ([HealthSample]) throws -> Void) throws -> Void) throws -> UpsertCounts {
-        let database = try open()
-        let handOff = BatchHandOff(capacity: 2)
-        let outcome = Mutex<Result<UpsertCounts, HealthSyncError>>(.success(UpsertCounts()))
-        let done = DispatchSemaphore(value: 0)
-        // SQLite writes on a thread of its own while the caller reads and maps the next batch.
-        let writer = Thread { [self] in
-            defer { done.signal() }
-            do {
-                let counts = try run {
-                    try database.writeWithoutTransaction { db in try Self.write(handOff, into: db, repeatsAfter: repeatsAfter) }
-                }
-                outcome.withLock { $0 = .success(counts) }
-            } catch {
-                let failure = error as? HealthSyncError ?? HealthSyncError(.storageFailure, "The sample store failed", cause: "\(error)")
-                handOff.fail(failure)
-                outcome.withLock { $0 = .failure(failure) }
-            }
-        }
-        writer.start()
+        let writing = try BulkWriting(self, repeatsAfter: repeatsAfter, cacheKiB: Self.bulkCacheKiB)
         do {
-            try produce { try handOff.put($0) }
+            try produce { try writing.handOff.put($0) }
         } catch {
-            handOff.finish(abandoned: true)
-            done.wait()
+            writing.abandon()
             throw error
         }
-        handOff.finish(abandoned: false)
-        done.wait()
-        return try outcome.withLock { $0 }.get()
+        return try writing.finish()
+    }
+
+    public func upsertStream(repeatsAfter: Int64,
+                             _ produce: (_ store: ([HealthSample]) throws -> Void) async throws -> Void) async throws -> UpsertCounts {
+        // The writer's usual cache: a sync's pages arrive no faster than it writes them, and
+        // with the import's 2 MB its transaction spilled to the WAL (100 000 samples: 770 -> 630 ms).
+        let writing = try BulkWriting(self, repeatsAfter: repeatsAfter, cacheKiB: Self.writerCacheKiB)
+        do {
+            try await produce { try writing.handOff.put($0) }
+        } catch {
+            writing.abandon()
+            throw error
+        }
+        return try writing.finish()
+    }
+
+    /// The writer thread of `upsertBatches` and `upsertStream`: SQLite writes
+    /// there while the caller reads, maps or fetches the next batch.
+    private final class BulkWriting: Sendable {
+        let handOff = BatchHandOff(capacity: 2)
+        private let outcome = Mutex<Result<UpsertCounts, HealthSyncError>>(.success(UpsertCounts()))
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ store: SQLiteSampleStore, repeatsAfter: Int64, cacheKiB: Int) throws {
+            let database = try store.open()
+            let writer = Thread { [self] in
+                defer { done.signal() }
+                do {
+                    let counts = try store.run {
+                        try database.writeWithoutTransaction { db in
+                            try SQLiteSampleStore.write(handOff, into: db, repeatsAfter: repeatsAfter, cacheKiB: cacheKiB)
+                        }
+                    }
+                    outcome.withLock { $0 = .success(counts) }
+                } catch {
+                    let failure = error as? HealthSyncError
+                        ?? HealthSyncError(.storageFailure, "The sample store failed", cause: "\(error)")
+                    handOff.fail(failure)
+                    outcome.withLock { $0 = .failure(failure) }
+                }
+            }
+            writer.start()
+        }
+
+        /// No more batches: waits for the writer to commit; its counts, or why it failed.
+        func finish() throws -> UpsertCounts {
+            handOff.finish(abandoned: false)
+            done.wait()
+            return try outcome.withLock { $0 }.get()
+        }
+
+        /// The caller failed: the writer rolls back what is not committed; waits for it.
+        func abandon() {
+            handOff.finish(abandoned: true)
+            done.wait()
+        }
     }
 
     /// The secondary indexes as the migrations made them, for `write(_:into:repeatsAfter:)` to build again.
@@ -56,8 +91,9 @@ extension SQLiteSampleStore {
     /// import) it is one transaction, and the secondary indexes are dropped
     /// at its start and built at its end: one sort instead of a B-tree insert
     /// per row and index, and a failure leaves the store as it was.
-    private static func write(_ handOff: BatchHandOff, into db: Database, repeatsAfter: Int64) throws -> UpsertCounts {
-        try db.execute(sql: "PRAGMA cache_size = -\(bulkCacheKiB)")
+    private static func write(_ handOff: BatchHandOff, into db: Database, repeatsAfter: Int64,
+                              cacheKiB: Int) throws -> UpsertCounts {
+        try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
         defer { try? db.execute(sql: "PRAGMA cache_size = -\(writerCacheKiB)") }
         var counts = UpsertCounts()
         var writer: SampleRowWriter?

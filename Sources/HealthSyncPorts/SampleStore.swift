@@ -25,6 +25,13 @@ public protocol SampleStore: Sendable {
     /// write to this store itself (the writer it would wait for is this one).
     func upsertBatches(repeatsAfter: Int64,
                        _ produce: (_ store: ([HealthSample]) throws -> Void) throws -> Void) throws -> UpsertCounts
+    /// `upsertBatches(repeatsAfter:_:)` for a `produce` that awaits its
+    /// batches (a first sync's pages, each asked of a peer while the one before
+    /// it is written): the same counts and the same all-or-nothing per
+    /// transaction; a store that writes on another thread may block the
+    /// caller while that thread catches up.
+    func upsertStream(repeatsAfter: Int64,
+                      _ produce: (_ store: ([HealthSample]) throws -> Void) async throws -> Void) async throws -> UpsertCounts
     /// The highest sequence number given so far (0 for an empty store).
     func latestSequence() throws -> Int64
     /// One page of samples matching the query, at most `query.limit`; the
@@ -62,6 +69,14 @@ extension SampleStore {
                               _ produce: (_ store: ([HealthSample]) throws -> Void) throws -> Void) throws -> UpsertCounts {
         var counts = UpsertCounts()
         try produce { counts += try upsert($0, repeatsAfter: repeatsAfter) }
+        return counts
+    }
+
+    /// One transaction per batch, on the caller's thread.
+    public func upsertStream(repeatsAfter: Int64,
+                             _ produce: (_ store: ([HealthSample]) throws -> Void) async throws -> Void) async throws -> UpsertCounts {
+        var counts = UpsertCounts()
+        try await produce { counts += try upsert($0, repeatsAfter: repeatsAfter) }
         return counts
     }
 

@@ -68,8 +68,12 @@ public struct SyncService: Sendable {
     /// Stores every change `record` has after our position, page by page,
     /// saving the position after each (an interrupted sync resumes where it
     /// stopped). The first request waits up to `wait` for a change (a long
-    /// poll); the pages after it do not. Returns how many samples came, how
-    /// many of them were new or changed here, and the position reached.
+    /// poll); the pages after it do not. A first sync of several pages into
+    /// an empty store is written as a first import is: in one transaction on
+    /// the store's writer thread, its indexes built at its end (a third of the
+    /// time; interrupted, it stores nothing and the next sync starts over).
+    /// Returns how many samples came, how many of them were new or changed
+    /// here, and the position reached.
     func pull(from record: PeerRecord, over link: any PeerLink,
               wait: Duration) async throws -> (sent: Int, received: Int, position: Int64) {
         var position = try deps.sampleStore.syncPosition(for: record.deviceID)
@@ -80,26 +84,40 @@ public struct SyncService: Sendable {
                                                     elapsed: deps.clock.now().timeIntervalSince(started), finished: finished)))
         }
         defer { if sent > 0 { progress(finished: true) } }
-        var next = try await link.changes(after: position, limit: Self.pageSize, wait: wait, timeout: deps.settings.timeout)
-        while true {
-            let changes = next
-            guard changes.samples.count <= Self.pageSize, changes.last >= position,
-                  changes.last > position || (changes.samples.isEmpty && !changes.more) else {
-                throw HealthSyncError(.protocolError, "\(record.name) sent a page of changes that does not move forward")
+        /// Each page from `first` on, checked to move forward, given to `store`
+        /// while the next is asked for: the peer reads and sends it while this
+        /// device writes (one request at a time still).
+        func pages(from first: SampleChanges, _ store: (SampleChanges) throws -> Void) async throws {
+            var next = first
+            while true {
+                let changes = next
+                guard changes.samples.count <= Self.pageSize, changes.last >= position,
+                      changes.last > position || (changes.samples.isEmpty && !changes.more) else {
+                    throw HealthSyncError(.protocolError, "\(record.name) sent a page of changes that does not move forward")
+                }
+                async let following = changes.more
+                    ? link.changes(after: changes.last, limit: Self.pageSize, wait: .zero, timeout: deps.settings.timeout) : nil
+                try store(changes)
+                sent += changes.samples.count
+                position = changes.last
+                guard let upcoming = try await following else { break }
+                progress()
+                next = upcoming
             }
-            // The next page is asked for before this one is stored: the peer
-            // reads and sends it while this device writes (one request at a time still).
-            async let following = changes.more
-                ? link.changes(after: changes.last, limit: Self.pageSize, wait: .zero, timeout: deps.settings.timeout) : nil
-            // Counted as stored: what came from here and comes back is not new.
-            let stored = try deps.sampleStore.upsert(changes.samples, syncedTo: changes.last, from: record.deviceID,
-                                                     at: deps.clock.now())
-            received += stored
-            sent += changes.samples.count
-            position = changes.last
-            guard let upcoming = try await following else { break }
-            progress()
-            next = upcoming
+        }
+        let first = try await link.changes(after: position, limit: Self.pageSize, wait: wait, timeout: deps.settings.timeout)
+        if position == 0, first.more, try deps.sampleStore.latestSequence() == 0 {
+            let counts = try await deps.sampleStore.upsertStream(repeatsAfter: .max) { write in
+                try await pages(from: first) { try write($0.samples) }
+            }
+            received = counts.inserted + counts.updated
+            try deps.sampleStore.setSyncPosition(position, for: record.deviceID, at: deps.clock.now(), received: received)
+        } else {
+            try await pages(from: first) { changes in
+                // Counted as stored: what came from here and comes back is not new.
+                received += try deps.sampleStore.upsert(changes.samples, syncedTo: changes.last, from: record.deviceID,
+                                                        at: deps.clock.now())
+            }
         }
         if received > 0 { deps.bus.publish(.samplesFetched(from: record.deviceID, count: received)) }
         return (sent, received, position)

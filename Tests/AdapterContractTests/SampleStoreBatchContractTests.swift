@@ -43,6 +43,47 @@ struct SampleStoreBatchContractTests {
         #expect(changes.samples.map(\.id) == (0..<300).map { "many-\($0)" })
     }
 
+    /// Batches handed over by a producer that awaits between them (a first
+    /// sync's pages) count as `upsertBatches` counts them, in an empty store
+    /// and in one holding data.
+    @Test(arguments: SampleStoreKind.allCases, [true, false])
+    func streamedBatchesCountAsBatches(_ kind: SampleStoreKind, holdingData: Bool) async throws {
+        let streamed = kind.make(in: TemporaryDirectory()), batched = kind.make(in: TemporaryDirectory())
+        if holdingData {
+            for store in [streamed, batched] { try store.upsert([Fixture.sample("old", .steps, minute: 0)]) }
+        }
+        let baseline = try streamed.latestSequence()
+        let counts = try await streamed.upsertStream(repeatsAfter: baseline) { store in
+            for batch in Self.batches {
+                await Task.yield()
+                try store(batch)
+            }
+        }
+        #expect(counts == (try batched.upsertBatches(repeatsAfter: baseline) { store in
+            for batch in Self.batches { try store(batch) }
+        }))
+        #expect(try streamed.countByType() == [.steps: 1, .weight: 1, .heartRate: 300])
+        #expect(try streamed.changes(after: baseline, types: [.heartRate], limit: 1000).samples.map(\.id)
+                == (0..<300).map { "many-\($0)" })
+    }
+
+    /// A streaming producer that fails has its error thrown, leaves no half
+    /// batch, and the store takes writes afterwards.
+    @Test(arguments: SampleStoreKind.allCases)
+    func aFailingStreamLeavesNoHalfBatch(_ kind: SampleStoreKind) async throws {
+        let store = kind.make(in: TemporaryDirectory())
+        await #expect(throws: Stop.self) {
+            try await store.upsertStream(repeatsAfter: 0) { write in
+                try write(Self.batches[2])
+                await Task.yield()
+                throw Stop()
+            }
+        }
+        #expect([0, 300].contains(try store.count(types: nil)))
+        try store.upsert([Fixture.sample("after", .steps, minute: 0)])
+        #expect(try store.count(types: [.steps]) == 1)
+    }
+
     /// A producer that fails has its error thrown, and leaves no half batch behind.
     @Test(arguments: SampleStoreKind.allCases)
     func aFailingProducerLeavesNoHalfBatch(_ kind: SampleStoreKind) throws {
@@ -95,7 +136,7 @@ struct SampleStoreBatchContractTests {
     /// SQLite: batches into an empty store are one transaction (a failure
     /// stores none of them) whose indexes are built at its end, as the
     /// migrations made them.
-    @Test func aFirstSQLiteImportIsAllOrNothingWithTheSameIndexes() throws {
+    @Test func aFirstSQLiteImportIsAllOrNothingWithTheSameIndexes() async throws {
         let failed = TemporaryDirectory()
         let store = SampleStoreKind.sqlite.make(in: failed)
         #expect(throws: Stop.self) {
@@ -113,6 +154,21 @@ struct SampleStoreBatchContractTests {
         }
         #expect(try Self.indexes(in: imported) == Self.indexes(of: .upsert))
         #expect(try Self.indexes(in: imported).contains { $0.contains("samples_by_type_start") })
+        // A first sync's stream into an empty store, the same.
+        let synced = TemporaryDirectory()
+        let streamed = SampleStoreKind.sqlite.make(in: synced)
+        await #expect(throws: Stop.self) {
+            try await streamed.upsertStream(repeatsAfter: .max) { write in
+                for batch in Self.batches { try write(batch) }
+                throw Stop()
+            }
+        }
+        #expect(try streamed.count(types: nil) == 0)
+        _ = try await streamed.upsertStream(repeatsAfter: .max) { write in
+            for batch in Self.batches { try write(batch) }
+        }
+        #expect(try Self.indexes(in: synced) == Self.indexes(of: .upsert))
+        #expect(try streamed.count(types: nil) == 302)
         #expect(try batched.query(try SampleQuery(types: [.heartRate], limit: 2)).samples.map(\.id) == ["many-0", "many-1"])
     }
 

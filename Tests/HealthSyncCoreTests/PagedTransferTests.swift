@@ -62,6 +62,11 @@ struct PagedTransferTests {
         #expect(try laptop.deps.sampleStore.syncRecord(for: phoneID).received == stored.count)
         #expect(try laptop.deps.sampleStore.syncPosition(for: phoneID) == phone.deps.sampleStore.latestSequence())
         #expect(try await laptop.application.syncing.sync().devices.map(\.received) == [0])
+        // The first sync went in one stream (an empty store); the next ones page by page.
+        try phone.deps.sampleStore.upsert(Array(Self.samples(stored.count + 5).suffix(5)))
+        #expect(try await laptop.application.syncing.sync().devices.map(\.received) == [5])
+        #expect(try laptop.deps.sampleStore.syncRecord(for: phoneID).received == stored.count + 5)
+        #expect(try laptop.deps.sampleStore.syncPosition(for: phoneID) == phone.deps.sampleStore.latestSequence())
         await listener.close()
     }
 }
