@@ -105,6 +105,12 @@ public struct Settings: Sendable {
     public var discoveryServers: [ReachServer] = []
     /// The magic-wormhole mailbox code pairing meets through (`reach.mailbox`).
     public var mailbox: MailboxServer?
+    /// Whether a first sync into an empty store may be one transaction held
+    /// across its pages (`SampleStore.upsertStream`): only in a process with no
+    /// other writer of the store in it (a command). In a daemon, syncs from
+    /// several peers at once would each hold a cooperative thread waiting for
+    /// the store while the one transaction open waits for its pages.
+    public var bulkFirstSync = false
 
     public init(codeTTLSeconds: Int = 300, maxFailedCodes: Int = 3, pbkdf2Iterations: Int = 100_000,
                 timeoutMilliseconds: Int = 10_000, strictHost: Bool = false, serverEndpoint: Endpoint? = nil,

@@ -94,6 +94,7 @@ public func build(config: Config, environment: RuntimeEnvironment = .process,
     settings.relays = config.reach.relays.compactMap { try? ReachServer(parsing: $0, as: .relay) }
     settings.discoveryServers = config.reach.discovery.compactMap { try? ReachServer(parsing: $0, as: .discovery) }
     settings.mailbox = config.reach.mailbox.isEmpty ? nil : try? MailboxServer(parsing: config.reach.mailbox)
+    settings.bulkFirstSync = process == .command
     let dependencies = Dependencies(
         keyStore: keyStore, sampleStore: sampleStore, crypto: crypto, entropy: entropy, clock: clock,
         files: files, transport: transport, control: control, discovery: discovery,

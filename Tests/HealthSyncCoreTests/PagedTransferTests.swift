@@ -24,9 +24,10 @@ struct PagedTransferTests {
     }
 
     /// A phone holding `count` samples and a laptop paired with it.
-    func paired(holding count: Int, seed: UInt64) async throws
+    func paired(holding count: Int, seed: UInt64, laptopProcess: ProcessKind = .service) async throws
         -> (phone: WorldDevice, laptop: WorldDevice, listener: any TransportListener, stored: [HealthSample]) {
-        let phone = try world.device("phone", seed: seed), laptop = try world.device("laptop", seed: seed + 1)
+        let phone = try world.device("phone", seed: seed)
+        let laptop = try world.device("laptop", seed: seed + 1, process: laptopProcess)
         let listener = try await phone.serve()
         _ = try await phone.pairByToken(laptop, advertising: listener.endpoint)
         let stored = Self.samples(count)
@@ -53,8 +54,13 @@ struct PagedTransferTests {
         await listener.close()
     }
 
-    @Test func aSyncOfSeveralPagesStoresEachOnceAndResumes() async throws {
-        let (phone, laptop, listener, stored) = try await paired(holding: SampleChanges.maxLimit * 2 + 7, seed: 663)
+    /// In a command the first sync is one stream into the empty store; in a
+    /// daemon (a service) page by page; the syncs after it page by page in both.
+    @Test(arguments: [ProcessKind.command, .service])
+    func aSyncOfSeveralPagesStoresEachOnceAndResumes(_ process: ProcessKind) async throws {
+        let (phone, laptop, listener, stored) = try await paired(holding: SampleChanges.maxLimit * 2 + 7, seed: 663,
+                                                                 laptopProcess: process)
+        #expect(laptop.deps.settings.bulkFirstSync == (process == .command))
         let report = try await laptop.application.syncing.sync()
         #expect(report.devices.map(\.received) == [stored.count])
         #expect(try laptop.deps.sampleStore.count(types: nil) == stored.count)
@@ -62,7 +68,7 @@ struct PagedTransferTests {
         #expect(try laptop.deps.sampleStore.syncRecord(for: phoneID).received == stored.count)
         #expect(try laptop.deps.sampleStore.syncPosition(for: phoneID) == phone.deps.sampleStore.latestSequence())
         #expect(try await laptop.application.syncing.sync().devices.map(\.received) == [0])
-        // The first sync went in one stream (an empty store); the next ones page by page.
+        // The next syncs go page by page.
         try phone.deps.sampleStore.upsert(Array(Self.samples(stored.count + 5).suffix(5)))
         #expect(try await laptop.application.syncing.sync().devices.map(\.received) == [5])
         #expect(try laptop.deps.sampleStore.syncRecord(for: phoneID).received == stored.count + 5)

@@ -17,7 +17,8 @@ final class WorldDevice: Sendable {
     init(_ name: String, network: LoopbackNetwork, clock: ManualClock, seed: UInt64,
          keystore: Config.KeyStoreAdapter = .memory, maxFailedCodes: Int = 3,
          transport: Config.TransportAdapter = .loopback, idleTimeoutMS: Int? = nil,
-         sharedTypes: [HealthDataType]? = nil, relays: [String] = [], discovery: [String] = [], mailbox: String = "") throws {
+         sharedTypes: [HealthDataType]? = nil, relays: [String] = [], discovery: [String] = [], mailbox: String = "",
+         process: ProcessKind = .service) throws {
         var config = Config.inMemory
         config.reach.relays = relays
         config.reach.discovery = discovery
@@ -34,7 +35,7 @@ final class WorldDevice: Sendable {
                                              outputIsTerminal: false)
         application = try build(config: config, environment: environment,
                                 overrides: Overrides(clock: clock, entropy: SeededEntropy(seed: seed), network: network,
-                                                     pbkdf2Iterations: 1000))
+                                                     pbkdf2Iterations: 1000), process: process)
         self.clock = clock
         self.directory = directory
     }
@@ -59,10 +60,10 @@ struct World {
 
     func device(_ name: String, seed: UInt64, clock: ManualClock? = nil, keystore: Config.KeyStoreAdapter = .memory,
                 maxFailedCodes: Int = 3, sharedTypes: [HealthDataType]? = nil, relays: [String] = [], discovery: [String] = [],
-                mailbox: String = "") throws -> WorldDevice {
+                mailbox: String = "", process: ProcessKind = .service) throws -> WorldDevice {
         try WorldDevice(name, network: network, clock: clock ?? self.clock, seed: seed, keystore: keystore,
                         maxFailedCodes: maxFailedCodes, transport: transport, idleTimeoutMS: idleTimeoutMS,
-                        sharedTypes: sharedTypes, relays: relays, discovery: discovery, mailbox: mailbox)
+                        sharedTypes: sharedTypes, relays: relays, discovery: discovery, mailbox: mailbox, process: process)
     }
 }
 
