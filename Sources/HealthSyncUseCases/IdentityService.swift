@@ -122,7 +122,9 @@ public struct IdentityService: Sendable {
         guard deps.crypto.certificate(ca, matches: identity.caKey) else {
             throw corrupt("the CA key does not match the CA certificate")
         }
-        guard deps.crypto.certificate(server, matches: identity.deviceKey), server.deviceID == keyID else {
+        // `keyID` is the device key's public half already (`certificate(_:matches:)` would decode the key
+        // a second time on every command to compute it again): the certificate must carry that key.
+        guard server.publicKeyID == keyID, server.deviceID == keyID else {
             throw corrupt("the server certificate is not this device's")
         }
         return LoadedIdentity(identity: identity, caCertificate: ca, serverCertificate: server)
