@@ -21,17 +21,19 @@ final class ReaderCacheRelease: Sendable {
 
     private let state = Mutex(State())
 
-    /// `database` was read from just now.
+    /// `database` was read from just now. Only a pool's readers are released:
+    /// a command's single connection ends with the command.
     func read(_ database: any DatabaseWriter) {
+        guard let pool = database as? DatabasePool else { return }
         let schedule = state.withLock { state -> Bool in
             state.lastRead = .now
             defer { state.scheduled = true }
             return !state.scheduled
         }
-        if schedule { check(database, after: Self.delay) }
+        if schedule { check(pool, after: Self.delay) }
     }
 
-    private func check(_ database: any DatabaseWriter, after delay: Duration) {
+    private func check(_ pool: DatabasePool, after delay: Duration) {
         let (seconds, attoseconds) = delay.components
         let wait = DispatchTimeInterval.nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + wait) { [weak self] in
@@ -43,11 +45,11 @@ final class ReaderCacheRelease: Sendable {
                 return nil
             }
             if let remaining {
-                check(database, after: remaining)
+                check(pool, after: remaining)
                 return
             }
             // Waits for reads and writes under way (on this utility thread), then closes the readers.
-            (database as? DatabasePool)?.releaseMemory()
+            pool.releaseMemory()
             #if canImport(Glibc)
             _ = malloc_trim(0)
             #endif
